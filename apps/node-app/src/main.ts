@@ -1,0 +1,42 @@
+import { ConfigError, parseConfig, usage } from './config.js'
+import { createJsonLogger } from './logger.js'
+import { startNode } from './node.js'
+
+async function main(): Promise<number> {
+  let config: ReturnType<typeof parseConfig>
+  try {
+    config = parseConfig(process.argv.slice(2))
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`node-app: ${err.message}\n\n${usage}`)
+    return 2
+  }
+  if (config === 'help') {
+    process.stdout.write(usage)
+    return 0
+  }
+  const log = createJsonLogger(config.logLevel)
+  const node = await startNode(config, log)
+  // Signal listeners do not keep the event loop alive; this timer does until a signal comes.
+  const keepAlive = setInterval(() => {}, 1 << 30)
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'))
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+  })
+  clearInterval(keepAlive)
+  log.info('shutting down', { signal })
+  await node.stop()
+  return 0
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `node-app: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    )
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,74 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+
+export interface AppLine {
+  level: string
+  msg: string
+  [field: string]: unknown
+}
+
+/** A node-app child process whose JSON log lines can be awaited. */
+export class App {
+  readonly proc: ChildProcessWithoutNullStreams
+  readonly lines: AppLine[] = []
+  stderr = ''
+  #waiters: { pred: (l: AppLine) => boolean; resolve: (l: AppLine) => void }[] = []
+
+  constructor(args: string[]) {
+    this.proc = spawn(process.execPath, [main, ...args], { stdio: 'pipe' })
+    let buf = ''
+    this.proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buf += chunk
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const text = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        let line: AppLine
+        try {
+          line = JSON.parse(text) as AppLine
+        } catch {
+          continue
+        }
+        this.lines.push(line)
+        this.#waiters = this.#waiters.filter((w) => {
+          if (!w.pred(line)) return true
+          w.resolve(line)
+          return false
+        })
+      }
+    })
+    this.proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk
+    })
+  }
+
+  /** Resolves with the first log line (past or future) with this message; rejects if the process exits first. */
+  waitFor(msg: string, pred: (l: AppLine) => boolean = () => true): Promise<AppLine> {
+    const match = (l: AppLine) => l.msg === msg && pred(l)
+    const seen = this.lines.find(match)
+    if (seen) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`node-app exited (${code}) before "${msg}"\n${this.stderr}`))
+      this.proc.once('exit', onExit)
+      this.#waiters.push({
+        pred: match,
+        resolve: (l) => {
+          this.proc.off('exit', onExit)
+          resolve(l)
+        },
+      })
+    })
+  }
+
+  /** Sends a signal and resolves with the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode
+    const exited = once(this.proc, 'exit') as Promise<[number | null]>
+    this.proc.kill(signal)
+    const [code] = await exited
+    return code
+  }
+}

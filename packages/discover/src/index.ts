@@ -1,0 +1,34 @@
+export {
+  type CryptoBackend,
+  createFastCrypto,
+  type FastCryptoOptions,
+  getCrypto,
+  type Keccak,
+  nobleCrypto,
+  setCrypto,
+  useFastCrypto,
+} from './crypto/index.js'
+export { distcmp, logdist } from './distance.js'
+export { formatEnode, parseEnode } from './enode.js'
+export { DiscoverError, type DiscoverErrorCode, EnodeError } from './errors.js'
+export { bytesToIp, ipToBytes, isIpv6, isValidPort, normalizeIp } from './ip.js'
+export {
+  generatePrivateKey,
+  isValidPrivateKey,
+  loadNodeKey,
+  loadOrCreateNodeKey,
+  parseNodeKey,
+  saveNodeKey,
+} from './key.js'
+export { type LogFields, type Logger, noopLogger } from './logger.js'
+export {
+  compressNodeId,
+  isValidNodeId,
+  Node,
+  type NodeId,
+  type NodeInit,
+  nodeIdFromPrivateKey,
+  nodeIdFromPublicKey,
+  nodeIdHash,
+  parseNodeId,
+} from './node.js'

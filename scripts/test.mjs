@@ -1,0 +1,44 @@
+// Runs every package's tests through turbo (bounded to 2 packages at a time for 2-core machines),
+// then sums the vitest JSON reports into one line: `tests: N passed, M failed`.
+// Exits non-zero if turbo failed, any test failed, or a package that ran left no report.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const workspaces = ['packages', 'apps'].flatMap((d) =>
+  readdirSync(join(root, d), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, d, e.name, 'package.json')))
+    .map((e) => join(root, d, e.name)),
+)
+for (const ws of workspaces) rmSync(join(ws, '.test-report.json'), { force: true })
+
+const run = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+})
+
+let passed = 0
+let failed = 0
+let skipped = 0
+const missing = []
+for (const ws of workspaces) {
+  const file = join(ws, '.test-report.json')
+  if (!existsSync(file)) {
+    const pkg = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8'))
+    if (pkg.scripts?.test) missing.push(pkg.name)
+    continue
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  passed += report.numPassedTests
+  failed += report.numFailedTests
+  skipped += report.numPendingTests + report.numTodoTests
+  // A suite that failed to load has no failed tests but is a failure all the same.
+  failed += report.testResults.filter(
+    (r) => r.status === 'failed' && r.assertionResults.length === 0,
+  ).length
+}
+if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`)
+console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+const status = run.status ?? 1
+process.exit(status !== 0 ? status : failed > 0 || missing.length > 0 ? 1 : 0)
