@@ -16,13 +16,15 @@ async function main(): Promise<number> {
     return 0
   }
   const log = createJsonLogger(config.logLevel)
-  const node = await startNode(config, log)
-  // Signal listeners do not keep the event loop alive; this timer does until a signal comes.
+  // Listen for signals before starting anything, so a signal during startup still shuts down
+  // cleanly. Signal listeners do not keep the event loop alive; the timer does until one comes.
   const keepAlive = setInterval(() => {}, 1 << 30)
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'))
     process.once('SIGTERM', () => resolve('SIGTERM'))
   })
+  const node = await startNode(config, log)
+  const signal = await stopSignal
   clearInterval(keepAlive)
   log.info('shutting down', { signal })
   await node.stop()
