@@ -8,6 +8,14 @@ export {
   setCrypto,
   useFastCrypto,
 } from './crypto/index.js'
+export {
+  type EndpointState,
+  MemoryNodeDB,
+  type MemoryNodeDBOptions,
+  memoryNodeDBDefaults,
+  type NodeDB,
+  type NodeDBEntry,
+} from './db/index.js'
 export { distcmp, logdist } from './distance.js'
 export { formatEnode, parseEnode } from './enode.js'
 export { DiscoverError, type DiscoverErrorCode, EnodeError } from './errors.js'
