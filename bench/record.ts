@@ -32,10 +32,17 @@ export function benchMeta(): BenchMeta {
  * Writes bench/results/<name>.json: `{ case, meta, backend, ...data }`. `backend` names the
  * crypto backend(s) that ran (each result must say which).
  */
-export function recordResult(name: string, backend: string | Record<string, string>, data: object): string {
+export function recordResult(
+  name: string,
+  backend: string | Record<string, string>,
+  data: object,
+): string {
   mkdirSync(resultsDir, { recursive: true })
   const file = join(resultsDir, `${name}.json`)
-  writeFileSync(file, `${JSON.stringify({ case: name, meta: benchMeta(), backend, ...data }, null, 2)}\n`)
+  writeFileSync(
+    file,
+    `${JSON.stringify({ case: name, meta: benchMeta(), backend, ...data }, null, 2)}\n`,
+  )
   return file
 }
 
