@@ -1,3 +1,4 @@
+export { type Clock, sleep, systemClock, type TimerHandle } from './clock.js'
 export {
   type CryptoBackend,
   createFastCrypto,
@@ -19,6 +20,7 @@ export {
 export { distcmp, logdist } from './distance.js'
 export { formatEnode, parseEnode } from './enode.js'
 export { DiscoverError, type DiscoverErrorCode, EnodeError } from './errors.js'
+export { type ListenerOptions, TypedEventTarget, type TypedListener } from './events.js'
 export { bytesToIp, ipToBytes, isIpv6, isValidPort, normalizeIp } from './ip.js'
 export {
   generatePrivateKey,
