@@ -1,2 +1,2 @@
-// This package is being built; see its README for what it will hold. It exports nothing yet.
-export {}
+export { DisconnectReason, disconnectReasonText, P2PError } from './errors.js'
+export type { Msg, MsgReader, MsgReadWriter, MsgWriter, Transport } from './message.js'
