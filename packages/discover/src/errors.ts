@@ -17,6 +17,7 @@ export type DiscoverErrorCode =
   | 'ERR_ENODE_BAD_DISCPORT'
   | 'ERR_ENODE_BAD_QUERY'
   | 'ERR_CRYPTO_BACKEND'
+  | 'ERR_BAD_RLP'
 
 /** Base class of every error thrown by @x/discover. */
 export class DiscoverError extends Error {

@@ -42,3 +42,16 @@ export {
   nodeIdHash,
   parseNodeId,
 } from './node.js'
+export {
+  asBigUint,
+  asBytes,
+  asFixedBytes,
+  asList,
+  asString,
+  asUint,
+  decodeRlp,
+  encodeRlp,
+  RlpError,
+  type RlpInput,
+  type RlpItem,
+} from './rlp.js'
