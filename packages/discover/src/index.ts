@@ -55,3 +55,4 @@ export {
   type RlpInput,
   type RlpItem,
 } from './rlp.js'
+export type { DiscoveryTransport, NodeSource } from './transport.js'

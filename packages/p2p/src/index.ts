@@ -1,4 +1,5 @@
 export { DisconnectReason, disconnectReasonText, P2PError } from './errors.js'
+export { expectMsg, UnexpectedMsgError } from './expect.js'
 export {
   baseProtocolLength,
   baseProtocolVersion,
@@ -17,3 +18,6 @@ export {
   pongCode,
 } from './hello.js'
 export type { Msg, MsgReader, MsgReadWriter, MsgWriter, Transport } from './message.js'
+export { type MsgPipeEnd, type MsgPipeOptions, msgPipe, PipeClosedError } from './pipe.js'
+export { DisconnectError, type Protocol, type ProtocolPeer } from './protocol.js'
+export { send, sendItems } from './send.js'

@@ -1,0 +1,36 @@
+import { encodeRlp, type RlpInput } from '@x/discover'
+import { P2PError } from './errors.js'
+import type { Msg, MsgReader } from './message.js'
+
+/** The message read was not the one expected. */
+export class UnexpectedMsgError extends P2PError {
+  declare readonly code: 'ERR_UNEXPECTED_MSG'
+  constructor(message: string) {
+    super('ERR_UNEXPECTED_MSG', message)
+    this.name = 'UnexpectedMsgError'
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+}
+
+/**
+ * Reads one message and checks its code and, when `content` is given, that its payload is the
+ * RLP encoding of `content` (go-ethereum's `p2p.ExpectMsg`). Resolves with the message.
+ */
+export async function expectMsg(r: MsgReader, code: number, content?: RlpInput): Promise<Msg> {
+  const msg = await r.readMsg()
+  if (msg.code !== code) {
+    throw new UnexpectedMsgError(`expected message code ${code}, got ${msg.code}`)
+  }
+  if (content !== undefined) {
+    const want = encodeRlp(content)
+    if (hex(want) !== hex(msg.payload)) {
+      throw new UnexpectedMsgError(
+        `message ${code} payload mismatch: want ${hex(want)}, got ${hex(msg.payload)}`,
+      )
+    }
+  }
+  return msg
+}
