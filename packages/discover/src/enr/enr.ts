@@ -23,8 +23,6 @@ export const enrConstants = {
   scheme: 'v4',
 } as const
 
-const utf8 = new TextEncoder()
-
 /** What a local record is built from. */
 export interface EnrInit {
   privateKey: Uint8Array
