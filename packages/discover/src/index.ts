@@ -19,7 +19,15 @@ export {
 } from './db/index.js'
 export { distcmp, logdist } from './distance.js'
 export { formatEnode, parseEnode } from './enode.js'
-export { DiscoverError, type DiscoverErrorCode, EnodeError } from './errors.js'
+export { Enr, type EnrInit, enrConstants } from './enr/index.js'
+export {
+  DiscoverError,
+  type DiscoverErrorCode,
+  EnodeError,
+  EnrError,
+  PacketError,
+  TimeoutError,
+} from './errors.js'
 export { type ListenerOptions, TypedEventTarget, type TypedListener } from './events.js'
 export { bytesToIp, ipToBytes, isIpv6, isValidPort, normalizeIp } from './ip.js'
 export {
@@ -56,3 +64,24 @@ export {
   type RlpItem,
 } from './rlp.js'
 export type { DiscoveryTransport, NodeSource } from './transport.js'
+export {
+  type BootstrapResult,
+  bindUdp,
+  bootstrap,
+  checkRelayIp,
+  type DatagramTransport,
+  isLan,
+  isLoopback,
+  isSpecialNetwork,
+  ntpDefaults,
+  parseBootnode,
+  type SntpServer,
+  sntpOffset,
+  UDPv4,
+  type UDPv4Events,
+  type UDPv4Options,
+  type UDPv4Stats,
+  type UdpAddress,
+  udpv4Defaults,
+} from './udp/index.js'
+export * as wire from './wire/index.js'

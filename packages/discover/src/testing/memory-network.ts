@@ -1,0 +1,102 @@
+import { normalizeIp } from '../ip.js'
+import type { DatagramTransport, UdpAddress } from '../udp/transport.js'
+
+export interface MemoryNetworkOptions {
+  /** Drops a datagram when it returns true (loss, partitions, filters). */
+  drop?: (data: Uint8Array, from: UdpAddress, to: UdpAddress) => boolean
+}
+
+const key = (a: UdpAddress) => `${a.ip}|${a.port}`
+
+/**
+ * An in-memory datagram network: every bound transport gets an address; datagrams are delivered
+ * on the microtask queue (so a whole exchange settles within one `flush()`), copied, and dropped
+ * silently when nobody listens, like UDP.
+ */
+export class MemoryNetwork {
+  readonly #sockets = new Map<string, MemorySocket>()
+  readonly #drop: MemoryNetworkOptions['drop']
+  #nextPort = 30_000
+  /** Datagrams delivered and dropped so far. */
+  delivered = 0
+  dropped = 0
+
+  constructor(options: MemoryNetworkOptions = {}) {
+    this.#drop = options.drop
+  }
+
+  /** Binds a transport; port 0 (default) picks the next free port from 30000. */
+  bind(options: { ip?: string; port?: number } = {}): DatagramTransport {
+    const ip = normalizeIp(options.ip ?? '127.0.0.1')
+    let port = options.port ?? 0
+    if (port === 0) {
+      do port = this.#nextPort++
+      while (this.#sockets.has(key({ ip, port })))
+    }
+    const addr = { ip, port }
+    if (this.#sockets.has(key(addr))) throw new Error(`address in use: ${ip}:${port}`)
+    const s = new MemorySocket(this, addr)
+    this.#sockets.set(key(addr), s)
+    return s
+  }
+
+  /** Number of bound sockets. */
+  get size(): number {
+    return this.#sockets.size
+  }
+
+  /** @internal */
+  deliver(data: Uint8Array, from: UdpAddress, to: UdpAddress): void {
+    if (this.#drop?.(data, from, to)) {
+      this.dropped++
+      return
+    }
+    const copy = data.slice()
+    queueMicrotask(() => {
+      const dst = this.#sockets.get(key({ ip: normalizeIp(to.ip), port: to.port }))
+      if (!dst) {
+        this.dropped++
+        return
+      }
+      this.delivered++
+      dst.receive(copy, from)
+    })
+  }
+
+  /** @internal */
+  unbind(addr: UdpAddress): void {
+    this.#sockets.delete(key(addr))
+  }
+}
+
+class MemorySocket implements DatagramTransport {
+  readonly address: UdpAddress
+  readonly #net: MemoryNetwork
+  #onMessage: (data: Uint8Array, from: UdpAddress) => void = () => {}
+  #closed = false
+
+  constructor(net: MemoryNetwork, address: UdpAddress) {
+    this.#net = net
+    this.address = address
+  }
+
+  send(data: Uint8Array, to: UdpAddress): void {
+    if (!this.#closed) this.#net.deliver(data, this.address, to)
+  }
+
+  onMessage(handler: (data: Uint8Array, from: UdpAddress) => void): void {
+    this.#onMessage = handler
+  }
+
+  onError(): void {}
+
+  receive(data: Uint8Array, from: UdpAddress): void {
+    if (!this.#closed) this.#onMessage(data, { ...from })
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#net.unbind(this.address)
+  }
+}

@@ -1,0 +1,51 @@
+import { createSocket } from 'node:dgram'
+import { isIPv6 } from 'node:net'
+import { normalizeIp } from '../ip.js'
+import type { DatagramTransport, UdpAddress } from './transport.js'
+
+/** Binds a real UDP socket (udp6 for an IPv6 host, else udp4). Port 0 picks a free port. */
+export function bindUdp(options: { host: string; port: number }): Promise<DatagramTransport> {
+  const socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4', reuseAddr: false })
+  let onMessage: (data: Uint8Array, from: UdpAddress) => void = () => {}
+  let onError: (error: Error) => void = () => {}
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(options.port, options.host, () => {
+      socket.off('error', reject)
+      const bound = socket.address()
+      socket.on('error', (e) => onError(e))
+      socket.on('message', (msg, rinfo) => {
+        let ip: string
+        try {
+          ip = normalizeIp(rinfo.address)
+        } catch {
+          return
+        }
+        onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
+          ip,
+          port: rinfo.port,
+        })
+      })
+      let closed: Promise<void> | undefined
+      resolve({
+        address: { ip: normalizeIp(bound.address), port: bound.port },
+        send(data, to) {
+          if (closed) return
+          socket.send(data, to.port, to.ip, (err) => {
+            if (err) onError(err)
+          })
+        },
+        onMessage(h) {
+          onMessage = h
+        },
+        onError(h) {
+          onError = h
+        },
+        close() {
+          closed ??= new Promise((r) => socket.close(() => r()))
+          return closed
+        },
+      })
+    })
+  })
+}

@@ -1,0 +1,12 @@
+export { type BootstrapResult, bootstrap, parseBootnode } from './bootstrap.js'
+export { bindUdp } from './dgram.js'
+export { checkRelayIp, isLan, isLoopback, isSpecialNetwork } from './netutil.js'
+export { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'
+export type { DatagramTransport, UdpAddress } from './transport.js'
+export {
+  UDPv4,
+  type UDPv4Events,
+  type UDPv4Options,
+  type UDPv4Stats,
+  udpv4Defaults,
+} from './udpv4.js'

@@ -1,0 +1,507 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { type Clock, systemClock, type TimerHandle } from '../clock.js'
+import { MemoryNodeDB } from '../db/memory.js'
+import type { NodeDB } from '../db/types.js'
+import { Enr } from '../enr/enr.js'
+import { DiscoverError, EnrError, type PacketError, TimeoutError } from '../errors.js'
+import { TypedEventTarget } from '../events.js'
+import { type Logger, noopLogger } from '../logger.js'
+import { isValidNodeId, Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
+import type { DiscoveryTransport, NodeSource } from '../transport.js'
+import { chunkNeighbors } from '../wire/messages.js'
+import { decodePacket, encodePacket } from '../wire/packet.js'
+import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
+import { bindUdp } from './dgram.js'
+import { ClockDriftCheck } from './drift.js'
+import { checkRelayIp, isSpecialNetwork } from './netutil.js'
+import { ntpDefaults, type SntpServer } from './ntp.js'
+import { PendingReplies } from './pending.js'
+import type { DatagramTransport, UdpAddress } from './transport.js'
+
+/** go-ethereum's v4_udp.go timings and limits. */
+export const udpv4Defaults = {
+  respTimeoutMs: 500,
+  /** Packets expire this long after they are sent. */
+  expirationSec: 20,
+  /** An endpoint proof is trusted this long (go-ethereum; the spec says 12 h). */
+  bondExpirationMs: 24 * 3600_000,
+  /** Nodes per FindNode answer (the bucket size). */
+  bucketSize: 16,
+  maxFindnodeFailures: 5,
+  /** Pending requests and bond waiters kept at most; the oldest is failed beyond it. */
+  maxPending: 4096,
+} as const
+
+export interface UDPv4Options {
+  /** The 32-byte node key. */
+  privateKey: Uint8Array
+  /** Address to bind (default 0.0.0.0; use '::' for IPv6). Ignored with `transport`. */
+  host?: string
+  /** UDP port to bind (default 0: any free port). Ignored with `transport`. */
+  port?: number
+  /** Our RLPx TCP port, advertised in Pings and the ENR (default: the UDP port). */
+  tcpPort?: number
+  /** Our advertised IP (default: the bound IP, or 127.0.0.1 when bound to all interfaces). */
+  ip?: string
+  db?: NodeDB
+  clock?: Clock
+  logger?: Logger
+  /** A datagram transport to use instead of a real socket (`MemoryNetwork` in tests). */
+  transport?: DatagramTransport
+  /** Sequence number of our first record (default: clock.now(), which increases across restarts). */
+  enrSeq?: bigint
+  /** SNTP server for the clock-drift check (default pool.ntp.org:123); false disables it. */
+  ntp?: SntpServer | false
+  respTimeoutMs?: number
+  bondExpirationMs?: number
+}
+
+export interface UDPv4Events extends Record<string, unknown> {
+  /**
+   * A node completed the endpoint proof with us both ways (it pinged us and answered our ping):
+   * a table candidate. Fires again on each Ping from a bonded node (go-ethereum's
+   * addInboundNode); `first` is true when the bond is new (not renewed).
+   */
+  bonded: { node: Node; first: boolean }
+  /** The SNTP check found our clock off by more than 10 s. */
+  'clock:drift': { offsetMs: number }
+}
+
+/** Counters for monitoring; `dropped` by error code or reason. */
+export interface UDPv4Stats {
+  received: number
+  sent: number
+  dropped: Record<string, number>
+}
+
+type ReplyKind = 'pong' | 'neighbors' | 'enr'
+const replyKind: Partial<Record<number, ReplyKind>> = {
+  [PacketType.Pong]: 'pong',
+  [PacketType.Neighbors]: 'neighbors',
+  [PacketType.ENRResponse]: 'enr',
+}
+
+const equalBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
+ * ENRRequest, enforces the endpoint proof, and implements the `DiscoveryTransport` the table uses.
+ * Create with `UDPv4.listen`, release with `close()`.
+ */
+export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTransport {
+  readonly #key: Uint8Array
+  readonly #id: NodeId
+  readonly #transport: DatagramTransport
+  readonly #db: NodeDB
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly #respTimeout: number
+  readonly #bondExpiration: number
+  readonly #pending: PendingReplies
+  /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
+  readonly #pingWaiters = new Map<string, Set<() => void>>()
+  #self: Node
+  #enr: Enr
+  #source: NodeSource | undefined
+  #closed = false
+  readonly #drift: ClockDriftCheck
+  readonly stats: UDPv4Stats = { received: 0, sent: 0, dropped: {} }
+
+  private constructor(options: UDPv4Options, transport: DatagramTransport) {
+    super()
+    this.#key = options.privateKey
+    this.#id = nodeIdFromPrivateKey(options.privateKey)
+    this.#transport = transport
+    this.#db = options.db ?? new MemoryNodeDB()
+    this.#clock = options.clock ?? systemClock
+    this.#log = options.logger ?? noopLogger
+    this.#respTimeout = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
+    this.#bondExpiration = options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs
+    this.#drift = new ClockDriftCheck(
+      this.#clock,
+      options.ntp ?? ntpDefaults.server,
+      this.#log,
+      (offsetMs) => this.emit('clock:drift', { offsetMs }),
+    )
+    this.#pending = new PendingReplies(this.#clock, udpv4Defaults.maxPending)
+    const bound = transport.address
+    const ip = options.ip ?? (isSpecialNetwork(bound.ip) ? '127.0.0.1' : bound.ip)
+    const tcp = options.tcpPort ?? bound.port
+    this.#self = new Node({ id: this.#id, ip, udp: bound.port, tcp })
+    this.#enr = this.#makeEnr(options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())))
+    transport.onMessage((data, from) => this.#onDatagram(data, from))
+    transport.onError((e) => this.#log.debug('udp send error', { error: e.message }))
+  }
+
+  /** Binds the socket (or takes `options.transport`) and starts answering packets. */
+  static async listen(options: UDPv4Options): Promise<UDPv4> {
+    const transport =
+      options.transport ??
+      (await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 }))
+    return new UDPv4(options, transport)
+  }
+
+  /** Our node: ID, advertised IP, bound UDP port and TCP port. */
+  get self(): Node {
+    return this.#self
+  }
+
+  /** Our current node record (served in ENRResponse; its seq goes in our Pings and Pongs). */
+  get enr(): Enr {
+    return this.#enr
+  }
+
+  /** Where FindNode answers come from (the table); until set, FindNode gets an empty Neighbors. */
+  setNodeSource(source: NodeSource): void {
+    this.#source = source
+  }
+
+  /** Changes our advertised endpoint; the record is re-signed with seq + 1 when it changes. */
+  updateEndpoint(endpoint: { ip?: string; tcp?: number }): void {
+    const next = this.#self.withEndpoint(endpoint)
+    if (next.equals(this.#self)) return
+    this.#self = next
+    this.#enr = this.#makeEnr(this.#enr.seq + 1n)
+  }
+
+  #makeEnr(seq: bigint): Enr {
+    const { ip, udp, tcp } = this.#self
+    return Enr.create({ privateKey: this.#key, seq, ip, udp, tcp })
+  }
+
+  // ---- outgoing requests ----
+
+  /** Pings `node` and resolves on its Pong (an endpoint proof for the node). */
+  ping(node: Node, options: { signal?: AbortSignal } = {}): Promise<{ enrSeq?: bigint }> {
+    if (this.#closed) return Promise.reject(new DiscoverError('ERR_CLOSED', 'UDPv4 closed'))
+    const { hash, bytes } = this.#encode({
+      type: PacketType.Ping,
+      version: wireConstants.pingVersion,
+      from: this.#endpoint(this.#self),
+      to: this.#endpoint(node),
+      expiration: this.#expiration(),
+      enrSeq: this.#enr.seq,
+    })
+    const reply = this.#pending.expect<{ enrSeq?: bigint }>(
+      this.#replyKey(node.id, node.ip, 'pong'),
+      {
+        timeoutMs: this.#respTimeout,
+        signal: options.signal,
+        onPacket: (p) => {
+          if (p.type !== PacketType.Pong || !equalBytes(p.pingHash, hash)) return undefined
+          this.#onPongAccepted(node)
+          return { done: true, value: p.enrSeq === undefined ? {} : { enrSeq: p.enrSeq } }
+        },
+        onTimeout: () => new TimeoutError(`no pong from ${node}`),
+      },
+    )
+    this.#send(bytes, node)
+    return reply
+  }
+
+  /**
+   * Bonds with `node`: pings it unless it pinged us within the bond lifetime, then waits up to
+   * the response timeout for its ping back (so it accepts our FindNode/ENRRequest).
+   */
+  async bond(node: Node, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<void> {
+    const now = this.#clock.now()
+    const fresh = now - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration
+    const fails = this.#db.findFails(node.id, node.ip)
+    if (fresh && !options.force && fails <= udpv4Defaults.maxFindnodeFailures) return
+    await this.ping(node, options)
+    if (this.#clock.now() - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration)
+      return
+    await this.#waitForPing(node, options.signal)
+  }
+
+  /** Asks `node` for the nodes closest to `target`, bonding first if needed (up to 16 nodes). */
+  async findnode(
+    node: Node,
+    target: NodeId,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Node[]> {
+    await this.bond(node, options)
+    this.#assertOpen()
+    const nodes: Node[] = []
+    const seen = new Set<string>()
+    let packets = 0
+    const reply = this.#pending.expect<Node[]>(this.#replyKey(node.id, node.ip, 'neighbors'), {
+      timeoutMs: this.#respTimeout,
+      signal: options.signal,
+      onPacket: (p) => {
+        if (p.type !== PacketType.Neighbors) return undefined
+        packets++
+        for (const rec of p.nodes) {
+          const n = this.#neighborNode(node, rec)
+          if (!n || seen.has(n.idHex) || nodes.length >= udpv4Defaults.bucketSize) continue
+          seen.add(n.idHex)
+          nodes.push(n)
+        }
+        return nodes.length >= udpv4Defaults.bucketSize
+          ? { done: true, value: nodes }
+          : { done: false }
+      },
+      // Fewer than 16 nodes is a complete answer once at least one Neighbors arrived.
+      onTimeout: () =>
+        packets > 0 ? { value: nodes } : new TimeoutError(`no neighbors from ${node}`),
+    })
+    this.#send(
+      this.#encode({ type: PacketType.FindNode, target, expiration: this.#expiration() }).bytes,
+      node,
+    )
+    try {
+      const result = await reply
+      if (this.#db.findFails(node.id, node.ip) > 0) this.#db.updateFindFails(node.id, node.ip, 0)
+      return result
+    } catch (e) {
+      if (e instanceof TimeoutError) {
+        this.#db.updateFindFails(node.id, node.ip, this.#db.findFails(node.id, node.ip) + 1)
+      }
+      throw e
+    }
+  }
+
+  /** Asks `node` for its current record (EIP-868), bonding first if needed. */
+  async requestENR(node: Node, options: { signal?: AbortSignal } = {}): Promise<Enr> {
+    await this.bond(node, options)
+    this.#assertOpen()
+    const { hash, bytes } = this.#encode({
+      type: PacketType.ENRRequest,
+      expiration: this.#expiration(),
+    })
+    const reply = this.#pending.expect<Enr>(this.#replyKey(node.id, node.ip, 'enr'), {
+      timeoutMs: this.#respTimeout,
+      signal: options.signal,
+      onPacket: (p) => {
+        if (p.type !== PacketType.ENRResponse || !equalBytes(p.requestHash, hash)) return undefined
+        try {
+          const enr = Enr.decode(p.record)
+          if (!equalBytes(enr.nodeId, node.id)) {
+            return {
+              done: true,
+              error: new EnrError('ERR_ENR_BAD_ENTRY', 'record is of another node'),
+            }
+          }
+          return { done: true, value: enr }
+        } catch (error) {
+          return { done: true, error: error as Error }
+        }
+      },
+      onTimeout: () => new TimeoutError(`no ENR response from ${node}`),
+    })
+    this.#send(bytes, node)
+    return reply
+  }
+
+  /** Queries the SNTP server now; returns the local clock's offset in ms and warns above 10 s. */
+  checkClock(): Promise<number> {
+    return this.#drift.check()
+  }
+
+  /** Stops answering, fails pending requests, closes the socket. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#drift.close()
+    this.#pending.failAll(new DiscoverError('ERR_CLOSED', 'UDPv4 closed'))
+    for (const set of this.#pingWaiters.values()) for (const w of [...set]) w()
+    this.#pingWaiters.clear()
+    await this.#transport.close()
+  }
+
+  // ---- incoming packets ----
+
+  #onDatagram(data: Uint8Array, from: UdpAddress): void {
+    if (this.#closed) return
+    this.stats.received++
+    try {
+      const { packet, hash, fromId } = decodePacket(data)
+      if (equalBytes(fromId, this.#id)) {
+        this.#drop('self')
+        return
+      }
+      this.#handle(packet, hash, fromId, from)
+    } catch (e) {
+      const code = (e as PacketError).code ?? 'ERR_INTERNAL'
+      this.#drop(code)
+      this.#log.debug('dropped packet', {
+        from: `${from.ip}:${from.port}`,
+        code,
+        error: (e as Error).message,
+      })
+    }
+  }
+
+  #drop(reason: string): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1
+  }
+
+  #handle(packet: Packet, hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
+    if ('expiration' in packet && this.#drift.expired(packet.expiration)) {
+      this.#drop('ERR_EXPIRED')
+      return
+    }
+    switch (packet.type) {
+      case PacketType.Ping:
+        this.#onPing(packet.from.tcp, hash, fromId, from)
+        return
+      case PacketType.FindNode:
+        this.#onFindNode(packet.target, fromId, from)
+        return
+      case PacketType.ENRRequest:
+        this.#onENRRequest(hash, fromId, from)
+        return
+      default: {
+        // Pong, Neighbors, ENRResponse: only as the answer to one of our requests.
+        const kind = replyKind[packet.type]
+        if (!kind || !this.#pending.dispatch(this.#replyKey(fromId, from.ip, kind), packet, hash)) {
+          this.#drop('ERR_UNSOLICITED_REPLY')
+        }
+      }
+    }
+  }
+
+  #onPing(tcp: number, hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
+    // Pong and ping-back go to the packet's source address, never to the claimed `from`.
+    const to: Endpoint = { ip: from.ip, udp: from.port, tcp }
+    this.#sendTo(
+      this.#encode({
+        type: PacketType.Pong,
+        to,
+        pingHash: hash,
+        expiration: this.#expiration(),
+        enrSeq: this.#enr.seq,
+      }).bytes,
+      from,
+    )
+    const node = new Node({ id: fromId, ip: from.ip, udp: from.port, tcp })
+    const now = this.#clock.now()
+    const lastPing = this.#db.lastPingReceived(fromId, from.ip)
+    this.#db.updateLastPingReceived(fromId, from.ip, now)
+    if (now - this.#db.lastPongReceived(fromId, from.ip) > this.#bondExpiration) {
+      // Unbonded: prove its endpoint; its pong completes the bond (#onPongAccepted).
+      this.ping(node).catch((e: Error) =>
+        this.#log.debug('ping-back failed', { node: `${node}`, error: e.message }),
+      )
+    } else {
+      this.emit('bonded', { node, first: now - lastPing > this.#bondExpiration })
+    }
+    const key = this.#bondKey(fromId, from.ip)
+    const waiters = this.#pingWaiters.get(key)
+    if (waiters) for (const w of [...waiters]) w()
+  }
+
+  #onPongAccepted(node: Node): void {
+    const now = this.#clock.now()
+    const lastPong = this.#db.lastPongReceived(node.id, node.ip)
+    this.#db.updateLastPongReceived(node.id, node.ip, now)
+    const pinged = now - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration
+    if (pinged && now - lastPong > this.#bondExpiration) this.emit('bonded', { node, first: true })
+  }
+
+  #bonded(id: NodeId, ip: string): boolean {
+    return this.#clock.now() - this.#db.lastPongReceived(id, ip) <= this.#bondExpiration
+  }
+
+  #onFindNode(target: NodeId, fromId: NodeId, from: UdpAddress): void {
+    // Endpoint proof: no amplification towards an address that never answered our ping.
+    if (!this.#bonded(fromId, from.ip)) {
+      this.#drop('ERR_UNKNOWN_NODE')
+      return
+    }
+    const closest = (this.#source?.closest(target, udpv4Defaults.bucketSize) ?? []).filter((n) =>
+      checkRelayIp(from.ip, n.ip),
+    )
+    for (const chunk of chunkNeighbors(closest, wireConstants.maxNeighbors)) {
+      const nodes = chunk.map((n) => ({ ip: n.ip, udp: n.udp, tcp: n.tcp, id: n.id }))
+      this.#sendTo(
+        this.#encode({ type: PacketType.Neighbors, nodes, expiration: this.#expiration() }).bytes,
+        from,
+      )
+    }
+  }
+
+  #onENRRequest(hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
+    if (!this.#bonded(fromId, from.ip)) {
+      this.#drop('ERR_UNKNOWN_NODE')
+      return
+    }
+    this.#sendTo(
+      this.#encode({ type: PacketType.ENRResponse, requestHash: hash, record: this.#enr.encode() })
+        .bytes,
+      from,
+    )
+  }
+
+  /** A Neighbors entry as a Node, or undefined when the relay rules reject it. */
+  #neighborNode(
+    sender: Node,
+    rec: { ip: string; udp: number; tcp: number; id: NodeId },
+  ): Node | undefined {
+    if (rec.udp <= 1024 || !checkRelayIp(sender.ip, rec.ip) || !isValidNodeId(rec.id)) {
+      this.#drop('bad-neighbor')
+      return undefined
+    }
+    return new Node(rec)
+  }
+
+  // ---- helpers ----
+
+  #waitForPing(node: Node, signal?: AbortSignal): Promise<void> {
+    const key = this.#bondKey(node.id, node.ip)
+    return new Promise<void>((resolve) => {
+      let set = this.#pingWaiters.get(key)
+      if (!set) {
+        set = new Set()
+        this.#pingWaiters.set(key, set)
+      }
+      let timer: TimerHandle | undefined
+      const done = () => {
+        if (timer !== undefined) this.#clock.clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        set.delete(done)
+        if (set.size === 0 && this.#pingWaiters.get(key) === set) this.#pingWaiters.delete(key)
+        resolve()
+      }
+      if (this.#pingWaiters.size > udpv4Defaults.maxPending) return resolve()
+      set.add(done)
+      timer = this.#clock.setTimeout(done, this.#respTimeout)
+      signal?.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  #encode(packet: Packet): { bytes: Uint8Array; hash: Uint8Array } {
+    return encodePacket(packet, this.#key)
+  }
+
+  #send(bytes: Uint8Array, node: Node): void {
+    this.#sendTo(bytes, { ip: node.ip, port: node.udp })
+  }
+
+  #sendTo(bytes: Uint8Array, to: UdpAddress): void {
+    if (this.#closed) return
+    this.stats.sent++
+    this.#transport.send(bytes, to)
+  }
+
+  #endpoint(n: Node): Endpoint {
+    return { ip: n.ip, udp: n.udp, tcp: n.tcp }
+  }
+
+  #expiration(): number {
+    return Math.trunc(this.#clock.now() / 1000) + udpv4Defaults.expirationSec
+  }
+
+  #replyKey(id: NodeId, ip: string, kind: ReplyKind): string {
+    return `${bytesToHex(id)}|${ip}|${kind}`
+  }
+
+  #bondKey(id: NodeId, ip: string): string {
+    return `${bytesToHex(id)}|${ip}`
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new DiscoverError('ERR_CLOSED', 'UDPv4 closed')
+  }
+}

@@ -1,0 +1,52 @@
+import {
+  generatePrivateKey,
+  MemoryNodeDB,
+  type Node,
+  type NodeId,
+  type NodeSource,
+} from '../../src/index.js'
+import { ManualClock, MemoryNetwork } from '../../src/testing/index.js'
+import { UDPv4, type UDPv4Options } from '../../src/udp/index.js'
+
+/** A NodeSource over a fixed list (distance order is irrelevant to these tests). */
+export class ListSource implements NodeSource {
+  constructor(public nodes: Node[] = []) {}
+  closest(_target: NodeId, n: number): Node[] {
+    return this.nodes.slice(0, n)
+  }
+}
+
+export interface Harness {
+  net: MemoryNetwork
+  clock: ManualClock
+  services: UDPv4[]
+  make(options?: Partial<UDPv4Options> & { ip?: string }): Promise<UDPv4>
+  closeAll(): Promise<void>
+}
+
+export function harness(): Harness {
+  const net = new MemoryNetwork()
+  const clock = new ManualClock()
+  const services: UDPv4[] = []
+  return {
+    net,
+    clock,
+    services,
+    async make(options = {}) {
+      const s = await UDPv4.listen({
+        privateKey: generatePrivateKey(),
+        transport: net.bind({ ip: options.ip ?? '127.0.0.1' }),
+        clock,
+        db: new MemoryNodeDB(),
+        ntp: false,
+        ...options,
+      })
+      services.push(s)
+      return s
+    },
+    async closeAll() {
+      await Promise.all(services.map((s) => s.close()))
+      services.length = 0
+    },
+  }
+}
