@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { type Clock, systemClock, type TimerHandle } from '../clock.js'
+import { type Clock, systemClock } from '../clock.js'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import { Enr } from '../enr/enr.js'
@@ -17,6 +17,7 @@ import { checkRelayIp, isSpecialNetwork } from './netutil.js'
 import { ntpDefaults, type SntpServer } from './ntp.js'
 import { PendingReplies } from './pending.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
+import { PingWaiters } from './waiters.js'
 
 /** go-ethereum's v4_udp.go timings and limits. */
 export const udpv4Defaults = {
@@ -100,7 +101,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   readonly #bondExpiration: number
   readonly #pending: PendingReplies
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
-  readonly #pingWaiters = new Map<string, Set<() => void>>()
+  readonly #pingWaiters: PingWaiters
   #self: Node
   #enr: Enr
   #source: NodeSource | undefined
@@ -125,6 +126,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       (offsetMs) => this.emit('clock:drift', { offsetMs }),
     )
     this.#pending = new PendingReplies(this.#clock, udpv4Defaults.maxPending)
+    this.#pingWaiters = new PingWaiters(this.#clock, udpv4Defaults.maxPending)
     const bound = transport.address
     const ip = options.ip ?? (isSpecialNetwork(bound.ip) ? '127.0.0.1' : bound.ip)
     const tcp = options.tcpPort ?? bound.port
@@ -212,7 +214,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     await this.ping(node, options)
     if (this.#clock.now() - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration)
       return
-    await this.#waitForPing(node, options.signal)
+    await this.#pingWaiters.wait(this.#bondKey(node.id, node.ip), this.#respTimeout, options.signal)
   }
 
   /** Asks `node` for the nodes closest to `target`, bonding first if needed (up to 16 nodes). */
@@ -305,8 +307,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#closed = true
     this.#drift.close()
     this.#pending.failAll(new DiscoverError('ERR_CLOSED', 'UDPv4 closed'))
-    for (const set of this.#pingWaiters.values()) for (const w of [...set]) w()
-    this.#pingWaiters.clear()
+    this.#pingWaiters.wakeAll()
     await this.#transport.close()
   }
 
@@ -387,9 +388,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     } else {
       this.emit('bonded', { node, first: now - lastPing > this.#bondExpiration })
     }
-    const key = this.#bondKey(fromId, from.ip)
-    const waiters = this.#pingWaiters.get(key)
-    if (waiters) for (const w of [...waiters]) w()
+    this.#pingWaiters.wake(this.#bondKey(fromId, from.ip))
   }
 
   #onPongAccepted(node: Node): void {
@@ -447,29 +446,6 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   // ---- helpers ----
-
-  #waitForPing(node: Node, signal?: AbortSignal): Promise<void> {
-    const key = this.#bondKey(node.id, node.ip)
-    return new Promise<void>((resolve) => {
-      let set = this.#pingWaiters.get(key)
-      if (!set) {
-        set = new Set()
-        this.#pingWaiters.set(key, set)
-      }
-      let timer: TimerHandle | undefined
-      const done = () => {
-        if (timer !== undefined) this.#clock.clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        set.delete(done)
-        if (set.size === 0 && this.#pingWaiters.get(key) === set) this.#pingWaiters.delete(key)
-        resolve()
-      }
-      if (this.#pingWaiters.size > udpv4Defaults.maxPending) return resolve()
-      set.add(done)
-      timer = this.#clock.setTimeout(done, this.#respTimeout)
-      signal?.addEventListener('abort', done, { once: true })
-    })
-  }
 
   #encode(packet: Packet): { bytes: Uint8Array; hash: Uint8Array } {
     return encodePacket(packet, this.#key)
