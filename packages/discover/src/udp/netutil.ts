@@ -1,4 +1,5 @@
 import { ipToBytes } from '../ip.js'
+import { isValidNodeId, Node, type NodeId } from '../node.js'
 
 /**
  * Address classes for discv4's relay rules (go-ethereum's netutil): which Neighbors entries we
@@ -84,4 +85,16 @@ export function checkRelayIp(sender: string, addr: string): boolean {
   if (isLoopback(addr) && !isLoopback(sender)) return false
   if (isLan(addr) && !isLan(sender)) return false
   return true
+}
+
+/**
+ * A Neighbors entry from `sender` as a Node, or undefined when it must be rejected: UDP port
+ * ≤ 1024, special-purpose or unrelayable IP, or an ID that is not a secp256k1 point.
+ */
+export function neighborNode(
+  sender: string,
+  rec: { ip: string; udp: number; tcp: number; id: NodeId },
+): Node | undefined {
+  if (rec.udp <= 1024 || !checkRelayIp(sender, rec.ip) || !isValidNodeId(rec.id)) return undefined
+  return new Node(rec)
 }

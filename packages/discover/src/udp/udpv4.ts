@@ -6,74 +6,19 @@ import { Enr } from '../enr/enr.js'
 import { DiscoverError, EnrError, type PacketError, TimeoutError } from '../errors.js'
 import { TypedEventTarget } from '../events.js'
 import { type Logger, noopLogger } from '../logger.js'
-import { isValidNodeId, Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
+import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { chunkNeighbors } from '../wire/messages.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
 import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
-import { checkRelayIp, isSpecialNetwork } from './netutil.js'
-import { ntpDefaults, type SntpServer } from './ntp.js'
+import { checkRelayIp, isSpecialNetwork, neighborNode } from './netutil.js'
+import { ntpDefaults } from './ntp.js'
+import { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults } from './options.js'
 import { PendingReplies } from './pending.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
-
-/** go-ethereum's v4_udp.go timings and limits. */
-export const udpv4Defaults = {
-  respTimeoutMs: 500,
-  /** Packets expire this long after they are sent. */
-  expirationSec: 20,
-  /** An endpoint proof is trusted this long (go-ethereum; the spec says 12 h). */
-  bondExpirationMs: 24 * 3600_000,
-  /** Nodes per FindNode answer (the bucket size). */
-  bucketSize: 16,
-  maxFindnodeFailures: 5,
-  /** Pending requests and bond waiters kept at most; the oldest is failed beyond it. */
-  maxPending: 4096,
-} as const
-
-export interface UDPv4Options {
-  /** The 32-byte node key. */
-  privateKey: Uint8Array
-  /** Address to bind (default 0.0.0.0; use '::' for IPv6). Ignored with `transport`. */
-  host?: string
-  /** UDP port to bind (default 0: any free port). Ignored with `transport`. */
-  port?: number
-  /** Our RLPx TCP port, advertised in Pings and the ENR (default: the UDP port). */
-  tcpPort?: number
-  /** Our advertised IP (default: the bound IP, or 127.0.0.1 when bound to all interfaces). */
-  ip?: string
-  db?: NodeDB
-  clock?: Clock
-  logger?: Logger
-  /** A datagram transport to use instead of a real socket (`MemoryNetwork` in tests). */
-  transport?: DatagramTransport
-  /** Sequence number of our first record (default: clock.now(), which increases across restarts). */
-  enrSeq?: bigint
-  /** SNTP server for the clock-drift check (default pool.ntp.org:123); false disables it. */
-  ntp?: SntpServer | false
-  respTimeoutMs?: number
-  bondExpirationMs?: number
-}
-
-export interface UDPv4Events extends Record<string, unknown> {
-  /**
-   * A node completed the endpoint proof with us both ways (it pinged us and answered our ping):
-   * a table candidate. Fires again on each Ping from a bonded node (go-ethereum's
-   * addInboundNode); `first` is true when the bond is new (not renewed).
-   */
-  bonded: { node: Node; first: boolean }
-  /** The SNTP check found our clock off by more than 10 s. */
-  'clock:drift': { offsetMs: number }
-}
-
-/** Counters for monitoring; `dropped` by error code or reason. */
-export interface UDPv4Stats {
-  received: number
-  sent: number
-  dropped: Record<string, number>
-}
 
 type ReplyKind = 'pong' | 'neighbors' | 'enr'
 const replyKind: Partial<Record<number, ReplyKind>> = {
@@ -90,6 +35,8 @@ const equalBytes = (a: Uint8Array, b: Uint8Array) =>
  * ENRRequest, enforces the endpoint proof, and implements the `DiscoveryTransport` the table uses.
  * Create with `UDPv4.listen`, release with `close()`.
  */
+export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
+
 export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTransport {
   readonly #key: Uint8Array
   readonly #id: NodeId
@@ -235,7 +182,8 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
         if (p.type !== PacketType.Neighbors) return undefined
         packets++
         for (const rec of p.nodes) {
-          const n = this.#neighborNode(node, rec)
+          const n = neighborNode(node.ip, rec)
+          if (!n) this.#drop('bad-neighbor')
           if (!n || seen.has(n.idHex) || nodes.length >= udpv4Defaults.bucketSize) continue
           seen.add(n.idHex)
           nodes.push(n)
@@ -252,16 +200,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       this.#encode({ type: PacketType.FindNode, target, expiration: this.#expiration() }).bytes,
       node,
     )
-    try {
-      const result = await reply
-      if (this.#db.findFails(node.id, node.ip) > 0) this.#db.updateFindFails(node.id, node.ip, 0)
-      return result
-    } catch (e) {
-      if (e instanceof TimeoutError) {
-        this.#db.updateFindFails(node.id, node.ip, this.#db.findFails(node.id, node.ip) + 1)
-      }
-      throw e
-    }
+    return reply
   }
 
   /** Asks `node` for its current record (EIP-868), bonding first if needed. */
@@ -431,18 +370,6 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
         .bytes,
       from,
     )
-  }
-
-  /** A Neighbors entry as a Node, or undefined when the relay rules reject it. */
-  #neighborNode(
-    sender: Node,
-    rec: { ip: string; udp: number; tcp: number; id: NodeId },
-  ): Node | undefined {
-    if (rec.udp <= 1024 || !checkRelayIp(sender.ip, rec.ip) || !isValidNodeId(rec.id)) {
-      this.#drop('bad-neighbor')
-      return undefined
-    }
-    return new Node(rec)
   }
 
   // ---- helpers ----

@@ -1,0 +1,62 @@
+import type { Clock } from '../clock.js'
+import type { NodeDB } from '../db/types.js'
+import type { Logger } from '../logger.js'
+import type { Node } from '../node.js'
+import type { SntpServer } from './ntp.js'
+import type { DatagramTransport } from './transport.js'
+
+/** go-ethereum's v4_udp.go timings and limits. */
+export const udpv4Defaults = {
+  respTimeoutMs: 500,
+  /** Packets expire this long after they are sent. */
+  expirationSec: 20,
+  /** An endpoint proof is trusted this long (go-ethereum; the spec says 12 h). */
+  bondExpirationMs: 24 * 3600_000,
+  /** Nodes per FindNode answer (the bucket size). */
+  bucketSize: 16,
+  maxFindnodeFailures: 5,
+  /** Pending requests and bond waiters kept at most; the oldest is failed beyond it. */
+  maxPending: 4096,
+} as const
+
+export interface UDPv4Options {
+  /** The 32-byte node key. */
+  privateKey: Uint8Array
+  /** Address to bind (default 0.0.0.0; use '::' for IPv6). Ignored with `transport`. */
+  host?: string
+  /** UDP port to bind (default 0: any free port). Ignored with `transport`. */
+  port?: number
+  /** Our RLPx TCP port, advertised in Pings and the ENR (default: the UDP port). */
+  tcpPort?: number
+  /** Our advertised IP (default: the bound IP, or 127.0.0.1 when bound to all interfaces). */
+  ip?: string
+  db?: NodeDB
+  clock?: Clock
+  logger?: Logger
+  /** A datagram transport to use instead of a real socket (`MemoryNetwork` in tests). */
+  transport?: DatagramTransport
+  /** Sequence number of our first record (default: clock.now(), which increases across restarts). */
+  enrSeq?: bigint
+  /** SNTP server for the clock-drift check (default pool.ntp.org:123); false disables it. */
+  ntp?: SntpServer | false
+  respTimeoutMs?: number
+  bondExpirationMs?: number
+}
+
+export interface UDPv4Events extends Record<string, unknown> {
+  /**
+   * A node completed the endpoint proof with us both ways (it pinged us and answered our ping):
+   * a table candidate. Fires again on each Ping from a bonded node (go-ethereum's
+   * addInboundNode); `first` is true when the bond is new (not renewed).
+   */
+  bonded: { node: Node; first: boolean }
+  /** The SNTP check found our clock off by more than 10 s. */
+  'clock:drift': { offsetMs: number }
+}
+
+/** Counters for monitoring; `dropped` by error code or reason. */
+export interface UDPv4Stats {
+  received: number
+  sent: number
+  dropped: Record<string, number>
+}
