@@ -1,11 +1,14 @@
 import { createSocket } from 'node:dgram'
-import { isIPv6 } from 'node:net'
+import { isIPv4, isIPv6 } from 'node:net'
 import { normalizeIp } from '../ip.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 
 /** Binds a real UDP socket (udp6 for an IPv6 host, else udp4). Port 0 picks a free port. */
 export function bindUdp(options: { host: string; port: number }): Promise<DatagramTransport> {
-  const socket = createSocket({ type: isIPv6(options.host) ? 'udp6' : 'udp4', reuseAddr: false })
+  const v6 = isIPv6(options.host)
+  const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: false })
+  // A dual-stack udp6 socket reaches IPv4 peers at their IPv4-mapped address.
+  const target = (ip: string) => (v6 && isIPv4(ip) ? `::ffff:${ip}` : ip)
   let onMessage: (data: Uint8Array, from: UdpAddress) => void = () => {}
   let onError: (error: Error) => void = () => {}
   return new Promise((resolve, reject) => {
@@ -31,7 +34,7 @@ export function bindUdp(options: { host: string; port: number }): Promise<Datagr
         address: { ip: normalizeIp(bound.address), port: bound.port },
         send(data, to) {
           if (closed) return
-          socket.send(data, to.port, to.ip, (err) => {
+          socket.send(data, to.port, target(to.ip), (err) => {
             if (err) onError(err)
           })
         },

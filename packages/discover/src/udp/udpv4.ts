@@ -7,6 +7,7 @@ import { DiscoverError, EnrError, type PacketError, TimeoutError } from '../erro
 import { TypedEventTarget } from '../events.js'
 import { type Logger, noopLogger } from '../logger.js'
 import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
+import type { RlpInput } from '../rlp.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { chunkNeighbors } from '../wire/messages.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
@@ -52,6 +53,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #self: Node
   #enr: Enr
   #source: NodeSource | undefined
+  #entries: Record<string, RlpInput> = {}
   #closed = false
   readonly #drift: ClockDriftCheck
   readonly stats: UDPv4Stats = { received: 0, sent: 0, dropped: {} }
@@ -114,9 +116,18 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#enr = this.#makeEnr(this.#enr.seq + 1n)
   }
 
+  /**
+   * Adds or replaces record entries other than the identity and endpoint ones (e.g. `eth` with
+   * the EIP-2124 fork id); the record is re-signed with seq + 1.
+   */
+  setEnrEntries(entries: Record<string, RlpInput>): void {
+    this.#entries = { ...this.#entries, ...entries }
+    this.#enr = this.#makeEnr(this.#enr.seq + 1n)
+  }
+
   #makeEnr(seq: bigint): Enr {
     const { ip, udp, tcp } = this.#self
-    return Enr.create({ privateKey: this.#key, seq, ip, udp, tcp })
+    return Enr.create({ privateKey: this.#key, seq, ip, udp, tcp, entries: this.#entries })
   }
 
   // ---- outgoing requests ----

@@ -50,4 +50,12 @@ describe('UDPv4 over node:dgram', () => {
     expect(r.ip6).toBe('::1')
     expect(r.toNode()?.udp).toBe(b.self.udp)
   })
+
+  it('a dual-stack socket (::) talks to IPv4 peers', async () => {
+    if (!(await hasIpv6())) return
+    const a = await listen('::')
+    const b = await listen('127.0.0.1')
+    await a.ping(b.self)
+    await b.ping(a.self.withEndpoint({ ip: '127.0.0.1' }))
+  })
 })

@@ -366,6 +366,11 @@ describe('UDPv4 requests', () => {
     expect(r2.seq).toBe(r1.seq + 1n)
     expect(r2.tcp).toBe(30304)
     expect((await a.ping(b.self)).enrSeq).toBe(r2.seq)
+    b.setEnrEntries({ eth: [[new Uint8Array([0xc3, 0x76, 0xcf, 0x8b]), 0]] })
+    const r3 = await a.requestENR(b.self)
+    expect(r3.seq).toBe(r2.seq + 1n)
+    expect([...r3.entries.keys()]).toContain('eth')
+    expect(r3.tcp).toBe(30304)
   })
 
   it('close() fails pending requests and releases timers', async () => {
