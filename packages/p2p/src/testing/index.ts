@@ -1,0 +1,2 @@
+// In-memory fakes for tests of peers, servers and protocols: `import { transportPair } from '@x/p2p/testing'`.
+export { type MemoryTransport, type TransportPairOptions, transportPair } from './transport.js'
