@@ -1,4 +1,11 @@
 export {
+  type DialDiscovery,
+  type DialKind,
+  DialScheduler,
+  type DialSchedulerOptions,
+  dialDefaults,
+} from './dial/index.js'
+export {
   DisconnectReason,
   disconnectReasonText,
   InvalidMsgCodeError,
@@ -46,3 +53,20 @@ export {
 export { type MsgPipeEnd, type MsgPipeOptions, msgPipe, PipeClosedError } from './pipe.js'
 export { DisconnectError, type Protocol, type ProtocolPeer } from './protocol.js'
 export { send, sendItems } from './send.js'
+export {
+  type InboundConn,
+  InboundThrottle,
+  InvalidCidrError,
+  isLanIp,
+  type Listener,
+  type LocalIdentity,
+  maxThrottled,
+  NetRestrict,
+  type Network,
+  type NodeInfo,
+  type PeerInfo,
+  Server,
+  type ServerEvents,
+  type ServerOptions,
+  serverDefaults,
+} from './server/index.js'
