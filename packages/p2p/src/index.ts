@@ -1,3 +1,4 @@
+export { type ConnectPeerOptions, connectPeer } from './connect.js'
 export {
   type DialDiscovery,
   type DialKind,
