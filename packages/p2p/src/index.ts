@@ -66,8 +66,12 @@ export {
   type Network,
   type NodeInfo,
   type PeerInfo,
+  type RlpxHandshaker,
+  type RlpxTimeouts,
   Server,
   type ServerEvents,
   type ServerOptions,
   serverDefaults,
+  type TcpNetworkOptions,
+  tcpNetwork,
 } from './server/index.js'
