@@ -36,6 +36,10 @@ export const dialDefaults = {
   /** Bounds of the history and static sets. */
   maxHistory: 4096,
   maxStatic: 1024,
+  /** After this many undialable candidates in a row, the lookup pump pauses… */
+  pumpSkipLimit: 32,
+  /** …for this long, or until a slot frees. */
+  pumpBackoff: 1_000,
 } as const
 
 export interface DialSchedulerOptions {
@@ -339,6 +343,23 @@ export class DialScheduler {
     }, this.#o.bootnodeFallbackDelay)
   }
 
+  /** Waits until `#schedule` wakes the pump (a slot freed) or, if given, `ms` passed. */
+  #pause(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer =
+        ms === undefined
+          ? undefined
+          : this.#clock.setTimeout(() => {
+              this.#wakePump = undefined
+              resolve()
+            }, ms)
+      this.#wakePump = () => {
+        if (timer !== undefined) this.#clock.clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
   /** Feeds nodes from the lookup iterator into free dynamic slots. */
   async #runPump(discovery: DialDiscovery, signal: AbortSignal): Promise<void> {
     let it: AsyncIterableIterator<Node> | undefined
@@ -350,17 +371,26 @@ export class DialScheduler {
     })
     try {
       it = discovery.randomNodes({ signal })
+      let skipped = 0
       while (!signal.aborted) {
         if (this.#freeDynSlots() === 0) {
-          await new Promise<void>((resolve) => {
-            this.#wakePump = resolve
-          })
+          await this.#pause()
+          continue
+        }
+        if (skipped >= dialDefaults.pumpSkipLimit) {
+          // Every recent candidate was undialable (small network, all in history): do not spin
+          // through lookups; wait for a change of state or a while.
+          skipped = 0
+          await this.#pause(dialDefaults.pumpBackoff)
           continue
         }
         const next = await Promise.race([it.next(), aborted])
         if (next.done || signal.aborted) break
         if (this.#freeDynSlots() > 0 && this.#dialable(next.value, 'dynamic')) {
+          skipped = 0
           this.#startDial(next.value, 'dynamic')
+        } else {
+          skipped++
         }
       }
     } catch (err) {

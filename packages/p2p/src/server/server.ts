@@ -14,7 +14,7 @@ import { type DialDiscovery, type DialKind, DialScheduler } from '../dial/schedu
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
-import type { MsgEvent } from '../metered.js'
+import type { MsgEvent, MsgEventSink } from '../metered.js'
 import { matchProtocols, protocolCaps } from '../peer/caps.js'
 import { helloTimeout, protoHandshake } from '../peer/handshake.js'
 import { idleTimeout, Peer, pingInterval } from '../peer/peer.js'
@@ -72,6 +72,8 @@ export interface ServerOptions {
   netRestrict?: readonly string[]
   /** Emit `message:sent`/`message:received` for every message (metrics). */
   messageEvents?: boolean
+  /** Called for every message sent and received (a cheaper sink than the events). */
+  onMessage?: MsgEventSink
   /** The network: RLPx over TCP by default. */
   network?: Network
   /** The IP and UDP port put in our enode URL (`nodeInfo`); default the listen IP and TCP port. */
@@ -419,6 +421,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   #addPeer(transport: Transport, hello: Hello, c: ConnInfo): void {
     const messageEvents = this.#o.messageEvents
+    const sink = this.#o.onMessage
     const peer = new Peer(transport, hello, {
       protocols: this.#protocols,
       inbound: c.inbound,
@@ -426,10 +429,14 @@ export class Server extends TypedEventTarget<ServerEvents> {
       pingInterval: this.#o.pingInterval ?? serverDefaults.pingInterval,
       idleTimeout: this.#o.idleTimeout ?? serverDefaults.idleTimeout,
       logger: this.#log,
-      ...(messageEvents
+      ...(messageEvents || sink
         ? {
-            onMessage: (e: MsgEvent) =>
-              this.emit(e.direction === 'sent' ? 'message:sent' : 'message:received', e),
+            onMessage: (e: MsgEvent) => {
+              sink?.(e)
+              if (messageEvents) {
+                this.emit(e.direction === 'sent' ? 'message:sent' : 'message:received', e)
+              }
+            },
           }
         : {}),
     })

@@ -243,6 +243,21 @@ describe('DialScheduler', () => {
     await flush()
   })
 
+  it('pauses the lookup pump when every candidate is undialable instead of spinning', async () => {
+    clock = new ManualClock()
+    const disc = new FakeDiscovery(clock)
+    const connected = node()
+    disc.feed(...Array.from({ length: 100 }, () => connected))
+    const { s, dials } = make({ maxDialPeers: 2, discovery: disc })
+    s.peerAdded(connected.id, false)
+    s.start()
+    await flush()
+    expect(disc.lookup).toHaveLength(100 - 32)
+    await clock.advance(1_000)
+    expect(disc.lookup).toHaveLength(100 - 64)
+    expect(dials).toHaveLength(0)
+  })
+
   it('stop closes the discovery iterator and clears its timers', async () => {
     clock = new ManualClock()
     const disc = new FakeDiscovery(clock)

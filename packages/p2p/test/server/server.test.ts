@@ -255,7 +255,8 @@ describe('Server', () => {
 
   it('emits message events when asked', async () => {
     setup()
-    const b = server('10.0.0.2', { messageEvents: true })
+    const sunk: MsgEvent[] = []
+    const b = server('10.0.0.2', { messageEvents: true, onMessage: (e) => sunk.push(e) })
     await b.start()
     const events: MsgEvent[] = []
     b.addEventListener('message:received', (e) => events.push(e.detail))
@@ -271,6 +272,7 @@ describe('Server', () => {
       ['received', 'echo', 0],
       ['sent', 'echo', 1],
     ])
+    expect(sunk).toEqual(events)
   })
 
   it('start and stop are idempotent, and stop closes everything', async () => {
