@@ -207,7 +207,12 @@ export class Server extends TypedEventTarget<ServerEvents> {
     const address =
       this.#o.listenAddress === undefined ? serverDefaults.listenAddress : this.#o.listenAddress
     if (address !== null) {
-      this.#listener = await network.listen(address, this.#local, (c) => this.#onInbound(c))
+      try {
+        this.#listener = await network.listen(address, this.#local, (c) => this.#onInbound(c))
+      } catch (err) {
+        this.#abort.abort(err)
+        throw err
+      }
       this.#log.info('listening', {
         address: `${this.#listener.address.ip}:${this.#listener.address.port}`,
       })

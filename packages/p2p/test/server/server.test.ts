@@ -275,6 +275,16 @@ describe('Server', () => {
     expect(sunk).toEqual(events)
   })
 
+  it('fails to start on a taken address and stays stopped', async () => {
+    setup()
+    const b = server('10.0.0.2')
+    await b.start()
+    const c = server('10.0.0.2')
+    await expect(c.start()).rejects.toMatchObject({ code: 'ERR_ADDRESS_IN_USE' })
+    expect(c.running).toBe(false)
+    await c.stop()
+  })
+
   it('start and stop are idempotent, and stop closes everything', async () => {
     setup()
     const b = server('10.0.0.2')
