@@ -1,4 +1,16 @@
 export { HealthError, type HealthErrorCode } from './errors.js'
+export { PingProtocol, type PingProtocolOptions, pingProtocolDefaults } from './ping/protocol.js'
+export {
+  decodePingMsg,
+  encodePingMsg,
+  maxPingMsgSize,
+  pingMsgCode,
+  pingNonceSize,
+  pingProtocolLength,
+  pingProtocolName,
+  pingProtocolVersion,
+  pongMsgCode,
+} from './ping/wire.js'
 export {
   type Classification,
   classify,
