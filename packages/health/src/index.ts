@@ -1,4 +1,11 @@
 export { HealthError, type HealthErrorCode } from './errors.js'
+export {
+  type BasePing,
+  LivenessMonitor,
+  type LivenessMonitorOptions,
+  type LivePeer,
+  livenessDefaults,
+} from './liveness.js'
 export { PingProtocol, type PingProtocolOptions, pingProtocolDefaults } from './ping/protocol.js'
 export {
   decodePingMsg,
@@ -11,6 +18,7 @@ export {
   pingProtocolVersion,
   pongMsgCode,
 } from './ping/wire.js'
+export { type DisconnectPeer, dropUnhealthyPeers, unhealthyDropReason } from './policy.js'
 export {
   type Classification,
   classify,

@@ -28,8 +28,17 @@ export interface Classification {
   reason: string
 }
 
-/** Classifies a peer; the worst rule wins. A peer with no samples and no failures is healthy. */
-export function classify(s: RttSummary, t: Required<HealthThresholds>): Classification {
+/**
+ * Classifies a peer; the worst rule wins. A peer with no samples and no failures is healthy.
+ * `hardFailure` (a failed write, or silence past the liveness threshold) makes it unhealthy at
+ * once: the link itself is in doubt, not just its speed.
+ */
+export function classify(
+  s: RttSummary,
+  t: Required<HealthThresholds>,
+  hardFailure?: string,
+): Classification {
+  if (hardFailure !== undefined) return { state: 'unhealthy', reason: hardFailure }
   const f = s.consecutiveFailures
   if (f >= t.unhealthyFailures) {
     return { state: 'unhealthy', reason: `${f} consecutive failures` }

@@ -11,8 +11,16 @@ import { RttStats, type RttStatsOptions, type RttSummary } from './stats.js'
 /** Where an RTT sample came from: the `ping/1` sub-protocol or base-protocol Ping/Pong. */
 export type RttSource = 'ping/1' | 'base'
 
-/** Why a check failed. */
+/**
+ * Why a check failed. `timeout` and `mismatch` count towards the failure thresholds;
+ * `write-failed` and `silent` are hard failures: the peer is unhealthy until it is heard again.
+ */
 export type FailureKind = 'timeout' | 'mismatch' | 'write-failed' | 'silent'
+
+const hardFailureText: Partial<Record<FailureKind, string>> = {
+  'write-failed': 'write failed',
+  silent: 'silent past the liveness threshold',
+}
 
 /** What the tracker knows of a peer besides its statistics. */
 export interface PeerIdentity {
@@ -66,6 +74,8 @@ interface Entry {
   state: Classification
   rttSource: RttSource | undefined
   lastFailure: FailureKind | undefined
+  /** Set by a hard failure; cleared by an RTT sample, or by traffic after silence. */
+  hardFailure: FailureKind | undefined
   addedAt: number
   lastSeen: number
 }
@@ -112,6 +122,7 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
       state: { state: 'healthy', reason: 'new peer' },
       rttSource: undefined,
       lastFailure: undefined,
+      hardFailure: undefined,
       addedAt: now,
       lastSeen: now,
     })
@@ -132,6 +143,7 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
     e.stats.addSample(rtt)
     e.rttSource = source
     e.lastSeen = this.#clock.now()
+    e.hardFailure = undefined
     this.#reclassify(id, e)
   }
 
@@ -140,13 +152,22 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
     const e = this.#entry(id)
     e.stats.addFailure()
     e.lastFailure = kind
+    if (hardFailureText[kind] !== undefined) e.hardFailure = kind
     this.#reclassify(id, e)
   }
 
-  /** Notes traffic from a peer (a sign of life, not an RTT sample). Ignores unknown peers. */
+  /**
+   * Notes traffic from a peer (a sign of life, not an RTT sample); clears a `silent` failure.
+   * Ignores unknown peers. Cheap: called for every inbound message.
+   */
   touch(id: string): void {
     const e = this.#peers.get(id)
-    if (e) e.lastSeen = this.#clock.now()
+    if (!e) return
+    e.lastSeen = this.#clock.now()
+    if (e.hardFailure === 'silent') {
+      e.hardFailure = undefined
+      this.#reclassify(id, e)
+    }
   }
 
   /** Last time the peer was heard from, or undefined if not tracked. */
@@ -185,7 +206,11 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
   }
 
   #reclassify(id: string, e: Entry): void {
-    const next = classify(e.stats.summary(), this.#thresholds)
+    const next = classify(
+      e.stats.summary(),
+      this.#thresholds,
+      e.hardFailure && hardFailureText[e.hardFailure],
+    )
     const previous = e.state.state
     e.state = next
     if (next.state !== previous) {
