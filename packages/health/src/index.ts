@@ -1,5 +1,13 @@
 export { HealthError, type HealthErrorCode } from './errors.js'
 export {
+  checkReadiness,
+  type HealthHttpOptions,
+  HealthHttpServer,
+  healthHttpDefaults,
+  type Readiness,
+  type ReadinessSource,
+} from './http.js'
+export {
   type BasePing,
   LivenessMonitor,
   type LivenessMonitorOptions,
@@ -34,6 +42,13 @@ export {
   type RttSummary,
   rttStatsDefaults,
 } from './stats.js'
+export {
+  checkTcp,
+  type TcpCheckOptions,
+  type TcpCheckResult,
+  tcpCheckDefaults,
+  tcpFailure,
+} from './tcp.js'
 export {
   type FailureKind,
   type HealthStateChange,
