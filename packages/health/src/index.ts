@@ -13,6 +13,7 @@ export {
   type LivenessMonitorOptions,
   type LivePeer,
   livenessDefaults,
+  type PeerMsgEvent,
 } from './liveness.js'
 export { PingProtocol, type PingProtocolOptions, pingProtocolDefaults } from './ping/protocol.js'
 export {

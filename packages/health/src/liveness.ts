@@ -18,6 +18,21 @@ export interface LivePeer {
  */
 export type BasePing = (id: string, signal: AbortSignal) => Promise<void>
 
+/**
+ * One message a peer sent or received, as the p2p layer reports it for metrics (structurally
+ * `@x/p2p`'s `MsgEvent`): `peer` is the node ID hex, `protocol` is `p2p` for the base protocol.
+ */
+export interface PeerMsgEvent {
+  direction: 'sent' | 'received'
+  peer: string
+  protocol: string
+  code: number
+}
+
+/** Base-protocol Ping and Pong codes. */
+const basePingCode = 0x02
+const basePongCode = 0x03
+
 export interface LivenessMonitorOptions {
   tracker: HealthTracker
   /** When given, peers running it are timed by ping/1 and skipped by base pings. */
@@ -52,12 +67,16 @@ interface LiveEntry {
   nextBasePing: number
   basePing: AbortController | undefined
   silentReported: boolean
+  /** When our last base Ping seen in the message events went out (monotonic ms). */
+  pingSentAt: number | undefined
 }
 
 /**
  * devp2p liveness: tracks every connected peer's inbound traffic, failed writes and (for peers
  * without ping/1) base-protocol Ping/Pong RTT, and reports peers that stay silent. The server
- * calls `peerAdded`/`peerRemoved`/`activity`/`writeFailed`; the monitor feeds the tracker. The
+ * calls `peerAdded`/`peerRemoved` and feeds `messageEvent` (or `activity`/`writeFailed`); the
+ * base Ping/Pong is timed passively from the message events, or actively through `basePing`
+ * when given. The monitor feeds the tracker. The
  * peer set is bounded by the tracker's `maxPeers` (the server's own limit is lower).
  */
 export class LivenessMonitor {
@@ -123,6 +142,7 @@ export class LivenessMonitor {
       nextBasePing: this.#o.clock.now(),
       basePing: undefined,
       silentReported: false,
+      pingSentAt: undefined,
     })
   }
 
@@ -138,6 +158,27 @@ export class LivenessMonitor {
     if (!e) return
     e.silentReported = false
     this.#o.tracker.touch(id)
+  }
+
+  /**
+   * A message event from the p2p layer (pass as the server's message-event sink). Received
+   * messages count as activity; the base-protocol Pings the peer layer sends on its own are
+   * timed against their Pongs, for peers that do not run ping/1.
+   */
+  readonly messageEvent = (e: PeerMsgEvent): void => {
+    const entry = this.#peers.get(e.peer)
+    if (!entry) return
+    const base = e.protocol === 'p2p'
+    if (e.direction === 'received') {
+      this.activity(e.peer)
+      if (base && e.code === basePongCode && entry.pingSentAt !== undefined) {
+        const rtt = Math.max(0, this.#o.monotonic() - entry.pingSentAt)
+        entry.pingSentAt = undefined
+        if (!this.#o.ping?.has(e.peer)) this.#o.tracker.recordRtt(e.peer, rtt, 'base')
+      }
+    } else if (base && e.code === basePingCode && entry.pingSentAt === undefined) {
+      entry.pingSentAt = this.#o.monotonic()
+    }
   }
 
   /** A write to the peer failed. */
@@ -168,6 +209,10 @@ export class LivenessMonitor {
         e.silentReported = true
         this.#o.logger.debug('peer silent', { id: id.slice(0, 16), ms: now - seen })
         this.#o.tracker.recordFailure(id, 'silent')
+      }
+      if (e.pingSentAt !== undefined && this.#o.monotonic() - e.pingSentAt >= this.#o.pingTimeout) {
+        e.pingSentAt = undefined
+        if (!this.#o.ping?.has(id)) this.#o.tracker.recordFailure(id, 'timeout')
       }
       if (this.#o.basePing && !e.basePing && now >= e.nextBasePing && !this.#o.ping?.has(id)) {
         e.nextBasePing = now + this.#o.pingInterval

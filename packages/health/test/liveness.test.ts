@@ -176,3 +176,37 @@ describe('LivenessMonitor', () => {
     ).toThrow(RangeError)
   })
 })
+
+describe('LivenessMonitor.messageEvent', () => {
+  it('counts received messages as activity and times the peer layer’s base Ping/Pong', async () => {
+    const { clock, tracker, monitor } = setup()
+    monitor.start()
+    monitor.peerAdded({ id: A })
+    await clock.advance(20_000)
+    monitor.messageEvent({ direction: 'received', peer: A, protocol: 'eth', code: 2 })
+    expect(tracker.lastSeen(A)).toBe(clock.now())
+    monitor.messageEvent({ direction: 'sent', peer: A, protocol: 'p2p', code: 2 })
+    await clock.advance(30)
+    monitor.messageEvent({ direction: 'sent', peer: A, protocol: 'p2p', code: 2 }) // one at a time
+    await clock.advance(12)
+    monitor.messageEvent({ direction: 'received', peer: A, protocol: 'p2p', code: 3 })
+    expect(tracker.get(A)).toMatchObject({ rttSource: 'base', rtt: { last: 42, samples: 1 } })
+    // An unsolicited Pong is activity only.
+    monitor.messageEvent({ direction: 'received', peer: A, protocol: 'p2p', code: 3 })
+    expect(tracker.get(A)!.rtt.samples).toBe(1)
+    // Unknown peers are ignored.
+    monitor.messageEvent({ direction: 'received', peer: B, protocol: 'p2p', code: 3 })
+    expect(tracker.has(B)).toBe(false)
+  })
+
+  it('counts a base Ping without Pong within the timeout as a failure', async () => {
+    const { clock, tracker, monitor } = setup()
+    monitor.start()
+    monitor.peerAdded({ id: A })
+    monitor.messageEvent({ direction: 'sent', peer: A, protocol: 'p2p', code: 2 })
+    await clock.advance(4_000)
+    expect(tracker.get(A)!.rtt.failures).toBe(0)
+    await clock.advance(1_000)
+    expect(tracker.get(A)).toMatchObject({ state: 'degraded', lastFailure: 'timeout' })
+  })
+})
