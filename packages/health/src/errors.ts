@@ -10,6 +10,7 @@ export type HealthErrorCode =
   | 'ERR_PING_BUSY'
   | 'ERR_PING_UNAVAILABLE'
   | 'ERR_BAD_PING_MSG'
+  | 'ERR_REMOTE_DISCONNECT'
   | 'ERR_HTTP_SERVER'
 
 /** Base class of every error thrown by @x/health. */

@@ -1,3 +1,22 @@
+export {
+  type AnnouncedCap,
+  type CheckDialer,
+  type CheckDialOptions,
+  type CheckNodeOptions,
+  type CheckSession,
+  checkNode,
+  checkNodeDefaults,
+  defaultCheckCaps,
+  sharedCapOffset,
+} from './checker/check.js'
+export {
+  type CheckName,
+  type CheckReport,
+  type CheckStep,
+  formatReport,
+  type RemoteInfo,
+  reportOk,
+} from './checker/report.js'
 export { HealthError, type HealthErrorCode } from './errors.js'
 export {
   checkReadiness,
