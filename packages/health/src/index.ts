@@ -10,6 +10,13 @@ export {
   sharedCapOffset,
 } from './checker/check.js'
 export {
+  type CheckCliArgs,
+  type CheckCliIo,
+  checkUsage,
+  parseCheckArgs,
+  runCheckCli,
+} from './checker/cli.js'
+export {
   type CheckName,
   type CheckReport,
   type CheckStep,
