@@ -41,6 +41,7 @@ export {
   livenessDefaults,
   type PeerMsgEvent,
 } from './liveness.js'
+export { NodeHealth, type NodeHealthOptions } from './node-health.js'
 export { PingProtocol, type PingProtocolOptions, pingProtocolDefaults } from './ping/protocol.js'
 export {
   decodePingMsg,
