@@ -47,6 +47,8 @@ export interface LivenessMonitorOptions {
   silenceTimeout?: number
   /** How often silence is checked (default 5 000 ms). */
   checkInterval?: number
+  /** Peers monitored at most; one more evicts the longest-monitored (default 1024). */
+  maxPeers?: number
   /** Policy: disconnect unhealthy peers through `disconnect` (default false). */
   dropUnhealthy?: boolean
   disconnect?: DisconnectPeer
@@ -60,6 +62,7 @@ export const livenessDefaults = {
   pingTimeout: 5_000,
   silenceTimeout: 30_000,
   checkInterval: 5_000,
+  maxPeers: 1024,
 }
 
 interface LiveEntry {
@@ -76,8 +79,7 @@ interface LiveEntry {
  * without ping/1) base-protocol Ping/Pong RTT, and reports peers that stay silent. The server
  * calls `peerAdded`/`peerRemoved` and feeds `messageEvent` (or `activity`/`writeFailed`); the
  * base Ping/Pong is timed passively from the message events, or actively through `basePing`
- * when given. The monitor feeds the tracker. The
- * peer set is bounded by the tracker's `maxPeers` (the server's own limit is lower).
+ * when given. The monitor feeds the tracker.
  */
 export class LivenessMonitor {
   readonly #o: Required<Omit<LivenessMonitorOptions, 'ping' | 'basePing' | 'disconnect'>> &
@@ -93,6 +95,7 @@ export class LivenessMonitor {
       pingTimeout: options.pingTimeout ?? livenessDefaults.pingTimeout,
       silenceTimeout: options.silenceTimeout ?? livenessDefaults.silenceTimeout,
       checkInterval: options.checkInterval ?? livenessDefaults.checkInterval,
+      maxPeers: options.maxPeers ?? livenessDefaults.maxPeers,
       dropUnhealthy: options.dropUnhealthy ?? false,
       clock: options.clock ?? systemClock,
       monotonic: options.monotonic ?? (() => performance.now()),
@@ -136,7 +139,13 @@ export class LivenessMonitor {
       ...(peer.address && { address: peer.address }),
       ...(peer.clientId !== undefined && { clientId: peer.clientId }),
     })
-    this.#peers.get(peer.id)?.basePing?.abort()
+    const existing = this.#peers.get(peer.id)
+    existing?.basePing?.abort()
+    if (!existing && this.#peers.size >= this.#o.maxPeers) {
+      // A safety bound: the server's peer limit is far lower. Evict the longest-monitored.
+      const oldest = this.#peers.keys().next().value
+      if (oldest !== undefined) this.peerRemoved(oldest)
+    }
     this.#peers.set(peer.id, {
       peer,
       nextBasePing: this.#o.clock.now(),

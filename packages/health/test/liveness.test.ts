@@ -210,3 +210,15 @@ describe('LivenessMonitor.messageEvent', () => {
     expect(tracker.get(A)).toMatchObject({ state: 'degraded', lastFailure: 'timeout' })
   })
 })
+
+describe('LivenessMonitor limits', () => {
+  it('evicts the longest-monitored peer when full', () => {
+    const { monitor, tracker } = setup({ maxPeers: 2 })
+    monitor.peerAdded({ id: A })
+    monitor.peerAdded({ id: B })
+    monitor.peerAdded({ id: A }) // already known: no eviction
+    monitor.peerAdded({ id: 'c'.repeat(128) })
+    expect(monitor.peers().map((p) => p.id[0])).toEqual(['b', 'c'])
+    expect(tracker.has(A)).toBe(false)
+  })
+})
