@@ -34,7 +34,7 @@ export interface Classification {
  * once: the link itself is in doubt, not just its speed.
  */
 export function classify(
-  s: RttSummary,
+  s: Pick<RttSummary, 'ewma' | 'consecutiveFailures'>,
   t: Required<HealthThresholds>,
   hardFailure?: string,
 ): Classification {

@@ -207,7 +207,7 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
 
   #reclassify(id: string, e: Entry): void {
     const next = classify(
-      e.stats.summary(),
+      { ewma: e.stats.ewma, consecutiveFailures: e.stats.consecutiveFailures },
       this.#thresholds,
       e.hardFailure && hardFailureText[e.hardFailure],
     )
