@@ -47,3 +47,45 @@ export class P2PError extends Error {
     this.code = code
   }
 }
+
+/**
+ * The remote ended the link with a Disconnect message (during the hello exchange or later).
+ * `reason` is what it sent.
+ */
+export class RemoteDisconnectError extends P2PError {
+  declare readonly code: 'ERR_REMOTE_DISCONNECT'
+  readonly reason: DisconnectReason
+
+  constructor(reason: DisconnectReason) {
+    super('ERR_REMOTE_DISCONNECT', `remote disconnected: ${disconnectReasonText[reason]}`)
+    this.name = 'RemoteDisconnectError'
+    this.reason = reason
+  }
+}
+
+/** A message code outside the range of the protocol that wrote or received it. */
+export class InvalidMsgCodeError extends P2PError {
+  declare readonly code: 'ERR_INVALID_MSG_CODE'
+  constructor(message: string) {
+    super('ERR_INVALID_MSG_CODE', message)
+    this.name = 'InvalidMsgCodeError'
+  }
+}
+
+/** Reads and writes on a protocol's reader/writer after its peer ended. */
+export class PeerClosedError extends P2PError {
+  declare readonly code: 'ERR_PEER_CLOSED'
+  constructor(message = 'peer closed') {
+    super('ERR_PEER_CLOSED', message)
+    this.name = 'PeerClosedError'
+  }
+}
+
+/** An operation (hello exchange, dial) did not finish in time. */
+export class TimeoutError extends P2PError {
+  declare readonly code: 'ERR_TIMEOUT'
+  constructor(message: string) {
+    super('ERR_TIMEOUT', message)
+    this.name = 'TimeoutError'
+  }
+}

@@ -1,4 +1,20 @@
-export { DisconnectReason, disconnectReasonText, P2PError } from './errors.js'
+export { type ConnectPeerOptions, connectPeer } from './connect.js'
+export {
+  type DialDiscovery,
+  type DialKind,
+  DialScheduler,
+  type DialSchedulerOptions,
+  dialDefaults,
+} from './dial/index.js'
+export {
+  DisconnectReason,
+  disconnectReasonText,
+  InvalidMsgCodeError,
+  P2PError,
+  PeerClosedError,
+  RemoteDisconnectError,
+  TimeoutError,
+} from './errors.js'
 export { expectMsg, UnexpectedMsgError } from './expect.js'
 export {
   baseProtocolLength,
@@ -18,6 +34,44 @@ export {
   pongCode,
 } from './hello.js'
 export type { Msg, MsgReader, MsgReadWriter, MsgWriter, Transport } from './message.js'
+export type { MsgEvent, MsgEventSink } from './metered.js'
+export {
+  type DisconnectInfo,
+  disconnectReasonForError,
+  disconnectWriteTimeout,
+  helloTimeout,
+  idleTimeout,
+  type MatchedProtocol,
+  matchProtocols,
+  Peer,
+  type PeerOptions,
+  type ProtoHandshakeOptions,
+  pingInterval,
+  protocolCaps,
+  protoHandshake,
+  protoQueueCapacity,
+} from './peer/index.js'
 export { type MsgPipeEnd, type MsgPipeOptions, msgPipe, PipeClosedError } from './pipe.js'
 export { DisconnectError, type Protocol, type ProtocolPeer } from './protocol.js'
 export { send, sendItems } from './send.js'
+export {
+  type InboundConn,
+  InboundThrottle,
+  InvalidCidrError,
+  isLanIp,
+  type Listener,
+  type LocalIdentity,
+  maxThrottled,
+  NetRestrict,
+  type Network,
+  type NodeInfo,
+  type PeerInfo,
+  type RlpxHandshaker,
+  type RlpxTimeouts,
+  Server,
+  type ServerEvents,
+  type ServerOptions,
+  serverDefaults,
+  type TcpNetworkOptions,
+  tcpNetwork,
+} from './server/index.js'

@@ -1,0 +1,7 @@
+export {
+  type DialDiscovery,
+  type DialKind,
+  DialScheduler,
+  type DialSchedulerOptions,
+  dialDefaults,
+} from './scheduler.js'

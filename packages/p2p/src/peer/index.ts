@@ -1,0 +1,12 @@
+export { type MatchedProtocol, matchProtocols, protocolCaps } from './caps.js'
+export { helloTimeout, type ProtoHandshakeOptions, protoHandshake } from './handshake.js'
+export {
+  type DisconnectInfo,
+  disconnectWriteTimeout,
+  idleTimeout,
+  Peer,
+  type PeerOptions,
+  pingInterval,
+} from './peer.js'
+export { protoQueueCapacity } from './protorw.js'
+export { disconnectReasonForError } from './reason.js'

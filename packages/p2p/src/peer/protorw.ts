@@ -1,0 +1,78 @@
+import { InvalidMsgCodeError, PeerClosedError } from '../errors.js'
+import type { Msg, MsgReadWriter } from '../message.js'
+
+/** Messages buffered for a protocol that is not reading; then the peer's read loop waits. */
+export const protoQueueCapacity = 16
+
+interface Waiter<T> {
+  resolve(value: T): void
+  reject(err: unknown): void
+}
+
+/**
+ * The reader/writer one running sub-protocol sees (go-ethereum's `protoRW`): its codes are
+ * 0..length-1; writes are shifted by `offset` and codes outside the range are rejected. The
+ * peer's read loop `deliver`s messages (already shifted back); when the protocol does not
+ * keep up, `deliver` waits, which stalls the read loop (back-pressure to the remote).
+ */
+export class ProtoRW implements MsgReadWriter {
+  readonly #queue: Msg[] = []
+  readonly #readers: Waiter<Msg>[] = []
+  readonly #writers: Waiter<void>[] = []
+  #closed: Error | undefined
+
+  constructor(
+    readonly name: string,
+    readonly offset: number,
+    readonly length: number,
+    private readonly write: (code: number, payload: Uint8Array) => Promise<void>,
+  ) {}
+
+  /** True when `code` (a wire code) belongs to this protocol. */
+  owns(code: number): boolean {
+    return code >= this.offset && code < this.offset + this.length
+  }
+
+  readMsg(): Promise<Msg> {
+    const msg = this.#queue.shift()
+    if (msg !== undefined) {
+      this.#writers.shift()?.resolve()
+      return Promise.resolve(msg)
+    }
+    if (this.#closed) return Promise.reject(this.#closed)
+    return new Promise((resolve, reject) => this.#readers.push({ resolve, reject }))
+  }
+
+  writeMsg(code: number, payload: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closed)
+    if (!Number.isInteger(code) || code < 0 || code >= this.length) {
+      return Promise.reject(
+        new InvalidMsgCodeError(`${this.name}: code ${code} outside 0..${this.length - 1}`),
+      )
+    }
+    return this.write(code + this.offset, payload)
+  }
+
+  /** Hands a received message (wire code) to the protocol; waits while its queue is full. */
+  deliver(msg: Msg): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    const local = { ...msg, code: msg.code - this.offset }
+    const reader = this.#readers.shift()
+    if (reader !== undefined) {
+      reader.resolve(local)
+      return Promise.resolve()
+    }
+    this.#queue.push(local)
+    if (this.#queue.length <= protoQueueCapacity) return Promise.resolve()
+    return new Promise((resolve, reject) => this.#writers.push({ resolve, reject }))
+  }
+
+  /** Ends the reader/writer: pending and later reads and writes reject with `err`. */
+  close(err: Error = new PeerClosedError()): void {
+    if (this.#closed) return
+    this.#closed = err
+    this.#queue.length = 0
+    for (const r of this.#readers.splice(0)) r.reject(err)
+    for (const w of this.#writers.splice(0)) w.resolve()
+  }
+}

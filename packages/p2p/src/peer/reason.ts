@@ -1,0 +1,19 @@
+import { RlpError } from '@x/discover'
+import { DisconnectReason, InvalidMsgCodeError, RemoteDisconnectError } from '../errors.js'
+import { HelloError } from '../hello.js'
+import { DisconnectError } from '../protocol.js'
+
+/**
+ * The one mapping from an error that ends a peer to the Disconnect reason we send (PROTOCOL.md
+ * "error → reason"): an explicit {@link DisconnectError} keeps its reason, malformed messages and
+ * invalid codes are a breach of protocol, anything else a protocol throws is a subprotocol
+ * error. (A protocol's `run` that returns normally ends the peer with `Requested`, as
+ * `Protocol` documents; link errors end it with `TcpError` and send nothing — see the peer.)
+ */
+export function disconnectReasonForError(err: unknown): DisconnectReason {
+  if (err instanceof DisconnectError || err instanceof RemoteDisconnectError) return err.reason
+  if (err instanceof InvalidMsgCodeError || err instanceof RlpError || err instanceof HelloError) {
+    return DisconnectReason.BreachOfProtocol
+  }
+  return DisconnectReason.SubprotocolError
+}

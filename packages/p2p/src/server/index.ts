@@ -1,0 +1,11 @@
+export { InboundThrottle, maxThrottled } from './conn.js'
+export type { NodeInfo, PeerInfo } from './info.js'
+export { InvalidCidrError, isLanIp, NetRestrict } from './netutil.js'
+export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
+export { Server, type ServerEvents, type ServerOptions, serverDefaults } from './server.js'
+export {
+  type RlpxHandshaker,
+  type RlpxTimeouts,
+  type TcpNetworkOptions,
+  tcpNetwork,
+} from './tcp.js'

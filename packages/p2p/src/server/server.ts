@@ -1,0 +1,515 @@
+import {
+  type Clock,
+  formatEnode,
+  type Logger,
+  Node,
+  type NodeId,
+  nodeIdFromPrivateKey,
+  nodeIdHash,
+  noopLogger,
+  systemClock,
+  TypedEventTarget,
+} from '@x/discover'
+import { type DialDiscovery, type DialKind, DialScheduler } from '../dial/scheduler.js'
+import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
+import { baseProtocolVersion, type Hello } from '../hello.js'
+import type { Transport } from '../message.js'
+import type { MsgEvent, MsgEventSink } from '../metered.js'
+import { matchProtocols, protocolCaps } from '../peer/caps.js'
+import { helloTimeout, protoHandshake } from '../peer/handshake.js'
+import { idleTimeout, Peer, pingInterval } from '../peer/peer.js'
+import { DisconnectError, type Protocol } from '../protocol.js'
+import { InboundThrottle, rejectConn, withTimeout } from './conn.js'
+import type { NodeInfo, PeerInfo } from './info.js'
+import { isLanIp, NetRestrict } from './netutil.js'
+import type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
+
+export const serverDefaults = {
+  name: 'x-devp2p/v0.1.0',
+  maxPeers: 50,
+  maxPendingPeers: 50,
+  dialRatio: 3,
+  listenAddress: { ip: '0.0.0.0', port: 30303 },
+  /** Connect plus encryption handshake of a dial. */
+  dialTimeout: 15_000,
+  /** Encryption handshake of an inbound connection. */
+  handshakeTimeout: 5_000,
+  helloTimeout,
+  pingInterval,
+  idleTimeout,
+  /** One non-LAN IP may not connect again within this time. */
+  inboundThrottleTime: 30_000,
+  /** Bound of the trusted set (the static set is bounded by the dial scheduler). */
+  maxTrusted: 1024,
+} as const
+
+export interface ServerOptions {
+  /** Our node key (32 bytes). */
+  privateKey: Uint8Array
+  /** Client id sent in the hello. */
+  name?: string
+  maxPeers?: number
+  /** Inbound connections in the handshake phase at once; more are closed at once. */
+  maxPendingPeers?: number
+  /** One in `dialRatio` of `maxPeers` is dialed by us; the rest are inbound slots. */
+  dialRatio?: number
+  /** Where to listen; `null` to not listen. */
+  listenAddress?: { ip: string; port: number } | null
+  /** Dial nobody (not even static nodes): accept inbound peers only. */
+  noDial?: boolean
+  /** Ignore `discovery`: dial static nodes and bootnodes only. */
+  noDiscovery?: boolean
+  /** Where dynamic dial candidates come from (the Kademlia table or the Discovery facade). */
+  discovery?: DialDiscovery
+  /** Dialed when we have no peers 20 s after start (and every 20 s while we have none). */
+  bootnodes?: readonly Node[]
+  /** Kept connected, outside the dynamic slots, and always admitted. */
+  staticNodes?: readonly Node[]
+  /** Always admitted, even when the server is full. */
+  trustedNodes?: readonly Node[]
+  protocols?: readonly Protocol[]
+  /** CIDR allow-list (`--netrestrict`): other IPs are neither dialed nor accepted. */
+  netRestrict?: readonly string[]
+  /** Emit `message:sent`/`message:received` for every message (metrics). */
+  messageEvents?: boolean
+  /** Called for every message sent and received (a cheaper sink than the events). */
+  onMessage?: MsgEventSink
+  /** The network: RLPx over TCP by default. */
+  network?: Network
+  /** The IP and UDP port put in our enode URL (`nodeInfo`); default the listen IP and TCP port. */
+  externalIp?: string
+  discoveryPort?: number
+  clock?: Clock
+  logger?: Logger
+  dialTimeout?: number
+  handshakeTimeout?: number
+  helloTimeout?: number
+  pingInterval?: number
+  idleTimeout?: number
+  inboundThrottleTime?: number
+}
+
+/** Events of the server; `detail` types. */
+export interface ServerEvents extends Record<string, unknown> {
+  'peer:added': { peer: Peer }
+  'peer:removed': { peer: Peer; reason: DisconnectReason; remote: boolean; error?: unknown }
+  /** A connection that did not become a peer (refused, failed handshake, rejected). */
+  'conn:failed': {
+    inbound: boolean
+    remoteAddress: { ip: string; port: number }
+    /** The remote's ID (hex) when it was known. */
+    id?: string
+    /** The Disconnect reason when one was sent or received. */
+    reason?: DisconnectReason
+    error: unknown
+  }
+  'message:sent': MsgEvent
+  'message:received': MsgEvent
+}
+
+interface PeerEntry {
+  peer: Peer
+  dynamic: boolean
+}
+
+interface ConnInfo {
+  inbound: boolean
+  remoteAddress: { ip: string; port: number }
+  dest?: Node
+  kind?: DialKind
+}
+
+function hex(id: NodeId): string {
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
+}
+
+/**
+ * The devp2p server (go-ethereum's `p2p.Server`): listens and dials through a {@link Network},
+ * runs the two connection checkpoints (after the encryption handshake: self, already connected,
+ * too many peers; after the hello: useless peer), runs {@link Peer}s with our protocols and keeps
+ * the peer set filled through the {@link DialScheduler}. Construct, `start()`, `stop()`.
+ */
+export class Server extends TypedEventTarget<ServerEvents> {
+  readonly id: NodeId
+  readonly #o: ServerOptions
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly #protocols: readonly Protocol[]
+  readonly #netRestrict: NetRestrict | undefined
+  readonly #local: LocalIdentity
+  readonly #peers = new Map<string, PeerEntry>()
+  readonly #trusted = new Map<string, Node>()
+  readonly #static = new Map<string, Node>()
+  readonly #tasks = new Set<Promise<unknown>>()
+  #throttle: InboundThrottle
+  #listener: Listener | undefined
+  #dialer: DialScheduler | undefined
+  #abort: AbortController | undefined
+  #starting: Promise<void> | undefined
+  #stopping: Promise<void> | undefined
+  #pendingInbound = 0
+  #inboundCount = 0
+
+  constructor(options: ServerOptions) {
+    super()
+    this.#o = options
+    this.#clock = options.clock ?? systemClock
+    this.#log = options.logger ?? noopLogger
+    this.#protocols = options.protocols ?? []
+    this.#netRestrict = options.netRestrict?.length
+      ? new NetRestrict(options.netRestrict)
+      : undefined
+    this.id = nodeIdFromPrivateKey(options.privateKey)
+    this.#local = { privateKey: options.privateKey, id: this.id }
+    this.#throttle = new InboundThrottle(
+      this.#clock,
+      options.inboundThrottleTime ?? serverDefaults.inboundThrottleTime,
+    )
+    for (const n of options.trustedNodes ?? []) this.#trusted.set(n.idHex, n)
+    for (const n of options.staticNodes ?? []) this.#static.set(n.idHex, n)
+  }
+
+  get running(): boolean {
+    return this.#abort !== undefined && !this.#abort.signal.aborted
+  }
+
+  /** The bound listen address, once started (undefined when not listening). */
+  get listenAddress(): { ip: string; port: number } | undefined {
+    return this.#listener?.address
+  }
+
+  get maxPeers(): number {
+    return this.#o.maxPeers ?? serverDefaults.maxPeers
+  }
+
+  /** Dynamic dialed peers wanted (go-ethereum's maxDialedConns). */
+  get maxDialedConns(): number {
+    if (this.#o.noDial || this.maxPeers === 0) return 0
+    const ratio = this.#o.dialRatio ?? serverDefaults.dialRatio
+    return Math.max(1, Math.floor(this.maxPeers / ratio))
+  }
+
+  get maxInboundConns(): number {
+    return this.maxPeers - this.maxDialedConns
+  }
+
+  /** Starts listening and dialing. Idempotent. */
+  start(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new P2PError('ERR_SERVER_STOPPED', 'server stopped'))
+    this.#starting ??= this.#start()
+    return this.#starting
+  }
+
+  async #start(): Promise<void> {
+    const network = this.#o.network
+    if (!network) throw new P2PError('ERR_NO_NETWORK', 'no network given (RLPx not available)')
+    this.#abort = new AbortController()
+    const address =
+      this.#o.listenAddress === undefined ? serverDefaults.listenAddress : this.#o.listenAddress
+    if (address !== null) {
+      try {
+        this.#listener = await network.listen(address, this.#local, (c) => this.#onInbound(c))
+      } catch (err) {
+        this.#abort.abort(err)
+        throw err
+      }
+      this.#log.info('listening', {
+        address: `${this.#listener.address.ip}:${this.#listener.address.port}`,
+      })
+    }
+    if (!this.#o.noDial) {
+      const netRestrict = this.#netRestrict
+      this.#dialer = new DialScheduler({
+        self: this.id,
+        maxDialPeers: this.maxDialedConns,
+        dial: (node, kind, signal) => this.#dial(node, kind, signal),
+        ...(this.#o.noDiscovery || !this.#o.discovery ? {} : { discovery: this.#o.discovery }),
+        bootnodes: this.#o.bootnodes ?? [],
+        ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
+        clock: this.#clock,
+        logger: this.#log,
+      })
+      for (const n of this.#static.values()) this.#dialer.addStatic(n)
+      this.#dialer.start()
+    }
+  }
+
+  /**
+   * Stops: closes the listener, stops dialing, aborts connection setups and disconnects every
+   * peer with "client quitting"; resolves once all of it is done. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop()
+    return this.#stopping
+  }
+
+  async #stop(): Promise<void> {
+    await this.#starting?.catch(() => {})
+    this.#abort?.abort(new P2PError('ERR_SERVER_STOPPED', 'server stopped'))
+    await this.#listener?.close()
+    await this.#dialer?.stop()
+    for (const { peer } of this.#peers.values()) peer.disconnect(DisconnectReason.ClientQuitting)
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks])
+    this.#throttle.clear()
+  }
+
+  /** Connected peers. */
+  peers(): Peer[] {
+    return [...this.#peers.values()].map((e) => e.peer)
+  }
+
+  peerCount(): number {
+    return this.#peers.size
+  }
+
+  /** Makes `node` a static node: always admitted, kept connected, redialed when it drops. */
+  addPeer(node: Node): void {
+    this.#static.set(node.idHex, node)
+    this.#dialer?.addStatic(node)
+  }
+
+  /** Forgets static node `node` and disconnects it if connected. */
+  removePeer(node: Node | NodeId): void {
+    const id = node instanceof Node ? node.id : node
+    const idHex = hex(id)
+    this.#static.delete(idHex)
+    this.#dialer?.removeStatic(id)
+    this.#peers.get(idHex)?.peer.disconnect(DisconnectReason.Requested)
+  }
+
+  /** Always admits `node`, even when the server is full. */
+  addTrustedPeer(node: Node): void {
+    if (this.#trusted.size >= serverDefaults.maxTrusted && !this.#trusted.has(node.idHex)) {
+      throw new P2PError(
+        'ERR_TOO_MANY_TRUSTED',
+        `trusted set is full (${serverDefaults.maxTrusted})`,
+      )
+    }
+    this.#trusted.set(node.idHex, node)
+  }
+
+  removeTrustedPeer(node: Node | NodeId): void {
+    this.#trusted.delete(node instanceof Node ? node.idHex : hex(node))
+  }
+
+  #onInbound(conn: InboundConn): void {
+    const { ip } = conn.remoteAddress
+    let refuse: string | undefined
+    if (!this.running) refuse = 'server not running'
+    else if (this.#netRestrict && !this.#netRestrict.contains(ip)) refuse = 'not in netrestrict'
+    else if (this.#pendingInbound >= (this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers))
+      refuse = 'too many pending handshakes'
+    else if (!isLanIp(ip) && !this.#throttle.admit(ip)) refuse = 'too many attempts'
+    if (refuse !== undefined) {
+      conn.close()
+      this.#log.debug('inbound refused', { ip, why: refuse })
+      this.emit('conn:failed', {
+        inbound: true,
+        remoteAddress: conn.remoteAddress,
+        error: new P2PError('ERR_INBOUND_REFUSED', refuse),
+      })
+      return
+    }
+    this.#pendingInbound++
+    const timeout = this.#o.handshakeTimeout ?? serverDefaults.handshakeTimeout
+    const conninfo = { inbound: true, remoteAddress: conn.remoteAddress }
+    const task = this.#setupConn(conninfo, (signal) =>
+      withTimeout(this.#clock, timeout, [signal], (s) => conn.handshake({ signal: s })),
+    )
+      .catch(() => {})
+      .finally(() => {
+        this.#pendingInbound--
+      })
+    this.#track(task)
+  }
+
+  #dial(node: Node, kind: DialKind, signal: AbortSignal): Promise<void> {
+    const network = this.#o.network as Network
+    const timeout = this.#o.dialTimeout ?? serverDefaults.dialTimeout
+    const conninfo = {
+      inbound: false,
+      remoteAddress: { ip: node.ip, port: node.tcp },
+      dest: node,
+      kind,
+    }
+    const task = this.#setupConn(conninfo, (serverSignal) =>
+      withTimeout(this.#clock, timeout, [serverSignal, signal], (s) =>
+        network.dial(node, this.#local, { signal: s }),
+      ),
+    )
+    this.#track(task.catch(() => {}))
+    return task
+  }
+
+  #track(task: Promise<unknown>): void {
+    this.#tasks.add(task)
+    void task.finally(() => this.#tasks.delete(task))
+  }
+
+  /** Checkpoint run after the encryption handshake and again after the hello. */
+  #check(idHex: string, inbound: boolean): DisconnectReason | undefined {
+    if (idHex === hex(this.id)) return DisconnectReason.ConnectedToSelf
+    if (this.#peers.has(idHex)) return DisconnectReason.AlreadyConnected
+    if (this.#trusted.has(idHex) || this.#static.has(idHex)) return undefined
+    if (this.#peers.size >= this.maxPeers) return DisconnectReason.TooManyPeers
+    if (inbound && this.#inboundCount >= this.maxInboundConns) return DisconnectReason.TooManyPeers
+    return undefined
+  }
+
+  #ourHello(): Hello {
+    return {
+      version: baseProtocolVersion,
+      clientId: this.#o.name ?? serverDefaults.name,
+      caps: protocolCaps(this.#protocols),
+      listenPort: this.#listener?.address.port ?? 0,
+      id: this.id,
+    }
+  }
+
+  async #setupConn(
+    c: ConnInfo,
+    connect: (signal: AbortSignal) => Promise<Transport>,
+  ): Promise<void> {
+    const signal = (this.#abort as AbortController).signal
+    let idHex: string | undefined
+    try {
+      const transport = await connect(signal)
+      idHex = hex(transport.remoteId)
+      const fail = async (reason: DisconnectReason, why: string): Promise<never> => {
+        await rejectConn(this.#clock, transport, reason)
+        throw new DisconnectError(reason, why)
+      }
+      if (!this.running) transport.close()
+      signal.throwIfAborted()
+      if (c.dest && c.dest.idHex !== idHex) {
+        await fail(DisconnectReason.UnexpectedIdentity, 'dialed node answered with another key')
+      }
+      const early = this.#check(idHex, c.inbound)
+      if (early !== undefined) await fail(early, disconnectReasonText[early])
+      let hello: Hello
+      try {
+        hello = await protoHandshake(transport, this.#ourHello(), {
+          signal,
+          clock: this.#clock,
+          timeout: this.#o.helloTimeout ?? serverDefaults.helloTimeout,
+        })
+      } catch (err) {
+        transport.close()
+        throw err
+      }
+      if (this.#protocols.length > 0 && matchProtocols(this.#protocols, hello.caps).length === 0) {
+        await fail(DisconnectReason.UselessPeer, 'no matching protocol')
+      }
+      const late = this.#check(idHex, c.inbound)
+      if (late !== undefined) await fail(late, disconnectReasonText[late])
+      this.#addPeer(transport, hello, c)
+    } catch (error) {
+      const reason =
+        error instanceof P2PError && 'reason' in error
+          ? (error.reason as DisconnectReason)
+          : undefined
+      this.#log.debug('connection failed', {
+        inbound: c.inbound,
+        addr: `${c.remoteAddress.ip}:${c.remoteAddress.port}`,
+        error: String(error),
+      })
+      this.emit('conn:failed', {
+        inbound: c.inbound,
+        remoteAddress: c.remoteAddress,
+        ...(idHex === undefined ? {} : { id: idHex }),
+        ...(reason === undefined ? {} : { reason }),
+        error,
+      })
+      throw error
+    }
+  }
+
+  #addPeer(transport: Transport, hello: Hello, c: ConnInfo): void {
+    const messageEvents = this.#o.messageEvents
+    const sink = this.#o.onMessage
+    const peer = new Peer(transport, hello, {
+      protocols: this.#protocols,
+      inbound: c.inbound,
+      clock: this.#clock,
+      pingInterval: this.#o.pingInterval ?? serverDefaults.pingInterval,
+      idleTimeout: this.#o.idleTimeout ?? serverDefaults.idleTimeout,
+      logger: this.#log,
+      ...(messageEvents || sink
+        ? {
+            onMessage: (e: MsgEvent) => {
+              sink?.(e)
+              if (messageEvents) {
+                this.emit(e.direction === 'sent' ? 'message:sent' : 'message:received', e)
+              }
+            },
+          }
+        : {}),
+    })
+    const dynamic = c.kind === 'dynamic'
+    this.#peers.set(peer.idHex, { peer, dynamic })
+    if (c.inbound) this.#inboundCount++
+    this.#log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
+    this.#dialer?.peerAdded(peer.id, dynamic)
+    this.emit('peer:added', { peer })
+    const run = peer.run().then((info) => {
+      this.#peers.delete(peer.idHex)
+      if (c.inbound) this.#inboundCount--
+      this.#dialer?.peerRemoved(peer.id)
+      this.#log.debug('peer removed', {
+        peer: peer.idHex.slice(0, 16),
+        reason: disconnectReasonText[info.reason],
+        remote: info.remote,
+      })
+      this.emit('peer:removed', { peer, ...info })
+    })
+    this.#track(run)
+  }
+
+  /** Who we are, shaped like go-ethereum's `admin_nodeInfo`. */
+  nodeInfo(): NodeInfo {
+    const port = this.#listener?.address.port ?? 0
+    const listenIp = this.#listener?.address.ip ?? '0.0.0.0'
+    const ip =
+      this.#o.externalIp ?? (listenIp === '0.0.0.0' || listenIp === '::' ? '127.0.0.1' : listenIp)
+    const udp = this.#o.discoveryPort ?? port
+    const self = new Node({ id: this.id, ip, udp, tcp: port })
+    const protocols: Record<string, unknown> = {}
+    for (const p of this.#protocols) protocols[p.name] ??= p.nodeInfo?.() ?? 'unknown'
+    return {
+      id: hex(nodeIdHash(this.id)),
+      name: this.#o.name ?? serverDefaults.name,
+      enode: formatEnode(self),
+      ip,
+      ports: { discovery: udp, listener: port },
+      listenAddr: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`,
+      protocols,
+    }
+  }
+
+  /** The connected peers, shaped like go-ethereum's `admin_peers`. */
+  peersInfo(): PeerInfo[] {
+    const local = this.#listener?.address
+    return this.peers().map((peer) => {
+      const { ip, port } = peer.remoteAddress
+      const tcp = peer.inbound && peer.hello.listenPort !== 0 ? peer.hello.listenPort : port
+      const protocols: Record<string, unknown> = {}
+      for (const { protocol } of peer.running) {
+        protocols[protocol.name] = protocol.peerInfo?.(peer.id) ?? 'handshake'
+      }
+      return {
+        enode: formatEnode(new Node({ id: peer.id, ip, udp: tcp, tcp })),
+        id: hex(nodeIdHash(peer.id)),
+        name: peer.clientId,
+        caps: peer.caps.map((c) => `${c.name}/${c.version}`),
+        network: {
+          localAddress: local ? `${local.ip}:${local.port}` : '',
+          remoteAddress: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`,
+          inbound: peer.inbound,
+          trusted: this.#trusted.has(peer.idHex),
+          static: this.#static.has(peer.idHex),
+        },
+        protocols,
+      }
+    })
+  }
+}
