@@ -39,6 +39,11 @@ export interface UDPv4Options {
   enrSeq?: bigint
   /** SNTP server for the clock-drift check (default pool.ntp.org:123); false disables it. */
   ntp?: SntpServer | false
+  /**
+   * Accepts only Neighbors entries whose IP passes (go-ethereum's `NetRestrict`, e.g. the
+   * node-app's --netrestrict); default: all.
+   */
+  netrestrict?: (ip: string) => boolean
   respTimeoutMs?: number
   bondExpirationMs?: number
 }

@@ -47,6 +47,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   readonly #log: Logger
   readonly #respTimeout: number
   readonly #bondExpiration: number
+  readonly #netrestrict: (ip: string) => boolean
   readonly #pending: PendingReplies
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
   readonly #pingWaiters: PingWaiters
@@ -68,6 +69,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#log = options.logger ?? noopLogger
     this.#respTimeout = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
     this.#bondExpiration = options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs
+    this.#netrestrict = options.netrestrict ?? (() => true)
     this.#drift = new ClockDriftCheck(
       this.#clock,
       options.ntp ?? ntpDefaults.server,
@@ -193,7 +195,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
         if (p.type !== PacketType.Neighbors) return undefined
         packets++
         for (const rec of p.nodes) {
-          const n = neighborNode(node.ip, rec)
+          const n = this.#netrestrict(rec.ip) ? neighborNode(node.ip, rec) : undefined
           if (!n) this.#drop('bad-neighbor')
           if (!n || seen.has(n.idHex) || nodes.length >= udpv4Defaults.bucketSize) continue
           seen.add(n.idHex)

@@ -318,6 +318,15 @@ describe('UDPv4 requests', () => {
     expect((await p).map((n) => n.ip)).toEqual(['1.1.1.1'])
   })
 
+  it('drops Neighbors entries outside netrestrict', async () => {
+    const a = await h.make({ netrestrict: (ip) => ip !== '127.0.0.1' })
+    const b = await h.make()
+    b.setNodeSource(new ListSource([...fakeNodes(2), ...fakeNodes(1, '127.0.0.9')]))
+    const p = a.findnode(b.self, a.self.id)
+    await h.clock.advance(500)
+    expect((await p).map((n) => n.ip)).toEqual(['127.0.0.9'])
+  })
+
   it('times out with a typed error', async () => {
     const a = await h.make()
     const silent = h.net.bind()
