@@ -1,58 +1,163 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { isValidPort, normalizeIp } from '@x/discover'
+import { isValidPort, normalizeIp, parseEnode } from '@x/discover'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type NetworkName = 'mainnet' | 'devnet'
 
 export interface NodeConfig {
   datadir: string
-  /** TCP listening port (RLPx); also the UDP port unless discport is set. */
+  /** TCP listening port (RLPx); also the UDP port unless discport is set. 0 = any free port. */
   port: number
   /** UDP discovery port. */
   discport: number
-  /** IP address advertised in our enode URL. */
+  /** IP address advertised in our enode URL; also the address we listen on. */
   extip: string
-  logLevel: 'debug' | 'info' | 'warn' | 'error'
+  logLevel: LogLevel
+  /** Bootstrap nodes: enode URLs or `enr:` records, as given. */
+  bootnodes: string[]
+  nodiscover: boolean
+  maxpeers: number
+  nodial: boolean
+  /** Files with one enode URL per line (# comments allowed). */
+  staticFile?: string
+  trustedFile?: string
+  /** CIDR allow-list, e.g. `127.0.0.0/8,10.0.0.0/8`. */
+  netrestrict: string[]
+  network: NetworkName
+  /** Network id announced in eth Status; defaults to the chosen network's. */
+  networkid?: number
+  /** Operator HTTP endpoints (off unless --http.port or --http.addr is given). */
+  http?: { addr: string; port: number }
+  heartbeat?: { target: string; period: string; nickname: string }
+  /** Run the heartbeat aggregator inside this node; its HTTP API on `aggregatorHttp`. */
+  aggregator: boolean
+  aggregatorHttp?: { addr: string; port: number }
 }
 
 export const usage = `Usage: node-app [options]
 
-  --datadir <dir>     where the node key and database live (default: ./data)
-  --port <n>          TCP listening port (default: 30303)
-  --discport <n>      UDP discovery port (default: same as --port)
-  --extip <ip>        IP address advertised in the enode URL (default: 127.0.0.1)
-  --loglevel <level>  debug | info | warn | error (default: info)
-  -h, --help          show this help
+  --datadir <dir>              where the node key and database live (default: ./data)
+  --port <n>                   TCP listening port, also UDP unless --discport (default: 30303)
+  --discport <n>               UDP discovery port (default: same as --port)
+  --extip <ip>                 IP address to listen on and advertise (default: 127.0.0.1)
+  --bootnodes <urls>           comma-separated enode:// URLs or enr: records
+  --nodiscover                 disable discovery (no UDP)
+  --maxpeers <n>               maximum number of peers (default: 50)
+  --nodial                     accept inbound peers only
+  --static <file>              file of enode URLs to stay connected to
+  --trusted <file>             file of enode URLs always allowed in, even when full
+  --netrestrict <cidrs>        comma-separated CIDR allow-list for peers
+  --network <name>             mainnet | devnet (default: mainnet)
+  --networkid <n>              eth network id (default: the network's)
+  --http.addr <ip>             serve /healthz, /readyz, /health/peers (default: 127.0.0.1)
+  --http.port <n>              port of the health endpoints (enables them)
+  --heartbeat.target <enode>   send heartbeats to this aggregator
+  --heartbeat.period <dur>     heartbeat period, e.g. 10s (default: 10s)
+  --heartbeat.nickname <name>  nickname in heartbeats (default: none)
+  --aggregator                 run a heartbeat aggregator on this node
+  --aggregator.http.port <n>   port of the aggregator's HTTP API (default: 0 = any)
+  --loglevel <level>           debug | info | warn | error (default: info)
+  -h, --help                   show this help
 `
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
+const options = {
+  datadir: { type: 'string' },
+  port: { type: 'string' },
+  discport: { type: 'string' },
+  extip: { type: 'string' },
+  bootnodes: { type: 'string' },
+  nodiscover: { type: 'boolean' },
+  maxpeers: { type: 'string' },
+  nodial: { type: 'boolean' },
+  static: { type: 'string' },
+  trusted: { type: 'string' },
+  netrestrict: { type: 'string' },
+  network: { type: 'string' },
+  networkid: { type: 'string' },
+  'http.addr': { type: 'string' },
+  'http.port': { type: 'string' },
+  'heartbeat.target': { type: 'string' },
+  'heartbeat.period': { type: 'string' },
+  'heartbeat.nickname': { type: 'string' },
+  aggregator: { type: 'boolean' },
+  'aggregator.http.port': { type: 'string' },
+  loglevel: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+const show = (v: unknown) => JSON.stringify(v)
+
 function port(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback
   const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
   if (!isValidPort(n))
-    throw new ConfigError(`${flag} must be a port number 0-65535, got ${JSON.stringify(value)}`)
+    throw new ConfigError(`${flag} must be a port number 0-65535, got ${show(value)}`)
   return n
+}
+
+function uint(value: string | undefined, flag: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new ConfigError(`${flag} must be an integer ≥ ${min}, got ${show(value)}`)
+  }
+  return n
+}
+
+function ip(value: string, flag: string): string {
+  try {
+    return normalizeIp(value)
+  } catch {
+    throw new ConfigError(`${flag} must be an IP address, got ${show(value)}`)
+  }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+}
+
+function enode(url: string, flag: string): string {
+  if (url.startsWith('enr:')) {
+    if (!/^enr:[A-Za-z0-9_-]+$/.test(url)) throw new ConfigError(`${flag}: malformed record ${url}`)
+    return url
+  }
+  try {
+    parseEnode(url)
+  } catch (err) {
+    throw new ConfigError(`${flag}: ${(err as Error).message}: ${url}`)
+  }
+  return url
+}
+
+function cidr(value: string): string {
+  const m = /^([^/]+)\/([0-9]{1,3})$/.exec(value)
+  const addr = m?.[1]
+  if (addr === undefined || m?.[2] === undefined) {
+    throw new ConfigError(`--netrestrict: ${show(value)} is not a CIDR like 10.0.0.0/8`)
+  }
+  const bits = Number(m[2])
+  const normal = ip(addr, '--netrestrict')
+  if (bits > (normal.includes(':') ? 128 : 32)) {
+    throw new ConfigError(`--netrestrict: prefix length out of range in ${show(value)}`)
+  }
+  return `${normal}/${bits}`
 }
 
 /** Parses command-line flags into a config; throws ConfigError with a readable message. */
 export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | 'help' {
-  let values: ReturnType<typeof parse>['values']
-  const parse = (args: string[]) =>
-    parseArgs({
-      args,
-      strict: true,
-      options: {
-        datadir: { type: 'string' },
-        port: { type: 'string' },
-        discport: { type: 'string' },
-        extip: { type: 'string' },
-        loglevel: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
+  let values: ReturnType<
+    typeof parseArgs<{ args: string[]; strict: true; options: typeof options }>
+  >['values']
   try {
-    values = parse(argv).values
+    values = parseArgs({ args: argv, strict: true, options }).values
   } catch (err) {
     throw new ConfigError((err as Error).message)
   }
@@ -60,21 +165,65 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   const tcp = port(values.port, '--port', 30303)
   const level = values.loglevel ?? 'info'
   if (!['debug', 'info', 'warn', 'error'].includes(level)) {
-    throw new ConfigError(
-      `--loglevel must be debug, info, warn or error, got ${JSON.stringify(level)}`,
-    )
+    throw new ConfigError(`--loglevel must be debug, info, warn or error, got ${show(level)}`)
   }
-  let extip: string
-  try {
-    extip = normalizeIp(values.extip ?? '127.0.0.1')
-  } catch {
-    throw new ConfigError(`--extip must be an IP address, got ${JSON.stringify(values.extip)}`)
+  const network = values.network ?? 'mainnet'
+  if (network !== 'mainnet' && network !== 'devnet') {
+    throw new ConfigError(`--network must be mainnet or devnet, got ${show(network)}`)
   }
-  return {
+  const httpOn = values['http.port'] !== undefined || values['http.addr'] !== undefined
+  const target = values['heartbeat.target']
+  const config: NodeConfig = {
     datadir: resolve(cwd, values.datadir ?? 'data'),
     port: tcp,
     discport: port(values.discport, '--discport', tcp),
-    extip,
-    logLevel: level as NodeConfig['logLevel'],
+    extip: ip(values.extip ?? '127.0.0.1', '--extip'),
+    logLevel: level as LogLevel,
+    bootnodes: list(values.bootnodes).map((u) => enode(u, '--bootnodes')),
+    nodiscover: values.nodiscover ?? false,
+    maxpeers: uint(values.maxpeers, '--maxpeers', 50),
+    nodial: values.nodial ?? false,
+    netrestrict: list(values.netrestrict).map(cidr),
+    network,
+    aggregator: values.aggregator ?? false,
   }
+  if (values.static !== undefined) config.staticFile = resolve(cwd, values.static)
+  if (values.trusted !== undefined) config.trustedFile = resolve(cwd, values.trusted)
+  if (values.networkid !== undefined) {
+    config.networkid = uint(values.networkid, '--networkid', 1, 1)
+  }
+  if (httpOn) {
+    config.http = {
+      addr: ip(values['http.addr'] ?? '127.0.0.1', '--http.addr'),
+      port: port(values['http.port'], '--http.port', 8545),
+    }
+  }
+  if (target !== undefined) {
+    config.heartbeat = {
+      target: enode(target, '--heartbeat.target'),
+      period: values['heartbeat.period'] ?? '10s',
+      nickname: values['heartbeat.nickname'] ?? '',
+    }
+  } else if (
+    values['heartbeat.period'] !== undefined ||
+    values['heartbeat.nickname'] !== undefined
+  ) {
+    throw new ConfigError('--heartbeat.period and --heartbeat.nickname need --heartbeat.target')
+  }
+  if (config.aggregator) {
+    config.aggregatorHttp = {
+      addr: '127.0.0.1',
+      port: port(values['aggregator.http.port'], '--aggregator.http.port', 0),
+    }
+  }
+  return config
+}
+
+/** Reads a file of enode URLs: one per line, blank lines and `#` comments ignored. */
+export function parseEnodeList(text: string, flag: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter((l) => l.length > 0)
+    .map((l) => enode(l, flag))
 }

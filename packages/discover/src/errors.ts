@@ -18,6 +18,23 @@ export type DiscoverErrorCode =
   | 'ERR_ENODE_BAD_QUERY'
   | 'ERR_CRYPTO_BACKEND'
   | 'ERR_BAD_RLP'
+  | 'ERR_PACKET_TOO_SMALL'
+  | 'ERR_PACKET_TOO_LARGE'
+  | 'ERR_BAD_HASH'
+  | 'ERR_UNKNOWN_PACKET_TYPE'
+  | 'ERR_BAD_PACKET'
+  | 'ERR_EXPIRED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_CLOSED'
+  | 'ERR_UNSOLICITED_REPLY'
+  | 'ERR_UNKNOWN_NODE'
+  | 'ERR_ENR_TOO_BIG'
+  | 'ERR_ENR_BAD_SIGNATURE'
+  | 'ERR_ENR_UNSORTED_KEYS'
+  | 'ERR_ENR_BAD_SCHEME'
+  | 'ERR_ENR_BAD_TEXT'
+  | 'ERR_ENR_BAD_ENTRY'
+  | 'ERR_SNTP'
 
 /** Base class of every error thrown by @x/discover. */
 export class DiscoverError extends Error {
@@ -38,5 +55,32 @@ export class EnodeError extends DiscoverError {
     super(code, `${message}: ${url.length > 200 ? `${url.slice(0, 200)}…` : url}`)
     this.name = 'EnodeError'
     this.url = url
+  }
+}
+
+/**
+ * A discovery packet that does not decode (too small or large, bad hash, bad signature,
+ * unknown type, malformed RLP). The UDP service counts and drops it; it never escapes the socket.
+ */
+export class PacketError extends DiscoverError {
+  constructor(code: DiscoverErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'PacketError'
+  }
+}
+
+/** A request that got no (complete) answer within the response timeout. */
+export class TimeoutError extends DiscoverError {
+  constructor(message: string) {
+    super('ERR_TIMEOUT', message)
+    this.name = 'TimeoutError'
+  }
+}
+
+/** A node record (EIP-778) that is malformed, too big, or badly signed. */
+export class EnrError extends DiscoverError {
+  constructor(code: DiscoverErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'EnrError'
   }
 }

@@ -1,2 +1,90 @@
-// This package is being built; see its README for what it will hold. It exports nothing yet.
-export {}
+export {
+  type AnnouncedCap,
+  type CheckDialer,
+  type CheckDialOptions,
+  type CheckNodeOptions,
+  type CheckSession,
+  checkNode,
+  checkNodeDefaults,
+  defaultCheckCaps,
+  sharedCapOffset,
+} from './checker/check.js'
+export {
+  type CheckCliArgs,
+  type CheckCliIo,
+  checkUsage,
+  parseCheckArgs,
+  runCheckCli,
+} from './checker/cli.js'
+export {
+  type CheckName,
+  type CheckReport,
+  type CheckStep,
+  formatReport,
+  type RemoteInfo,
+  reportOk,
+} from './checker/report.js'
+export { HealthError, type HealthErrorCode } from './errors.js'
+export {
+  checkReadiness,
+  type HealthHttpOptions,
+  HealthHttpServer,
+  healthHttpDefaults,
+  type Readiness,
+  type ReadinessSource,
+} from './http.js'
+export {
+  type BasePing,
+  LivenessMonitor,
+  type LivenessMonitorOptions,
+  type LivePeer,
+  livenessDefaults,
+  type PeerMsgEvent,
+} from './liveness.js'
+export { NodeHealth, type NodeHealthOptions } from './node-health.js'
+export { PingProtocol, type PingProtocolOptions, pingProtocolDefaults } from './ping/protocol.js'
+export {
+  decodePingMsg,
+  encodePingMsg,
+  maxPingMsgSize,
+  pingMsgCode,
+  pingNonceSize,
+  pingProtocolLength,
+  pingProtocolName,
+  pingProtocolVersion,
+  pongMsgCode,
+} from './ping/wire.js'
+export { type DisconnectPeer, dropUnhealthyPeers, unhealthyDropReason } from './policy.js'
+export {
+  type Classification,
+  classify,
+  type HealthState,
+  type HealthThresholds,
+  healthThresholdDefaults,
+  resolveThresholds,
+} from './state.js'
+export {
+  percentile,
+  RttStats,
+  type RttStatsOptions,
+  type RttSummary,
+  rttStatsDefaults,
+} from './stats.js'
+export {
+  checkTcp,
+  type TcpCheckOptions,
+  type TcpCheckResult,
+  tcpCheckDefaults,
+  tcpFailure,
+} from './tcp.js'
+export {
+  type FailureKind,
+  type HealthStateChange,
+  HealthTracker,
+  type HealthTrackerEvents,
+  type HealthTrackerOptions,
+  healthTrackerDefaults,
+  type PeerHealth,
+  type PeerIdentity,
+  type RttSource,
+} from './tracker.js'

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig, parseEnodeList } from '../src/config.js'
+
+const id = `${'a'.repeat(127)}b`
+// A valid node id (a point on secp256k1).
+const enode =
+  'enode://3a514176466fa815ed481ffad09110a2d344f6c9b78c1d14afc351c3a51be33d8072e77939dc03ba44790779b7a1025baf3003f6732430e20cd9b76d953391b3@127.0.0.1:30303'
+
+describe('parseConfig', () => {
+  it('has defaults a user expects', () => {
+    const c = parseConfig([], '/tmp/x')
+    expect(c).toMatchObject({
+      datadir: '/tmp/x/data',
+      port: 30303,
+      discport: 30303,
+      extip: '127.0.0.1',
+      bootnodes: [],
+      nodiscover: false,
+      maxpeers: 50,
+      nodial: false,
+      netrestrict: [],
+      network: 'mainnet',
+      aggregator: false,
+    })
+    if (c === 'help') throw new Error('unreachable')
+    expect(c.http).toBeUndefined()
+    expect(c.heartbeat).toBeUndefined()
+  })
+
+  it('parses every flag', () => {
+    const c = parseConfig(
+      [
+        '--port=0',
+        '--discport=5',
+        `--bootnodes=${enode}, enr:-IS4QHCYrYZbAKW`,
+        '--nodiscover',
+        '--maxpeers=7',
+        '--nodial',
+        '--static=s.txt',
+        '--trusted=t.txt',
+        '--netrestrict=127.0.0.0/8,::1/128',
+        '--network=devnet',
+        '--networkid=1337',
+        '--http.port=8080',
+        `--heartbeat.target=${enode}`,
+        '--heartbeat.period=3s',
+        '--heartbeat.nickname=alice',
+        '--aggregator',
+      ],
+      '/w',
+    )
+    expect(c).toMatchObject({
+      port: 0,
+      discport: 5,
+      bootnodes: [enode, 'enr:-IS4QHCYrYZbAKW'],
+      nodiscover: true,
+      maxpeers: 7,
+      nodial: true,
+      staticFile: '/w/s.txt',
+      trustedFile: '/w/t.txt',
+      netrestrict: ['127.0.0.0/8', '::1/128'],
+      network: 'devnet',
+      networkid: 1337,
+      http: { addr: '127.0.0.1', port: 8080 },
+      heartbeat: { target: enode, period: '3s', nickname: 'alice' },
+      aggregator: true,
+      aggregatorHttp: { addr: '127.0.0.1', port: 0 },
+    })
+  })
+
+  it.each([
+    [['--port', '70000'], '--port must be a port number'],
+    [['--bootnodes', 'enode://xyz@1.2.3.4:1'], '--bootnodes'],
+    [['--netrestrict', '10.0.0.0'], 'not a CIDR'],
+    [['--netrestrict', '10.0.0.0/33'], 'prefix length'],
+    [['--network', 'ropsten'], '--network must be'],
+    [['--networkid', '0'], '--networkid must be'],
+    [['--maxpeers=x'], '--maxpeers must be'],
+    [['--heartbeat.period', '1s'], 'need --heartbeat.target'],
+    [['--http.addr', 'localhost'], '--http.addr must be an IP'],
+    [['--bogus'], 'Unknown option'],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseConfig(argv)).toThrow(ConfigError)
+    expect(() => parseConfig(argv)).toThrow(message)
+  })
+
+  it('reads enode list files with comments', () => {
+    expect(parseEnodeList(`# static peers\n\n${enode} # bootnode\n`, '--static')).toEqual([enode])
+    expect(() => parseEnodeList(`enode://${id}@x`, '--static')).toThrow(ConfigError)
+  })
+})

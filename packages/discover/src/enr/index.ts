@@ -1,0 +1,1 @@
+export { Enr, type EnrInit, enrConstants } from './enr.js'

@@ -1,0 +1,81 @@
+import { createConnection, type Socket } from 'node:net'
+import { type Clock, systemClock } from '@x/discover'
+import { HealthError } from './errors.js'
+
+/** An L4 check's outcome: connected (with the connect time in ms) or a typed failure. */
+export type TcpCheckResult =
+  | { ok: true; host: string; port: number; connectTime: number }
+  | { ok: false; host: string; port: number; error: HealthError }
+
+export interface TcpCheckOptions {
+  /** Give up after this long (default 5 000 ms). */
+  timeout?: number
+  /** Cancels the check; the promise rejects with the signal's reason. */
+  signal?: AbortSignal
+  clock?: Clock
+  monotonic?: () => number
+  /** Opens the socket (default `net.createConnection`); tests inject one that never connects. */
+  connect?: (host: string, port: number) => Socket
+}
+
+export const tcpCheckDefaults = { timeout: 5_000 }
+
+/** Maps a socket error to the check's typed failure. */
+export function tcpFailure(err: unknown): HealthError {
+  const code = (err as { code?: unknown } | undefined)?.code
+  const msg = err instanceof Error ? err.message : String(err)
+  if (code === 'ECONNREFUSED') return new HealthError('ERR_CONNECT_REFUSED', msg, { cause: err })
+  if (code === 'ETIMEDOUT') return new HealthError('ERR_CONNECT_TIMEOUT', msg, { cause: err })
+  // EHOSTUNREACH, ENETUNREACH, ENOTFOUND, EADDRNOTAVAIL, and anything else.
+  return new HealthError('ERR_UNREACHABLE', msg, { cause: err })
+}
+
+/**
+ * L4 reachability: opens a TCP connection to `host:port`, measures how long the handshake took
+ * on a monotonic clock, and closes it. Never throws for network failures: they come back as
+ * `{ ok: false, error }` with `ERR_CONNECT_REFUSED`, `ERR_CONNECT_TIMEOUT` or `ERR_UNREACHABLE`.
+ */
+export function checkTcp(
+  host: string,
+  port: number,
+  options: TcpCheckOptions = {},
+): Promise<TcpCheckResult> {
+  const clock = options.clock ?? systemClock
+  const monotonic = options.monotonic ?? (() => performance.now())
+  const timeout = options.timeout ?? tcpCheckDefaults.timeout
+  const signal = options.signal
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason)
+      return
+    }
+    const start = monotonic()
+    const socket = (options.connect ?? ((h, p) => createConnection({ host: h, port: p })))(
+      host,
+      port,
+    )
+    const finish = (result: TcpCheckResult | undefined, err?: unknown) => {
+      clock.clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      socket.removeAllListeners('connect')
+      socket.on('error', () => {}) // late errors after destroy are expected
+      socket.destroy()
+      if (result) resolve(result)
+      else reject(err)
+    }
+    const onAbort = () => finish(undefined, signal?.reason)
+    const timer = clock.setTimeout(() => {
+      finish({
+        ok: false,
+        host,
+        port,
+        error: new HealthError('ERR_CONNECT_TIMEOUT', `no TCP connection within ${timeout} ms`),
+      })
+    }, timeout)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    socket.once('connect', () =>
+      finish({ ok: true, host, port, connectTime: Math.max(0, monotonic() - start) }),
+    )
+    socket.once('error', (err) => finish({ ok: false, host, port, error: tcpFailure(err) }))
+  })
+}
