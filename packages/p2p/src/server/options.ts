@@ -1,5 +1,6 @@
 import type { Clock, Logger, Node } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
+import type { DialSchedulerOptions } from '../dial/scheduler.js'
 import type { DisconnectReason } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../metered.js'
 import { helloTimeout } from '../peer/handshake.js'
@@ -71,6 +72,17 @@ export interface ServerOptions {
   pingInterval?: number
   idleTimeout?: number
   inboundThrottleTime?: number
+  /** Dial scheduler tuning (history, bootnode delay, concurrency); `dialDefaults` otherwise. */
+  dialer?: Partial<
+    Pick<
+      DialSchedulerOptions,
+      | 'maxActiveDials'
+      | 'historyExpiration'
+      | 'bootnodeFallbackDelay'
+      | 'initialResolveDelay'
+      | 'maxResolveDelay'
+    >
+  >
 }
 
 /** Events of the server; `detail` types. */

@@ -144,6 +144,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
         clock: this.#clock,
         logger: this.#log,
+        ...this.#o.dialer,
       })
       for (const n of this.#static.values()) this.#dialer.addStatic(n)
       this.#dialer.start()
