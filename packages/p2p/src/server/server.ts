@@ -8,7 +8,7 @@ import {
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import { type DialKind, DialScheduler } from '../dial/scheduler.js'
+import { type DialKind, DialScheduler, dialDefaults } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
@@ -181,6 +181,9 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /** Makes `node` a static node: always admitted, kept connected, redialed when it drops. */
   addPeer(node: Node): void {
+    if (this.#static.size >= dialDefaults.maxStatic && !this.#static.has(node.idHex)) {
+      throw new P2PError('ERR_TOO_MANY_STATIC', `static set is full (${dialDefaults.maxStatic})`)
+    }
     this.#static.set(node.idHex, node)
     this.#dialer?.addStatic(node)
   }
