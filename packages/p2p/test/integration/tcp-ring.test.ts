@@ -1,14 +1,18 @@
 import { generatePrivateKey, Node } from '@x/discover'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Network, Server, tcpNetwork } from '../../src/index.js'
+import { type RlpxHandshaker, Server, tcpNetwork } from '../../src/index.js'
+import { rlpxHandshaker } from '../rlpx-available.js'
 import { echoProtocol } from '../server/helpers.js'
 import { plainRlpx } from '../server/plain-rlpx.js'
 
 /**
  * Ten servers on 127.0.0.1 over real TCP sockets, each keeping static links to the next two
- * (a ring). The handshake is `network()`; see tcp-network for the RLPx version.
+ * (a ring): with a plaintext handshake stand-in, and with RLPx once the rlpx module exports
+ * `rlpxConnect`/`rlpxAccept`.
  */
-const network = (): Network => tcpNetwork(plainRlpx)
+const rlpx = rlpxHandshaker()
+const handshakers: [string, RlpxHandshaker][] = [['plaintext stand-in', plainRlpx]]
+if (rlpx) handshakers.push(['RLPx', rlpx])
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -37,10 +41,10 @@ function until(watched: Server[], cond: () => boolean, ms = 8_000): Promise<void
   })
 }
 
-function makeNode(key: Uint8Array, port = 0): Server {
+function makeNode(network: RlpxHandshaker, key: Uint8Array, port = 0): Server {
   const s = new Server({
     privateKey: key,
-    network: network(),
+    network: tcpNetwork(network),
     listenAddress: { ip: '127.0.0.1', port },
     protocols: [echoProtocol()],
     maxPeers: 6,
@@ -50,10 +54,10 @@ function makeNode(key: Uint8Array, port = 0): Server {
   return s
 }
 
-describe('10 servers over TCP', () => {
+describe.each(handshakers)('10 servers over TCP (%s)', (_, hs) => {
   it('connect in a ring of static links and redial nodes that come back', async () => {
     const keys = Array.from({ length: 10 }, () => generatePrivateKey())
-    const nodes = keys.map((k) => makeNode(k))
+    const nodes = keys.map((k) => makeNode(hs, k))
     await Promise.all(nodes.map((s) => s.start()))
     const enodes = nodes.map((s) => {
       const port = s.listenAddress?.port as number
@@ -73,7 +77,7 @@ describe('10 servers over TCP', () => {
     await until(nodes, () => nodes.every((s, k) => s.peerCount() === expected(k + 3)))
 
     // The dead come back on the same ports; the others' static dials find them again.
-    const revived = dead.map((_, i) => makeNode(keys[i] as Uint8Array, enodes[i]?.tcp))
+    const revived = dead.map((_, i) => makeNode(hs, keys[i] as Uint8Array, enodes[i]?.tcp))
     await Promise.all(revived.map((s) => s.start()))
     revived.forEach((s, i) => {
       s.addPeer(enodes[(i + 1) % 10] as Node)
