@@ -88,5 +88,6 @@ export {
   healthTrackerDefaults,
   type PeerHealth,
   type PeerIdentity,
+  type RttSample,
   type RttSource,
 } from './tracker.js'
