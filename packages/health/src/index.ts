@@ -16,6 +16,7 @@ export {
   parseCheckArgs,
   runCheckCli,
 } from './checker/cli.js'
+export { type NetworkDialerOptions, networkDialer } from './checker/dial.js'
 export {
   type CheckName,
   type CheckReport,
@@ -55,6 +56,7 @@ export {
   pongMsgCode,
 } from './ping/wire.js'
 export { type DisconnectPeer, dropUnhealthyPeers, unhealthyDropReason } from './policy.js'
+export { attachServer, serverDisconnect, serverReadiness } from './server.js'
 export {
   type Classification,
   classify,
@@ -86,5 +88,6 @@ export {
   healthTrackerDefaults,
   type PeerHealth,
   type PeerIdentity,
+  type RttSample,
   type RttSource,
 } from './tracker.js'

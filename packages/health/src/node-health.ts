@@ -1,14 +1,16 @@
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
+import type { Server } from '@x/p2p'
 import { HealthHttpServer, type ReadinessSource } from './http.js'
 import { LivenessMonitor } from './liveness.js'
 import { PingProtocol } from './ping/protocol.js'
 import type { DisconnectPeer } from './policy.js'
+import { attachServer, serverDisconnect, serverReadiness } from './server.js'
 import type { HealthThresholds } from './state.js'
 import { HealthTracker } from './tracker.js'
 
 export interface NodeHealthOptions {
-  /** What `/readyz` checks (the server and discovery). */
-  readiness: ReadinessSource
+  /** What `/readyz` checks; `attach(server)` sets it from the server when not given. */
+  readiness?: ReadinessSource
   /** Serve the HTTP endpoints on this address (off when not given). */
   http?: { host?: string; port: number }
   /** Fewest peers for readiness (default 1). */
@@ -21,7 +23,7 @@ export interface NodeHealthOptions {
   pingTimeout?: number
   /** Liveness: silence before a peer is unhealthy (default 30 000 ms). */
   silenceTimeout?: number
-  /** Policy: disconnect unhealthy peers through `disconnect` (default false). */
+  /** Policy: disconnect unhealthy peers (default false), through `disconnect` or the attached server. */
   dropUnhealthy?: boolean
   disconnect?: DisconnectPeer
   clock?: Clock
@@ -30,18 +32,24 @@ export interface NodeHealthOptions {
 
 /**
  * Everything a node needs for peer health, wired together: the tracker, the `ping/1` protocol
- * (add `health.ping` to the server's protocols), the liveness monitor (feed it the server's
- * peer events and message events) and, when `http` is given, the operator endpoints.
+ * (add `health.ping` to the server's protocols and `health.liveness.messageEvent` as its
+ * `onMessage`), the liveness monitor (fed by `attach(server)`) and, when `http` is given, the
+ * operator endpoints.
  */
 export class NodeHealth {
   readonly tracker: HealthTracker
   readonly ping: PingProtocol
   readonly liveness: LivenessMonitor
   readonly http: HealthHttpServer | undefined
+  #readiness: ReadinessSource | undefined
+  #disconnect: DisconnectPeer | undefined
+  #attached: AbortController | undefined
 
-  constructor(options: NodeHealthOptions) {
+  constructor(options: NodeHealthOptions = {}) {
     const clock = options.clock ?? systemClock
     const logger = options.logger ?? noopLogger
+    this.#readiness = options.readiness
+    this.#disconnect = options.disconnect
     this.tracker = new HealthTracker({
       clock,
       ...(options.thresholds && { thresholds: options.thresholds }),
@@ -60,12 +68,21 @@ export class NodeHealth {
       logger,
       ...(options.silenceTimeout !== undefined && { silenceTimeout: options.silenceTimeout }),
       ...(options.dropUnhealthy !== undefined && { dropUnhealthy: options.dropUnhealthy }),
-      ...(options.disconnect && { disconnect: options.disconnect }),
+      disconnect: (id, reason) => this.#disconnect?.(id, reason),
     })
+    const self = this
     this.http = options.http
       ? new HealthHttpServer({
           ...options.http,
-          readiness: options.readiness,
+          readiness: {
+            get listening() {
+              return self.#readiness?.listening ?? false
+            },
+            get discoveryRunning() {
+              return self.#readiness?.discoveryRunning ?? false
+            },
+            peerCount: () => self.#readiness?.peerCount?.() ?? self.tracker.size,
+          },
           tracker: this.tracker,
           clock,
           logger,
@@ -75,6 +92,22 @@ export class NodeHealth {
           }),
         })
       : undefined
+  }
+
+  /**
+   * Watches `server`: its peers feed the liveness monitor, unhealthy peers are disconnected
+   * through it (when `dropUnhealthy`), and readiness comes from it (unless given) with
+   * `discoveryRunning` from the node. Until `stop()`.
+   */
+  attach(
+    server: Pick<Server, 'addEventListener' | 'peers' | 'peerCount' | 'listenAddress' | 'running'>,
+    options: { discoveryRunning?: () => boolean } = {},
+  ): void {
+    this.#attached?.abort()
+    this.#attached = new AbortController()
+    attachServer(this.liveness, server, this.#attached.signal)
+    this.#disconnect ??= serverDisconnect(server)
+    this.#readiness ??= serverReadiness(server, options.discoveryRunning)
   }
 
   /** Starts the liveness monitor and the HTTP endpoints. */
@@ -88,8 +121,10 @@ export class NodeHealth {
     }
   }
 
-  /** Stops the monitor and closes the HTTP port. Idempotent. */
+  /** Stops the monitor, detaches from the server and closes the HTTP port. Idempotent. */
   async stop(): Promise<void> {
+    this.#attached?.abort()
+    this.#attached = undefined
     this.liveness.stop()
     await this.http?.stop()
   }

@@ -53,8 +53,16 @@ export interface HealthStateChange {
   at: number
 }
 
+/** Detail of a `peer:rtt` event: one successful round trip. */
+export interface RttSample {
+  id: string
+  rtt: number
+  source: RttSource
+}
+
 export interface HealthTrackerEvents extends Record<string, unknown> {
   'peer:state': HealthStateChange
+  'peer:rtt': RttSample
 }
 
 export interface HealthTrackerOptions extends RttStatsOptions {
@@ -145,6 +153,7 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
     e.lastSeen = this.#clock.now()
     e.hardFailure = undefined
     this.#reclassify(id, e)
+    this.emit('peer:rtt', { id, rtt, source })
   }
 
   /** Records a failed check. Unknown peers are added. */

@@ -41,6 +41,15 @@ describe('HealthTracker', () => {
     expect(tracker.get(A)!.rtt).toMatchObject({ last: 30, min: 20, failures: 3 })
   })
 
+  it('emits peer:rtt for every sample', () => {
+    const { tracker } = setup()
+    const seen: unknown[] = []
+    tracker.addEventListener('peer:rtt', (e) => seen.push(e.detail))
+    tracker.recordRtt(A, 12, 'base')
+    tracker.recordFailure(A, 'timeout')
+    expect(seen).toEqual([{ id: A, rtt: 12, source: 'base' }])
+  })
+
   it('counts a payload mismatch as a failure, never as a sample', () => {
     const { tracker } = setup()
     tracker.recordFailure(A, 'mismatch')

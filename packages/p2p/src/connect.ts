@@ -8,7 +8,7 @@ import { Peer } from './peer/peer.js'
 import { DisconnectError, type Protocol } from './protocol.js'
 import { rejectConn, withTimeout } from './server/conn.js'
 import type { Network } from './server/network.js'
-import { serverDefaults } from './server/server.js'
+import { serverDefaults } from './server/options.js'
 
 export interface ConnectPeerOptions {
   /** Our node key. */

@@ -26,7 +26,7 @@ import {
   pongMsgCode,
   sameBytes,
 } from '../ping/wire.js'
-import { checkTcp } from '../tcp.js'
+import { checkTcp, type TcpCheckResult } from '../tcp.js'
 import { type CheckReport, type CheckStep, reportOk } from './report.js'
 
 /** A capability we announce, with its number of message codes (for the offsets). */
@@ -74,6 +74,8 @@ export interface CheckNodeOptions {
   clock?: Clock
   monotonic?: () => number
   randomBytes?: (n: number) => Uint8Array
+  /** The L4 check (default {@link checkTcp}); tests on an in-memory network replace it. */
+  reach?: (node: Node, options: { timeout: number; signal: AbortSignal }) => Promise<TcpCheckResult>
 }
 
 export const checkNodeDefaults = { timeout: 5_000 }
@@ -177,7 +179,9 @@ export async function checkNode(
     for (const name of from) steps.push({ name, status: 'skip', note })
   }
 
-  const tcp = await checkTcp(node.ip, node.tcp, { timeout, signal, clock, monotonic: mono })
+  const tcp = options.reach
+    ? await options.reach(node, { timeout, signal })
+    : await checkTcp(node.ip, node.tcp, { timeout, signal, clock, monotonic: mono })
   if (!tcp.ok) {
     steps.push({ name: 'tcp', status: 'fail', error: stepError(tcp.error) })
     skipRest(['handshake', 'base-ping', 'ping/1'], 'not reachable')

@@ -6,19 +6,9 @@ import {
   noopLogger,
   systemClock,
 } from '@x/discover'
+import type { DialDiscovery } from './discovery.js'
 
-/**
- * What the dial scheduler needs from discovery: the Kademlia table (or the discovery facade in
- * front of it). Structural, so a fake serves in tests.
- */
-export interface DialDiscovery {
-  /** Up to `n` random nodes from the table, without waiting. */
-  readRandomNodes(n: number): Node[]
-  /** An endless stream of nodes found by random lookups; ends when `signal` aborts. */
-  randomNodes(options: { signal: AbortSignal }): AsyncIterableIterator<Node>
-  /** The current record of node `id` (a lookup when needed), or undefined. */
-  resolve(id: NodeId, options: { signal: AbortSignal }): Promise<Node | undefined>
-}
+export type { DialDiscovery } from './discovery.js'
 
 /** Why a dial was made: static nodes are kept connected; dynamic ones fill free slots. */
 export type DialKind = 'static' | 'dynamic'

@@ -92,6 +92,7 @@ export class Peer implements ProtocolPeer {
   #writeChain: Promise<void> = Promise.resolve()
   #lastReceived: number
   #delivering = false
+  #pongQueued = false
   #pingTimer: ReturnType<Clock['setTimeout']> | undefined
   #idleTimer: ReturnType<Clock['setTimeout']> | undefined
 
@@ -200,7 +201,14 @@ export class Peer implements ProtocolPeer {
     this.#emit('received', 'p2p', msg.code, msg.size)
     switch (msg.code) {
       case pingCode:
-        this.#write(pongCode, emptyListPayload, 'p2p', 0).catch(() => {})
+        // One Pong in flight at most: a Ping flood must not grow the write queue.
+        if (this.#pongQueued) return
+        this.#pongQueued = true
+        this.#write(pongCode, emptyListPayload, 'p2p', 0)
+          .catch(() => {})
+          .finally(() => {
+            this.#pongQueued = false
+          })
         return
       case disconnectCode: {
         const reason = decodeDisconnect(msg.payload)

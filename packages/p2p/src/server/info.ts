@@ -1,3 +1,7 @@
+import { formatEnode, Node, type NodeId, nodeIdHash } from '@x/discover'
+import type { Peer } from '../peer/peer.js'
+import type { Protocol } from '../protocol.js'
+
 /** `admin_nodeInfo` of go-ethereum: who we are. */
 export interface NodeInfo {
   /** keccak256 of the node ID, hex (go-ethereum's enode.ID). */
@@ -31,4 +35,65 @@ export interface PeerInfo {
   }
   /** Per running protocol: the protocol's `peerInfo(id)`, or "handshake" before it has one. */
   protocols: Record<string, unknown>
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+}
+
+function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`
+}
+
+/** Builds `admin_nodeInfo`. A listener on 0.0.0.0/:: is announced as 127.0.0.1 unless `externalIp`. */
+export function nodeInfo(o: {
+  id: NodeId
+  name: string
+  listener: { ip: string; port: number } | undefined
+  externalIp: string | undefined
+  discoveryPort: number | undefined
+  protocols: readonly Protocol[]
+}): NodeInfo {
+  const port = o.listener?.port ?? 0
+  const listenIp = o.listener?.ip ?? '0.0.0.0'
+  const ip = o.externalIp ?? (listenIp === '0.0.0.0' || listenIp === '::' ? '127.0.0.1' : listenIp)
+  const udp = o.discoveryPort ?? port
+  const protocols: Record<string, unknown> = {}
+  for (const p of o.protocols) protocols[p.name] ??= p.nodeInfo?.() ?? 'unknown'
+  return {
+    id: hex(nodeIdHash(o.id)),
+    name: o.name,
+    enode: formatEnode(new Node({ id: o.id, ip, udp, tcp: port })),
+    ip,
+    ports: { discovery: udp, listener: port },
+    listenAddr: hostPort(ip, port),
+    protocols,
+  }
+}
+
+/** Builds one `admin_peers` entry. */
+export function peerInfo(
+  peer: Peer,
+  o: { listener: { ip: string; port: number } | undefined; trusted: boolean; static: boolean },
+): PeerInfo {
+  const { ip, port } = peer.remoteAddress
+  const tcp = peer.inbound && peer.hello.listenPort !== 0 ? peer.hello.listenPort : port
+  const protocols: Record<string, unknown> = {}
+  for (const { protocol } of peer.running) {
+    protocols[protocol.name] = protocol.peerInfo?.(peer.id) ?? 'handshake'
+  }
+  return {
+    enode: formatEnode(new Node({ id: peer.id, ip, udp: tcp, tcp })),
+    id: hex(nodeIdHash(peer.id)),
+    name: peer.clientId,
+    caps: peer.caps.map((c) => `${c.name}/${c.version}`),
+    network: {
+      localAddress: o.listener ? hostPort(o.listener.ip, o.listener.port) : '',
+      remoteAddress: hostPort(ip, port),
+      inbound: peer.inbound,
+      trusted: o.trusted,
+      static: o.static,
+    },
+    protocols,
+  }
 }

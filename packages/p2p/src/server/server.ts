@@ -1,111 +1,27 @@
 import {
   type Clock,
-  formatEnode,
   type Logger,
   Node,
   type NodeId,
   nodeIdFromPrivateKey,
-  nodeIdHash,
   noopLogger,
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import { type DialDiscovery, type DialKind, DialScheduler } from '../dial/scheduler.js'
+import { type DialKind, DialScheduler, dialDefaults } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
-import type { MsgEvent, MsgEventSink } from '../metered.js'
+import type { MsgEvent } from '../metered.js'
 import { matchProtocols, protocolCaps } from '../peer/caps.js'
-import { helloTimeout, protoHandshake } from '../peer/handshake.js'
-import { idleTimeout, Peer, pingInterval } from '../peer/peer.js'
+import { protoHandshake } from '../peer/handshake.js'
+import { Peer } from '../peer/peer.js'
 import { DisconnectError, type Protocol } from '../protocol.js'
 import { InboundThrottle, rejectConn, withTimeout } from './conn.js'
-import type { NodeInfo, PeerInfo } from './info.js'
+import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
 import { isLanIp, NetRestrict } from './netutil.js'
 import type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
-
-export const serverDefaults = {
-  name: 'x-devp2p/v0.1.0',
-  maxPeers: 50,
-  maxPendingPeers: 50,
-  dialRatio: 3,
-  listenAddress: { ip: '0.0.0.0', port: 30303 },
-  /** Connect plus encryption handshake of a dial. */
-  dialTimeout: 15_000,
-  /** Encryption handshake of an inbound connection. */
-  handshakeTimeout: 5_000,
-  helloTimeout,
-  pingInterval,
-  idleTimeout,
-  /** One non-LAN IP may not connect again within this time. */
-  inboundThrottleTime: 30_000,
-  /** Bound of the trusted set (the static set is bounded by the dial scheduler). */
-  maxTrusted: 1024,
-} as const
-
-export interface ServerOptions {
-  /** Our node key (32 bytes). */
-  privateKey: Uint8Array
-  /** Client id sent in the hello. */
-  name?: string
-  maxPeers?: number
-  /** Inbound connections in the handshake phase at once; more are closed at once. */
-  maxPendingPeers?: number
-  /** One in `dialRatio` of `maxPeers` is dialed by us; the rest are inbound slots. */
-  dialRatio?: number
-  /** Where to listen; `null` to not listen. */
-  listenAddress?: { ip: string; port: number } | null
-  /** Dial nobody (not even static nodes): accept inbound peers only. */
-  noDial?: boolean
-  /** Ignore `discovery`: dial static nodes and bootnodes only. */
-  noDiscovery?: boolean
-  /** Where dynamic dial candidates come from (the Kademlia table or the Discovery facade). */
-  discovery?: DialDiscovery
-  /** Dialed when we have no peers 20 s after start (and every 20 s while we have none). */
-  bootnodes?: readonly Node[]
-  /** Kept connected, outside the dynamic slots, and always admitted. */
-  staticNodes?: readonly Node[]
-  /** Always admitted, even when the server is full. */
-  trustedNodes?: readonly Node[]
-  protocols?: readonly Protocol[]
-  /** CIDR allow-list (`--netrestrict`): other IPs are neither dialed nor accepted. */
-  netRestrict?: readonly string[]
-  /** Emit `message:sent`/`message:received` for every message (metrics). */
-  messageEvents?: boolean
-  /** Called for every message sent and received (a cheaper sink than the events). */
-  onMessage?: MsgEventSink
-  /** The network: RLPx over TCP by default. */
-  network?: Network
-  /** The IP and UDP port put in our enode URL (`nodeInfo`); default the listen IP and TCP port. */
-  externalIp?: string
-  discoveryPort?: number
-  clock?: Clock
-  logger?: Logger
-  dialTimeout?: number
-  handshakeTimeout?: number
-  helloTimeout?: number
-  pingInterval?: number
-  idleTimeout?: number
-  inboundThrottleTime?: number
-}
-
-/** Events of the server; `detail` types. */
-export interface ServerEvents extends Record<string, unknown> {
-  'peer:added': { peer: Peer }
-  'peer:removed': { peer: Peer; reason: DisconnectReason; remote: boolean; error?: unknown }
-  /** A connection that did not become a peer (refused, failed handshake, rejected). */
-  'conn:failed': {
-    inbound: boolean
-    remoteAddress: { ip: string; port: number }
-    /** The remote's ID (hex) when it was known. */
-    id?: string
-    /** The Disconnect reason when one was sent or received. */
-    reason?: DisconnectReason
-    error: unknown
-  }
-  'message:sent': MsgEvent
-  'message:received': MsgEvent
-}
+import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
 
 interface PeerEntry {
   peer: Peer
@@ -228,6 +144,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
         clock: this.#clock,
         logger: this.#log,
+        ...this.#o.dialer,
       })
       for (const n of this.#static.values()) this.#dialer.addStatic(n)
       this.#dialer.start()
@@ -264,6 +181,9 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /** Makes `node` a static node: always admitted, kept connected, redialed when it drops. */
   addPeer(node: Node): void {
+    if (this.#static.size >= dialDefaults.maxStatic && !this.#static.has(node.idHex)) {
+      throw new P2PError('ERR_TOO_MANY_STATIC', `static set is full (${dialDefaults.maxStatic})`)
+    }
     this.#static.set(node.idHex, node)
     this.#dialer?.addStatic(node)
   }
@@ -467,49 +387,24 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /** Who we are, shaped like go-ethereum's `admin_nodeInfo`. */
   nodeInfo(): NodeInfo {
-    const port = this.#listener?.address.port ?? 0
-    const listenIp = this.#listener?.address.ip ?? '0.0.0.0'
-    const ip =
-      this.#o.externalIp ?? (listenIp === '0.0.0.0' || listenIp === '::' ? '127.0.0.1' : listenIp)
-    const udp = this.#o.discoveryPort ?? port
-    const self = new Node({ id: this.id, ip, udp, tcp: port })
-    const protocols: Record<string, unknown> = {}
-    for (const p of this.#protocols) protocols[p.name] ??= p.nodeInfo?.() ?? 'unknown'
-    return {
-      id: hex(nodeIdHash(this.id)),
+    return nodeInfo({
+      id: this.id,
       name: this.#o.name ?? serverDefaults.name,
-      enode: formatEnode(self),
-      ip,
-      ports: { discovery: udp, listener: port },
-      listenAddr: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`,
-      protocols,
-    }
+      listener: this.#listener?.address,
+      externalIp: this.#o.externalIp,
+      discoveryPort: this.#o.discoveryPort,
+      protocols: this.#protocols,
+    })
   }
 
   /** The connected peers, shaped like go-ethereum's `admin_peers`. */
   peersInfo(): PeerInfo[] {
-    const local = this.#listener?.address
-    return this.peers().map((peer) => {
-      const { ip, port } = peer.remoteAddress
-      const tcp = peer.inbound && peer.hello.listenPort !== 0 ? peer.hello.listenPort : port
-      const protocols: Record<string, unknown> = {}
-      for (const { protocol } of peer.running) {
-        protocols[protocol.name] = protocol.peerInfo?.(peer.id) ?? 'handshake'
-      }
-      return {
-        enode: formatEnode(new Node({ id: peer.id, ip, udp: tcp, tcp })),
-        id: hex(nodeIdHash(peer.id)),
-        name: peer.clientId,
-        caps: peer.caps.map((c) => `${c.name}/${c.version}`),
-        network: {
-          localAddress: local ? `${local.ip}:${local.port}` : '',
-          remoteAddress: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`,
-          inbound: peer.inbound,
-          trusted: this.#trusted.has(peer.idHex),
-          static: this.#static.has(peer.idHex),
-        },
-        protocols,
-      }
-    })
+    return this.peers().map((peer) =>
+      peerInfo(peer, {
+        listener: this.#listener?.address,
+        trusted: this.#trusted.has(peer.idHex),
+        static: this.#static.has(peer.idHex),
+      }),
+    )
   }
 }

@@ -77,6 +77,26 @@ describe('Peer', () => {
     expect(peer.signal.aborted).toBe(true)
   })
 
+  it('answers a Ping flood with at most one queued Pong', async () => {
+    clock = new ManualClock()
+    const idRemote = randomId()
+    const [ta, tb] = transportPair(randomId(), idRemote, { capacity: 1 })
+    const peer = new Peer(ta, helloOf(idRemote, []), { clock })
+    const done = peer.run()
+    for (let i = 0; i < 50; i++) await tb.writeMsg(pingCode, empty)
+    // The remote never read: only a bounded number of Pongs were queued.
+    let pongs = 0
+    peer.disconnect(DisconnectReason.Requested)
+    for (;;) {
+      const msg = await tb.readMsg().catch(() => undefined)
+      if (!msg) break
+      if (msg.code === pongCode) pongs++
+    }
+    expect(pongs).toBeLessThanOrEqual(3)
+    expect(pongs).toBeGreaterThanOrEqual(1)
+    await done
+  })
+
   it('keeps two live peers connected through many ping rounds', async () => {
     clock = new ManualClock()
     const { pa, pb } = await peerPair(clock)

@@ -253,6 +253,37 @@ describe('Server', () => {
     expect(a.peerCount()).toBe(0)
   })
 
+  it('keeps exactly one link when two nodes dial each other at once', async () => {
+    setup()
+    const keyA = generatePrivateKey()
+    const keyB = generatePrivateKey()
+    const { nodeIdFromPrivateKey, Node } = await import('@x/discover')
+    const nodeA = new Node({
+      id: nodeIdFromPrivateKey(keyA),
+      ip: '10.0.0.1',
+      udp: 30303,
+      tcp: 30303,
+    })
+    const nodeB = new Node({
+      id: nodeIdFromPrivateKey(keyB),
+      ip: '10.0.0.2',
+      udp: 30303,
+      tcp: 30303,
+    })
+    const a = server('10.0.0.1', { privateKey: keyA, staticNodes: [nodeB] })
+    const b = server('10.0.0.2', { privateKey: keyB, staticNodes: [nodeA] })
+    let drops = 0
+    for (const s of [a, b]) s.addEventListener('peer:removed', () => drops++)
+    await Promise.all([a.start(), b.start()])
+    await clock.advance(1_000)
+    expect([a.peerCount(), b.peerCount()]).toEqual([1, 1])
+    await clock.advance(100_000)
+    expect([a.peerCount(), b.peerCount()]).toEqual([1, 1])
+    // Both agree on the link: one side's peer is outbound, the other's inbound.
+    expect(a.peers()[0]?.inbound).toBe(!b.peers()[0]?.inbound)
+    expect(drops).toBeLessThanOrEqual(2)
+  })
+
   it('emits message events when asked', async () => {
     setup()
     const sunk: MsgEvent[] = []

@@ -1,0 +1,104 @@
+import type { Clock, Logger, Node } from '@x/discover'
+import type { DialDiscovery } from '../dial/discovery.js'
+import type { DialSchedulerOptions } from '../dial/scheduler.js'
+import type { DisconnectReason } from '../errors.js'
+import type { MsgEvent, MsgEventSink } from '../metered.js'
+import { helloTimeout } from '../peer/handshake.js'
+import type { Peer } from '../peer/peer.js'
+import { idleTimeout, pingInterval } from '../peer/peer.js'
+import type { Protocol } from '../protocol.js'
+import type { Network } from './network.js'
+
+export const serverDefaults = {
+  name: 'x-devp2p/v0.1.0',
+  maxPeers: 50,
+  maxPendingPeers: 50,
+  dialRatio: 3,
+  listenAddress: { ip: '0.0.0.0', port: 30303 },
+  /** Connect plus encryption handshake of a dial. */
+  dialTimeout: 15_000,
+  /** Encryption handshake of an inbound connection. */
+  handshakeTimeout: 5_000,
+  helloTimeout,
+  pingInterval,
+  idleTimeout,
+  /** One non-LAN IP may not connect again within this time. */
+  inboundThrottleTime: 30_000,
+  /** Bound of the trusted set (the static set is bounded by the dial scheduler). */
+  maxTrusted: 1024,
+} as const
+
+export interface ServerOptions {
+  /** Our node key (32 bytes). */
+  privateKey: Uint8Array
+  /** Client id sent in the hello. */
+  name?: string
+  maxPeers?: number
+  /** Inbound connections in the handshake phase at once; more are closed at once. */
+  maxPendingPeers?: number
+  /** One in `dialRatio` of `maxPeers` is dialed by us; the rest are inbound slots. */
+  dialRatio?: number
+  /** Where to listen; `null` to not listen. */
+  listenAddress?: { ip: string; port: number } | null
+  /** Dial nobody (not even static nodes): accept inbound peers only. */
+  noDial?: boolean
+  /** Ignore `discovery`: dial static nodes and bootnodes only. */
+  noDiscovery?: boolean
+  /** Where dynamic dial candidates come from (the Kademlia table or the Discovery facade). */
+  discovery?: DialDiscovery
+  /** Dialed when we have no peers 20 s after start (and every 20 s while we have none). */
+  bootnodes?: readonly Node[]
+  /** Kept connected, outside the dynamic slots, and always admitted. */
+  staticNodes?: readonly Node[]
+  /** Always admitted, even when the server is full. */
+  trustedNodes?: readonly Node[]
+  protocols?: readonly Protocol[]
+  /** CIDR allow-list (`--netrestrict`): other IPs are neither dialed nor accepted. */
+  netRestrict?: readonly string[]
+  /** Emit `message:sent`/`message:received` for every message (metrics). */
+  messageEvents?: boolean
+  /** Called for every message sent and received (a cheaper sink than the events). */
+  onMessage?: MsgEventSink
+  /** The network: RLPx over TCP by default. */
+  network?: Network
+  /** The IP and UDP port put in our enode URL (`nodeInfo`); default the listen IP and TCP port. */
+  externalIp?: string
+  discoveryPort?: number
+  clock?: Clock
+  logger?: Logger
+  dialTimeout?: number
+  handshakeTimeout?: number
+  helloTimeout?: number
+  pingInterval?: number
+  idleTimeout?: number
+  inboundThrottleTime?: number
+  /** Dial scheduler tuning (history, bootnode delay, concurrency); `dialDefaults` otherwise. */
+  dialer?: Partial<
+    Pick<
+      DialSchedulerOptions,
+      | 'maxActiveDials'
+      | 'historyExpiration'
+      | 'bootnodeFallbackDelay'
+      | 'initialResolveDelay'
+      | 'maxResolveDelay'
+    >
+  >
+}
+
+/** Events of the server; `detail` types. */
+export interface ServerEvents extends Record<string, unknown> {
+  'peer:added': { peer: Peer }
+  'peer:removed': { peer: Peer; reason: DisconnectReason; remote: boolean; error?: unknown }
+  /** A connection that did not become a peer (refused, failed handshake, rejected). */
+  'conn:failed': {
+    inbound: boolean
+    remoteAddress: { ip: string; port: number }
+    /** The remote's ID (hex) when it was known. */
+    id?: string
+    /** The Disconnect reason when one was sent or received. */
+    reason?: DisconnectReason
+    error: unknown
+  }
+  'message:sent': MsgEvent
+  'message:received': MsgEvent
+}
