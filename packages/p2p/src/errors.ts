@@ -89,3 +89,33 @@ export class TimeoutError extends P2PError {
     this.name = 'TimeoutError'
   }
 }
+
+/** What went wrong in the RLPx transport (handshake, framing, compression, the socket). */
+export type RlpxErrorCode =
+  /** An ECIES message did not decrypt: too short, bad point, or its HMAC does not match. */
+  | 'ERR_ECIES'
+  /** An auth or ack message is malformed (size prefix, RLP, lengths, signature). */
+  | 'ERR_BAD_HANDSHAKE'
+  /** The dialed node answered with another static key than the one we dialed. */
+  | 'ERR_UNEXPECTED_IDENTITY'
+  /** A frame's header-MAC or frame-MAC does not match: the session is closed. */
+  | 'ERR_BAD_MAC'
+  /** A frame larger than the 2^24 − 1 bytes the header can say, or than our limit. */
+  | 'ERR_FRAME_TOO_LARGE'
+  /** A message (compressed or decompressed) larger than 16 MiB. */
+  | 'ERR_MSG_TOO_LARGE'
+  /** Snappy data that does not decode (bad lengths, offsets, truncated). */
+  | 'ERR_SNAPPY'
+  /** A malformed frame body (no message code). */
+  | 'ERR_BAD_FRAME'
+  /** The connection is closed (locally, by the remote, or after an error). */
+  | 'ERR_CONN_CLOSED'
+
+/** An RLPx transport error; `code` says which (see {@link RlpxErrorCode}). */
+export class RlpxError extends P2PError {
+  declare readonly code: RlpxErrorCode
+  constructor(code: RlpxErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'RlpxError'
+  }
+}

@@ -13,6 +13,8 @@ export {
   P2PError,
   PeerClosedError,
   RemoteDisconnectError,
+  RlpxError,
+  type RlpxErrorCode,
   TimeoutError,
 } from './errors.js'
 export { expectMsg, UnexpectedMsgError } from './expect.js'
@@ -53,6 +55,7 @@ export {
 } from './peer/index.js'
 export { type MsgPipeEnd, type MsgPipeOptions, msgPipe, PipeClosedError } from './pipe.js'
 export { DisconnectError, type Protocol, type ProtocolPeer } from './protocol.js'
+export * from './rlpx/index.js'
 export { send, sendItems } from './send.js'
 export {
   type InboundConn,
