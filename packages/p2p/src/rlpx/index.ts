@@ -15,7 +15,16 @@ export {
   readHandshakePacket,
   sealEip8,
 } from './auth.js'
+export { RlpxConnection, type RlpxConnectionOptions, rlpxTimeouts } from './connection.js'
 export { eciesDecrypt, eciesEncrypt, eciesOverhead } from './ecies.js'
+export {
+  decodeMsgCode,
+  encodeMsgCode,
+  FrameReader,
+  FrameWriter,
+  maxFrameSize,
+  maxMessageSize,
+} from './frame.js'
 export {
   type HandshakeOptions,
   handleAck,
@@ -24,4 +33,13 @@ export {
   makeAuth,
   recoverInitiatorEphemeral,
 } from './handshake.js'
+export { FrameMac } from './mac.js'
 export { deriveSecrets, type Secrets, type SecretsInput } from './secrets.js'
+export {
+  type RlpxConnectOptions,
+  type RlpxSessionOptions,
+  rlpx,
+  rlpxAccept,
+  rlpxConnect,
+} from './session.js'
+export { snappyCompress, snappyDecodedLength, snappyUncompress } from './snappy.js'

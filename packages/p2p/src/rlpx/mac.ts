@@ -1,0 +1,34 @@
+import { type Cipher, createCipheriv } from 'node:crypto'
+import type { Keccak } from '@x/discover'
+
+/**
+ * One direction's frame MAC (rlpx.md "Framing"): a running keccak256 state, updated with
+ * AES-256-ECB(mac-secret) of its own digest XOR a seed. The state is incremental: each frame
+ * hashes only its own bytes.
+ */
+export class FrameMac {
+  readonly #hash: Keccak
+  readonly #ecb: Cipher
+
+  constructor(hash: Keccak, macSecret: Uint8Array) {
+    this.#hash = hash
+    this.#ecb = createCipheriv('aes-256-ecb', macSecret, null).setAutoPadding(false)
+  }
+
+  /** header-mac = keccak.update(aes(mac-secret, keccak.digest()[:16]) ⊕ header-ciphertext)[:16] */
+  header(headerCiphertext: Uint8Array): Uint8Array {
+    return this.#compute(this.#hash.digest(), headerCiphertext)
+  }
+
+  /** frame-mac: the state absorbs the frame ciphertext, then is seeded with its own digest. */
+  frame(frameCiphertext: Uint8Array): Uint8Array {
+    const seed = this.#hash.update(frameCiphertext).digest()
+    return this.#compute(seed, seed)
+  }
+
+  #compute(sum: Uint8Array, seed: Uint8Array): Uint8Array {
+    const block = this.#ecb.update(sum.subarray(0, 16))
+    for (let i = 0; i < 16; i++) block[i]! ^= seed[i]!
+    return this.#hash.update(block).digest().subarray(0, 16)
+  }
+}

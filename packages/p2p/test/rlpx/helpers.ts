@@ -1,0 +1,57 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net'
+import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
+import { type RlpxConnection, type RlpxSessionOptions, rlpxAccept } from '../../src/index.js'
+
+/** A listener on 127.0.0.1:0 running our RLPx recipient on every socket. */
+export interface TestListener {
+  key: Uint8Array
+  id: Uint8Array
+  port: number
+  server: NetServer
+  /** One entry per accepted socket: the handshake's outcome. */
+  accepted: Promise<RlpxConnection>[]
+  next(): Promise<RlpxConnection>
+  sockets: Socket[]
+  close(): Promise<void>
+}
+
+export async function listen(options: Partial<RlpxSessionOptions> = {}): Promise<TestListener> {
+  const key = generatePrivateKey()
+  const accepted: Promise<RlpxConnection>[] = []
+  const sockets: Socket[] = []
+  const waiters: ((p: Promise<RlpxConnection>) => void)[] = []
+  let taken = 0
+  const server = createServer((socket) => {
+    sockets.push(socket)
+    const p = rlpxAccept(socket, { privateKey: key, ...options })
+    p.catch(() => {})
+    accepted.push(p)
+    const w = waiters.shift()
+    if (w) w(p)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  return {
+    key,
+    id: nodeIdFromPrivateKey(key),
+    port,
+    server,
+    accepted,
+    sockets,
+    next: () => {
+      const p = accepted[taken]
+      taken++
+      if (p) return p
+      return new Promise<RlpxConnection>((r, j) => waiters.push((q) => q.then(r, j)))
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => server.close(() => r()))
+    },
+  }
+}
+
+/** Active TCP handles of this process (sockets and servers), for leak checks. */
+export function tcpHandles(): number {
+  return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length
+}
