@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto'
+import { connect, createServer, type Socket } from 'node:net'
+import { ECIES } from '@ethereumjs/devp2p'
+import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  decodeMsgCode,
+  FrameReader,
+  FrameWriter,
+  handleAuth,
+  type RlpxConnection,
+  readHandshakePacket,
+  rlpxAccept,
+  rlpxConnect,
+} from '../../src/index.js'
+import { EjsRawSession } from './ejs-rlpx-raw.js'
+
+// Our handshake and framing against ethereumjs's own RLPx session object (its ECIES class,
+// which its Peer uses) over real sockets on 127.0.0.1, both directions, snappy off and on.
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+const rand = (n: number) => new Uint8Array(randomBytes(n))
+
+async function server(onSocket: (s: Socket) => void): Promise<number> {
+  const sockets: Socket[] = []
+  const srv = createServer((s) => {
+    sockets.push(s)
+    onSocket(s)
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy()
+    await new Promise<void>((r) => srv.close(() => r()))
+  })
+  return (srv.address() as { port: number }).port
+}
+
+async function exchange(ours: RlpxConnection, ejs: EjsRawSession, snappy: boolean) {
+  ours.setSnappy(snappy)
+  ejs.snappy = snappy
+  const big = rand(5000) // random: compression cannot hide a wrong length
+  const text = new TextEncoder().encode('devp2p '.repeat(400)) // compresses well
+  for (const [code, p] of [
+    [0x10, big],
+    [0x11, text],
+    [0x00, new Uint8Array([0xc0])],
+  ] as const) {
+    await ours.writeMsg(code, p)
+    const got = await ejs.read()
+    expect(got.code).toBe(code)
+    expect(Buffer.compare(got.payload, p)).toBe(0)
+    ejs.write(code + 1, p)
+    const back = await ours.readMsg()
+    expect(back.code).toBe(code + 1)
+    expect(Buffer.compare(back.payload, p)).toBe(0)
+  }
+}
+
+describe('raw RLPx interop with ethereumjs (handshake + framing)', () => {
+  for (const snappy of [false, true]) {
+    it(`we initiate, ethereumjs responds (snappy ${snappy ? 'on' : 'off'})`, async () => {
+      const ejsKey = generatePrivateKey()
+      const ejsId = nodeIdFromPrivateKey(ejsKey)
+      let ejs!: Promise<EjsRawSession>
+      const port = await server((s) => {
+        ejs = EjsRawSession.respond(s, ejsKey, ejsId)
+      })
+      const ours = await rlpxConnect({
+        privateKey: generatePrivateKey(),
+        remoteId: ejsId,
+        host: '127.0.0.1',
+        port,
+      })
+      cleanups.push(() => ours.close())
+      expect(ours.remoteId).toEqual(ejsId)
+      await exchange(ours, await ejs, snappy)
+    })
+
+    it(`ethereumjs initiates, we respond (snappy ${snappy ? 'on' : 'off'})`, async () => {
+      const key = generatePrivateKey()
+      let ours!: Promise<RlpxConnection>
+      const port = await server((s) => {
+        ours = rlpxAccept(s, { privateKey: key })
+      })
+      const ejsKey = generatePrivateKey()
+      const socket = connect({ host: '127.0.0.1', port })
+      cleanups.push(() => {
+        socket.destroy()
+      })
+      await new Promise((r) => socket.once('connect', r))
+      const ejs = await EjsRawSession.initiate(
+        socket,
+        ejsKey,
+        nodeIdFromPrivateKey(ejsKey),
+        nodeIdFromPrivateKey(key),
+      )
+      const conn = await ours
+      cleanups.push(() => conn.close())
+      expect(conn.remoteId).toEqual(nodeIdFromPrivateKey(ejsKey))
+      await exchange(conn, ejs, snappy)
+    })
+  }
+})
+
+describe('legacy (pre-EIP-8) auth from ethereumjs', () => {
+  it('our recipient accepts it and both sides frame with the same secrets', () => {
+    const key = generatePrivateKey()
+    const ejsKey = generatePrivateKey()
+    const ecies = new ECIES(ejsKey, nodeIdFromPrivateKey(ejsKey), nodeIdFromPrivateKey(key))
+    const auth = ecies.createAuthNonEIP8() as Uint8Array
+    expect(auth.length).toBe(307)
+    const got = readHandshakePacket('auth', auth, key)
+    expect(got?.msg.legacy).toBe(true)
+    const { packet, secrets } = handleAuth(key, got as NonNullable<typeof got>)
+    ;(ecies as unknown as { _gotEIP8Ack: boolean })._gotEIP8Ack = true
+    ecies.parseAckEIP8(packet)
+    const frame = new FrameWriter(secrets).encode(0x22, new Uint8Array([1, 2, 3]))
+    expect(ecies.parseHeader(frame.subarray(0, 32))).toBe(4)
+    expect(ecies.parseBody(frame.subarray(32))).toEqual(new Uint8Array([0x22, 1, 2, 3]))
+    const msg = new Uint8Array([0x23, 9])
+    const theirs = Buffer.concat([
+      ecies.createBlockHeader(msg.length) as Uint8Array,
+      ecies.createBody(msg) as Uint8Array,
+    ])
+    const reader = new FrameReader(secrets)
+    reader.push(theirs)
+    expect(decodeMsgCode(reader.next() as Uint8Array)).toEqual({
+      code: 0x23,
+      data: new Uint8Array([9]),
+    })
+  })
+})
