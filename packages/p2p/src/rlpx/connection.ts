@@ -3,7 +3,7 @@ import { type Clock, type NodeId, normalizeIp, systemClock, type TimerHandle } f
 import { RlpxError, TimeoutError } from '../errors.js'
 import { disconnectCode } from '../hello.js'
 import type { Msg, Transport } from '../message.js'
-import { decodeMsgCode, FrameReader, FrameWriter, maxMessageSize } from './frame.js'
+import { decodeMsgCode, FrameReader, FrameWriter, maxFrameSize, maxMessageSize } from './frame.js'
 import type { Secrets } from './secrets.js'
 import { snappyCompress, snappyUncompress } from './snappy.js'
 
@@ -22,6 +22,8 @@ export interface RlpxConnectionOptions {
   clock?: Clock
   /** Received messages held before the socket is paused (default 64). */
   maxQueued?: number
+  /** Largest frame accepted from the remote (default and at most 2^24 − 1). */
+  maxFrameSize?: number
   /** Writes waiting behind a full socket buffer before `writeMsg` rejects (default 1024). */
   maxPendingWrites?: number
 }
@@ -81,7 +83,7 @@ export class RlpxConnection implements Transport {
       ip: normalizeIp(socket.remoteAddress ?? ''),
       port: socket.remotePort ?? 0,
     }
-    this.#reader = new FrameReader(secrets)
+    this.#reader = new FrameReader(secrets, { maxFrameSize: options.maxFrameSize ?? maxFrameSize })
     this.#writer = new FrameWriter(secrets)
     this.#clock = options.clock ?? systemClock
     this.#frameRead = options.frameRead ?? rlpxTimeouts.frameRead

@@ -17,7 +17,7 @@ export interface RlpxSessionOptions {
   clock?: Clock
   crypto?: CryptoBackend
   /** Passed to the connection (queue limits). */
-  connection?: Pick<RlpxConnectionOptions, 'maxQueued' | 'maxPendingWrites'>
+  connection?: Pick<RlpxConnectionOptions, 'maxQueued' | 'maxPendingWrites' | 'maxFrameSize'>
 }
 
 export interface RlpxConnectOptions extends RlpxSessionOptions {
@@ -38,7 +38,7 @@ function handshake(
   options: RlpxSessionOptions,
   start: () => void,
   onPacket: (buf: Uint8Array) => { secrets: Secrets; consumed: number } | undefined,
-  closedEarly: () => RlpxError,
+  closedEarly: (received: number) => RlpxError,
 ): Promise<RlpxConnection> {
   const clock = options.clock ?? systemClock
   const t = options.timeouts ?? {}
@@ -96,7 +96,7 @@ function handshake(
           cause: err,
         }),
       )
-    const onClose = () => fail(closedEarly())
+    const onClose = () => fail(closedEarly(buf.length))
     const onAbort = () =>
       fail(options.signal?.reason ?? new RlpxError('ERR_CONN_CLOSED', 'aborted'))
     const timer = clock.setTimeout(
@@ -153,13 +153,15 @@ export function rlpxConnect(options: RlpxConnectOptions): Promise<RlpxConnection
       }
       return { secrets, consumed: got.packet.length }
     },
-    () =>
-      connected
-        ? new RlpxError(
-            'ERR_UNEXPECTED_IDENTITY',
-            'remote hung up before answering auth: it could not decrypt it (not the key we dialed?)',
-          )
-        : new RlpxError('ERR_CONN_CLOSED', 'connection refused or closed'),
+    (received) =>
+      received > 0
+        ? new RlpxError('ERR_BAD_HANDSHAKE', `remote hung up after ${received} bytes of its ack`)
+        : connected
+          ? new RlpxError(
+              'ERR_UNEXPECTED_IDENTITY',
+              'remote hung up before answering auth: it could not decrypt it (not the key we dialed?)',
+            )
+          : new RlpxError('ERR_CONN_CLOSED', 'connection refused or closed'),
   )
 }
 
