@@ -37,6 +37,8 @@ interface RawMsg {
 interface PendingWrite {
   code: number
   payload: Uint8Array
+  /** Snappy as it was when `writeMsg` was called. */
+  snappy: boolean
   resolve(): void
   reject(err: unknown): void
 }
@@ -134,7 +136,7 @@ export class RlpxConnection implements Transport {
     if (this.#error) return Promise.reject(this.#error)
     if (!this.#blocked && this.#writes.length === 0) {
       try {
-        this.#write(code, payload)
+        this.#write(code, payload, this.#snappy)
       } catch (err) {
         return Promise.reject(err)
       }
@@ -144,7 +146,7 @@ export class RlpxConnection implements Transport {
       return Promise.reject(new RlpxError('ERR_CONN_CLOSED', 'too many writes pending'))
     }
     return new Promise<void>((resolve, reject) => {
-      this.#writes.push({ code, payload, resolve, reject })
+      this.#writes.push({ code, payload, snappy: this.#snappy, resolve, reject })
     })
   }
 
@@ -161,11 +163,11 @@ export class RlpxConnection implements Transport {
     this.#closeTimer = this.#clock.setTimeout(() => socket.destroy(), this.#frameWrite)
   }
 
-  #write(code: number, payload: Uint8Array): void {
+  #write(code: number, payload: Uint8Array, snappy: boolean): void {
     if (payload.length > maxMessageSize) {
       throw new RlpxError('ERR_MSG_TOO_LARGE', `message of ${payload.length} bytes exceeds 16 MiB`)
     }
-    const data = this.#snappy ? snappyCompress(payload) : payload
+    const data = snappy ? snappyCompress(payload) : payload
     const frame = this.#writer.encode(code, data)
     if (!this.#socket.write(frame)) {
       this.#blocked = true
@@ -183,7 +185,7 @@ export class RlpxConnection implements Transport {
       const w = this.#writes.shift()
       if (!w) break
       try {
-        this.#write(w.code, w.payload)
+        this.#write(w.code, w.payload, w.snappy)
         w.resolve()
       } catch (err) {
         w.reject(err)

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net'
 import { type Clock, type CryptoBackend, getCrypto, type NodeId, systemClock } from '@x/discover'
 import { RlpxError, TimeoutError } from '../errors.js'
-import type { RlpxTimeouts } from '../server/tcp.js'
+import type { RlpxHandshaker, RlpxTimeouts } from '../server/tcp.js'
 import { type HandshakeKind, maxHandshakePacketSize, readHandshakePacket } from './auth.js'
 import { RlpxConnection, type RlpxConnectionOptions, rlpxTimeouts } from './connection.js'
 import { constantTimeEqual } from './ecies.js'
@@ -111,6 +111,10 @@ function handshake(
       return
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
+    if (socket.destroyed) {
+      onClose()
+      return
+    }
     try {
       start()
     } catch (err) {
@@ -186,4 +190,4 @@ export function rlpxAccept(socket: Socket, options: RlpxSessionOptions): Promise
 }
 
 /** The handshaker `tcpNetwork` takes: real RLPx over TCP. */
-export const rlpx = { connect: rlpxConnect, accept: rlpxAccept }
+export const rlpx: RlpxHandshaker = { connect: rlpxConnect, accept: rlpxAccept }

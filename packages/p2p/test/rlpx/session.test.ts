@@ -67,6 +67,26 @@ describe('RLPx session over loopback TCP', () => {
     for (const p of payloads) expect((await b.readMsg()).payload).toEqual(p)
   })
 
+  it('accepts an uncompressed Disconnect with snappy on (ethereumjs sends those)', async () => {
+    const { a, b } = await pair()
+    b.setSnappy(true)
+    for (const payload of [[0xc1, 0x08], [0xc1, 0x80], [0x04]]) {
+      await a.writeMsg(0x01, new Uint8Array(payload))
+      expect((await b.readMsg()).payload).toEqual(new Uint8Array(payload))
+    }
+  })
+
+  it('a write queued before setSnappy goes out as it was written', async () => {
+    const { a, b } = await pair()
+    const first = a.writeMsg(0x10, new Uint8Array([1, 2, 3]))
+    a.setSnappy(true)
+    const second = a.writeMsg(0x11, new Uint8Array([4, 5, 6]))
+    await Promise.all([first, second])
+    expect((await b.readMsg()).payload).toEqual(new Uint8Array([1, 2, 3]))
+    b.setSnappy(true)
+    expect((await b.readMsg()).payload).toEqual(new Uint8Array([4, 5, 6]))
+  })
+
   it('close is idempotent; the remote reads what was sent, then ERR_CONN_CLOSED', async () => {
     const before = tcpHandles()
     const { a, b } = await pair()
@@ -153,6 +173,41 @@ describe('RLPx session over loopback TCP', () => {
     await clock.advance(1000)
     await timedOut
     await expect(a.readMsg()).rejects.toMatchObject({ code: 'ERR_CONN_CLOSED' })
+    expect(clock.pending).toBe(0)
+  })
+
+  it('writes wait behind a full socket and fail after the frame write timeout', async () => {
+    const clock = new ManualClock()
+    const l = await listener({ connection: { maxQueued: 2 } })
+    const a = await rlpxConnect({
+      privateKey: generatePrivateKey(),
+      remoteId: l.id,
+      host: '127.0.0.1',
+      port: l.port,
+      clock,
+      timeouts: { frameWrite: 1000 },
+    })
+    cleanups.push(() => a.close())
+    const b = await l.next() // never reads: its socket pauses, TCP buffers fill up
+    cleanups.push(() => b.close())
+    const payload = rand(64 * 1024)
+    let blocked: Promise<void> | undefined
+    for (let i = 0; i < 2000 && !blocked; i++) {
+      const w = a.writeMsg(0x10, payload)
+      const settled = await Promise.race([
+        w.then(() => true),
+        new Promise((r) => setImmediate(r, false)),
+      ])
+      if (!settled) blocked = w
+    }
+    expect(blocked).toBeDefined()
+    const queued = a.writeMsg(0x11, payload) // waits in order behind the blocked one
+    const failed = expect(blocked).rejects.toBeInstanceOf(TimeoutError)
+    const failedToo = expect(queued).rejects.toBeInstanceOf(TimeoutError)
+    await clock.advance(1000)
+    await failed
+    await failedToo
+    expect(a.closed).toBe(true)
     expect(clock.pending).toBe(0)
   })
 
