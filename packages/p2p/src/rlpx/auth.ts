@@ -164,18 +164,21 @@ export interface HandshakePacket<T> {
 /**
  * Reads one auth or ack packet from the front of `buf`: `undefined` when more bytes are needed.
  * A packet starting with 0x04 is first tried as the legacy fixed-size form (an EIP-8 prefix
- * would announce ≥ 1024 bytes there, so waiting for the legacy size never over-reads).
+ * would announce ≥ 1024 bytes there, so waiting for the legacy size never over-reads). A caller
+ * feeding a growing buffer passes `tryLegacy: false` once that attempt failed, so each
+ * connection costs at most one ECDH for it.
  */
 export function readHandshakePacket<K extends HandshakeKind>(
   kind: K,
   buf: Uint8Array,
   privateKey: Uint8Array,
   crypto: CryptoBackend = getCrypto(),
+  options: { tryLegacy?: boolean } = {},
 ): HandshakePacket<K extends 'auth' ? AuthMsg : AckMsg> | undefined {
   type Out = HandshakePacket<K extends 'auth' ? AuthMsg : AckMsg>
   if (buf.length < 2) return undefined
   const legacySize = kind === 'auth' ? legacyAuthSize : legacyAckSize
-  if (buf[0] === 0x04) {
+  if (buf[0] === 0x04 && options.tryLegacy !== false) {
     if (buf.length < legacySize) return undefined
     const packet = buf.slice(0, legacySize)
     let plain: Uint8Array | undefined

@@ -72,6 +72,7 @@ export class RlpxConnection implements Transport {
   #drainTimer: TimerHandle | undefined
   #closeTimer: TimerHandle | undefined
   #blocked = false
+  #corked = false
 
   constructor(
     socket: Socket,
@@ -169,12 +170,23 @@ export class RlpxConnection implements Transport {
     }
     const data = snappy ? snappyCompress(payload) : payload
     const frame = this.#writer.encode(code, data)
+    // Frames written in the same tick leave in one writev (small messages batch up).
+    if (!this.#corked) {
+      this.#corked = true
+      this.#socket.cork()
+      process.nextTick(this.#uncork)
+    }
     if (!this.#socket.write(frame)) {
       this.#blocked = true
       this.#drainTimer ??= this.#clock.setTimeout(() => {
         this.#fail(new TimeoutError('RLPx frame write timeout'))
       }, this.#frameWrite)
     }
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false
+    this.#socket.uncork()
   }
 
   readonly #onDrain = (): void => {

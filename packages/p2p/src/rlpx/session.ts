@@ -2,7 +2,13 @@ import { connect, type Socket } from 'node:net'
 import { type Clock, type CryptoBackend, getCrypto, type NodeId, systemClock } from '@x/discover'
 import { RlpxError, TimeoutError } from '../errors.js'
 import type { RlpxHandshaker, RlpxTimeouts } from '../server/tcp.js'
-import { type HandshakeKind, maxHandshakePacketSize, readHandshakePacket } from './auth.js'
+import {
+  type HandshakeKind,
+  legacyAckSize,
+  legacyAuthSize,
+  maxHandshakePacketSize,
+  readHandshakePacket,
+} from './auth.js'
 import { RlpxConnection, type RlpxConnectionOptions, rlpxTimeouts } from './connection.js'
 import { constantTimeEqual } from './ecies.js'
 import { handleAck, handleAuth, makeAuth } from './handshake.js'
@@ -133,6 +139,7 @@ export function rlpxConnect(options: RlpxConnectOptions): Promise<RlpxConnection
   const socket = connect({ host: options.host, port: options.port, noDelay: true })
   let auth: ReturnType<typeof makeAuth> | undefined
   let connected = false
+  let tryLegacy = true
   return handshake(
     socket,
     'ack',
@@ -146,7 +153,8 @@ export function rlpxConnect(options: RlpxConnectOptions): Promise<RlpxConnection
       })
     },
     (buf) => {
-      const got = readHandshakePacket('ack', buf, options.privateKey, crypto)
+      const got = readHandshakePacket('ack', buf, options.privateKey, crypto, { tryLegacy })
+      if (buf.length >= legacyAckSize) tryLegacy = false
       if (!got || !auth) return undefined
       const secrets = handleAck(auth.state, got, crypto)
       if (!constantTimeEqual(secrets.remoteId, options.remoteId)) {
@@ -173,13 +181,15 @@ export function rlpxConnect(options: RlpxConnectOptions): Promise<RlpxConnection
 export function rlpxAccept(socket: Socket, options: RlpxSessionOptions): Promise<RlpxConnection> {
   const crypto = options.crypto ?? getCrypto()
   socket.setNoDelay(true)
+  let tryLegacy = true
   return handshake(
     socket,
     'auth',
     options,
     () => {},
     (buf) => {
-      const got = readHandshakePacket('auth', buf, options.privateKey, crypto)
+      const got = readHandshakePacket('auth', buf, options.privateKey, crypto, { tryLegacy })
+      if (buf.length >= legacyAuthSize) tryLegacy = false
       if (!got) return undefined
       const { packet, secrets } = handleAuth(options.privateKey, got, { crypto })
       socket.write(packet)

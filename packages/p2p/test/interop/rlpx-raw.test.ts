@@ -134,3 +134,26 @@ describe('legacy (pre-EIP-8) auth from ethereumjs', () => {
     })
   })
 })
+
+describe('legacy auth over a socket', () => {
+  it('is accepted when written in two pieces', async () => {
+    const key = generatePrivateKey()
+    let ours!: Promise<RlpxConnection>
+    const port = await server((s) => {
+      ours = rlpxAccept(s, { privateKey: key })
+    })
+    const ejsKey = generatePrivateKey()
+    const ecies = new ECIES(ejsKey, nodeIdFromPrivateKey(ejsKey), nodeIdFromPrivateKey(key))
+    const auth = ecies.createAuthNonEIP8() as Uint8Array
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true })
+    cleanups.push(() => {
+      socket.destroy()
+    })
+    await new Promise((r) => socket.once('connect', r))
+    socket.write(auth.subarray(0, 100))
+    socket.write(auth.subarray(100))
+    const conn = await ours
+    cleanups.push(() => conn.close())
+    expect(conn.remoteId).toEqual(nodeIdFromPrivateKey(ejsKey))
+  })
+})
