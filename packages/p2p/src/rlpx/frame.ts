@@ -18,7 +18,6 @@ export const maxMessageSize = 16 * 1024 * 1024
 
 const headerData = new Uint8Array([0xc2, 0x80, 0x80]) // rlp([0, 0]): capability-id, context-id
 const zeroIv = new Uint8Array(16)
-const zeroPad = new Uint8Array(16)
 
 /** rlp(code) of a message code: one byte for 1..127, 0x80 for 0, else a short string. */
 export function encodeMsgCode(code: number): Uint8Array {
@@ -76,12 +75,11 @@ export class FrameWriter {
     header.set(headerData, 3)
     out.set(this.#aes.update(header), 0)
     out.set(this.#mac.header(out.subarray(0, 16)), 16)
-    let at = 32
-    for (const part of [codeBytes, data, zeroPad.subarray(0, bodySize - size)]) {
-      if (part.length === 0) continue
-      out.set(this.#aes.update(part), at)
-      at += part.length
-    }
+    const plain = Buffer.allocUnsafe(bodySize)
+    plain.set(codeBytes)
+    plain.set(data, codeBytes.length)
+    plain.fill(0, size)
+    out.set(this.#aes.update(plain), 32)
     out.set(this.#mac.frame(out.subarray(32, 32 + bodySize)), 32 + bodySize)
     return out
   }

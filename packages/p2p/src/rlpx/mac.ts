@@ -9,6 +9,8 @@ import type { Keccak } from '@x/discover'
 export class FrameMac {
   readonly #hash: Keccak
   readonly #ecb: Cipher
+  /** The state's digest when nothing was absorbed since: a header MAC starts from it. */
+  #digest: Uint8Array | undefined
 
   constructor(hash: Keccak, macSecret: Uint8Array) {
     this.#hash = hash
@@ -17,11 +19,12 @@ export class FrameMac {
 
   /** header-mac = keccak.update(aes(mac-secret, keccak.digest()[:16]) ⊕ header-ciphertext)[:16] */
   header(headerCiphertext: Uint8Array): Uint8Array {
-    return this.#compute(this.#hash.digest(), headerCiphertext)
+    return this.#compute(this.#digest ?? this.#hash.digest(), headerCiphertext)
   }
 
   /** frame-mac: the state absorbs the frame ciphertext, then is seeded with its own digest. */
   frame(frameCiphertext: Uint8Array): Uint8Array {
+    this.#digest = undefined
     const seed = this.#hash.update(frameCiphertext).digest()
     return this.#compute(seed, seed)
   }
@@ -29,6 +32,7 @@ export class FrameMac {
   #compute(sum: Uint8Array, seed: Uint8Array): Uint8Array {
     const block = this.#ecb.update(sum.subarray(0, 16))
     for (let i = 0; i < 16; i++) block[i]! ^= seed[i]!
-    return this.#hash.update(block).digest().subarray(0, 16)
+    this.#digest = this.#hash.update(block).digest()
+    return this.#digest.subarray(0, 16)
   }
 }

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { getCrypto, type Keccak } from '@x/discover'
+import {
+  type CryptoBackend,
+  createFastCrypto,
+  getCrypto,
+  type Keccak,
+  nobleCrypto,
+} from '@x/discover'
 import { describe, expect, it } from 'vitest'
 import {
   decodeMsgCode,
@@ -57,19 +63,42 @@ describe('frame codec', () => {
     expect(bytesToHex(data)).toBe(vec.msg_data_rlp)
   })
 
-  it('round-trips frames of many sizes, fed one byte or one chunk at a time', () => {
-    const { writer, reader } = pair()
-    const sizes = [0, 1, 15, 16, 17, 1000, 65_536, 300_000]
-    const frames = sizes.map((n, i) => writer.encode(i * 7, new Uint8Array(randomBytes(n))))
-    for (const [i, f] of frames.entries()) {
-      if (i < 4) for (const b of f) reader.push(new Uint8Array([b]))
-      else reader.push(f)
-      const { code, data } = decodeMsgCode(reader.next() as Uint8Array)
-      expect(code).toBe(i * 7)
-      expect(data.length).toBe(sizes[i])
-      expect(reader.next()).toBeUndefined()
+  it.each([
+    ['noble', async () => nobleCrypto],
+    ['fast', () => createFastCrypto()],
+  ])(
+    'round-trips frames of many sizes, fed one byte or one chunk at a time (%s)',
+    async (_n, load) => {
+      const c = await load()
+      const { writer, reader } = pair(c)
+      const sizes = [0, 1, 15, 16, 17, 1000, 65_536, 300_000]
+      const frames = sizes.map((n, i) => writer.encode(i * 7, new Uint8Array(randomBytes(n))))
+      for (const [i, f] of frames.entries()) {
+        if (i < 4) for (const b of f) reader.push(new Uint8Array([b]))
+        else reader.push(f)
+        const { code, data } = decodeMsgCode(reader.next() as Uint8Array)
+        expect(code).toBe(i * 7)
+        expect(data.length).toBe(sizes[i])
+        expect(reader.next()).toBeUndefined()
+      }
+      expect(reader.buffered).toBe(0)
+    },
+  )
+
+  it("both backends compute the same MACs: a fast reader reads a noble writer's frames", async () => {
+    const fast = await createFastCrypto()
+    const s = new Uint8Array(randomBytes(64))
+    const base = { aesSecret: s.subarray(0, 32), macSecret: s.subarray(32) }
+    const seed = new Uint8Array([7])
+    const writer = new FrameWriter({
+      ...base,
+      egressMac: nobleCrypto.keccak256Stream().update(seed),
+    })
+    const reader = new FrameReader({ ...base, ingressMac: fast.keccak256Stream().update(seed) })
+    for (const n of [0, 100, 5000]) {
+      reader.push(writer.encode(2, new Uint8Array(randomBytes(n))))
+      expect(decodeMsgCode(reader.next() as Uint8Array).data.length).toBe(n)
     }
-    expect(reader.buffered).toBe(0)
   })
 
   it('a flipped bit anywhere in a frame is ERR_BAD_MAC', () => {
