@@ -32,17 +32,13 @@ class FakeHash implements Keccak {
   }
 }
 
-function pair() {
+function pair(crypto: CryptoBackend = getCrypto()) {
   const s = new Uint8Array(randomBytes(64))
   const secrets = () => ({
     aesSecret: s.subarray(0, 32),
     macSecret: s.subarray(32),
-    egressMac: getCrypto()
-      .keccak256Stream()
-      .update(new Uint8Array([1])),
-    ingressMac: getCrypto()
-      .keccak256Stream()
-      .update(new Uint8Array([1])),
+    egressMac: crypto.keccak256Stream().update(new Uint8Array([1])),
+    ingressMac: crypto.keccak256Stream().update(new Uint8Array([1])),
   })
   return { writer: new FrameWriter(secrets()), reader: new FrameReader(secrets()) }
 }
