@@ -110,6 +110,8 @@ export type RlpxErrorCode =
   | 'ERR_BAD_FRAME'
   /** The connection is closed (locally, by the remote, or after an error). */
   | 'ERR_CONN_CLOSED'
+  /** Too many writes already wait behind a full socket buffer. */
+  | 'ERR_WRITE_QUEUE_FULL'
 
 /** An RLPx transport error; `code` says which (see {@link RlpxErrorCode}). */
 export class RlpxError extends P2PError {

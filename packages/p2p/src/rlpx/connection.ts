@@ -144,7 +144,7 @@ export class RlpxConnection implements Transport {
       return Promise.resolve()
     }
     if (this.#writes.length >= this.#maxPendingWrites) {
-      return Promise.reject(new RlpxError('ERR_CONN_CLOSED', 'too many writes pending'))
+      return Promise.reject(new RlpxError('ERR_WRITE_QUEUE_FULL', 'too many writes pending'))
     }
     return new Promise<void>((resolve, reject) => {
       this.#writes.push({ code, payload, snappy: this.#snappy, resolve, reject })

@@ -12,6 +12,7 @@ export {
   handshakeVersion,
   legacyAckSize,
   legacyAuthSize,
+  maxHandshakePacketSize,
   readHandshakePacket,
   sealEip8,
 } from './auth.js'

@@ -186,6 +186,7 @@ describe('RLPx session over loopback TCP', () => {
       port: l.port,
       clock,
       timeouts: { frameWrite: 1000 },
+      connection: { maxPendingWrites: 2 },
     })
     cleanups.push(() => a.close())
     const b = await l.next() // never reads: its socket pauses, TCP buffers fill up
@@ -202,6 +203,8 @@ describe('RLPx session over loopback TCP', () => {
     }
     expect(blocked).toBeDefined()
     const queued = a.writeMsg(0x11, payload) // waits in order behind the blocked one
+    const full = await a.writeMsg(0x12, payload).catch((e: unknown) => e)
+    expect(full).toMatchObject({ code: 'ERR_WRITE_QUEUE_FULL' }) // maxPendingWrites: 2
     const failed = expect(blocked).rejects.toBeInstanceOf(TimeoutError)
     const failedToo = expect(queued).rejects.toBeInstanceOf(TimeoutError)
     await clock.advance(1000)
