@@ -63,6 +63,19 @@ export {
   type RlpInput,
   type RlpItem,
 } from './rlp.js'
+export {
+  type AddResult,
+  Bucket,
+  bucketIndexOf,
+  DistinctNetSet,
+  type IpLimitOptions,
+  NodesByDistance,
+  Table,
+  type TableEvents,
+  type TableNode,
+  type TableOptions,
+  tableDefaults,
+} from './table/index.js'
 export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
   type BootstrapResult,

@@ -1,0 +1,5 @@
+export { Bucket, type TableNode } from './bucket.js'
+export { bucketIndexOf, NodesByDistance } from './closest.js'
+export { DistinctNetSet } from './netset.js'
+export { type IpLimitOptions, tableDefaults } from './options.js'
+export { type AddResult, Table, type TableEvents, type TableOptions } from './table.js'
