@@ -59,6 +59,15 @@ export class NodesByDistance {
     return true
   }
 
+  /** Removes the node with this ID hex; false if absent. */
+  remove(idHex: string): boolean {
+    const i = this.entries.findIndex((n) => n.idHex === idHex)
+    if (i < 0) return false
+    this.entries.splice(i, 1)
+    this.#heads.splice(i, 1)
+    return true
+  }
+
   /** True if a node with this ID hex is in the list. */
   has(idHex: string): boolean {
     return this.entries.some((n) => n.idHex === idHex)
