@@ -17,6 +17,7 @@ export {
   type NodeDB,
   type NodeDBEntry,
 } from './db/index.js'
+export { Discovery, type DiscoveryOptions, type DiscoveryStats } from './discovery.js'
 export { distcmp, logdist } from './distance.js'
 export { formatEnode, parseEnode } from './enode.js'
 export { Enr, type EnrInit, enrConstants } from './enr/index.js'
