@@ -4,7 +4,10 @@ import {
   type DiscoveryOptions,
   formatEnode,
   generatePrivateKey,
+  type Kademlia,
   MemoryNodeDB,
+  type Node,
+  type NodeId,
 } from '../src/index.js'
 import { ManualClock, MemoryNetwork } from '../src/testing/index.js'
 
@@ -16,7 +19,7 @@ const started: Discovery[] = []
 
 afterEach(async () => {
   await Promise.all(started.splice(0).map((d) => d.close()))
-  expect(clock.pending).toBe(0)
+  if (clock) expect(clock.pending).toBe(0)
 })
 
 async function start(options: Partial<DiscoveryOptions> = {}): Promise<Discovery> {
@@ -114,5 +117,18 @@ describe('Discovery (in memory)', () => {
     await n1.close()
     expect(net.size).toBe(0)
     expect(clock.pending).toBe(0)
+  })
+})
+
+describe('Discovery as the dial scheduler sees it', () => {
+  // A copy of @x/p2p's DialDiscovery (p2p depends on discover, not the other way round).
+  interface DialDiscovery {
+    readRandomNodes(n: number): Node[]
+    randomNodes(options: { signal: AbortSignal }): AsyncIterableIterator<Node>
+    resolve(id: NodeId, options: { signal: AbortSignal }): Promise<Node | undefined>
+  }
+  it('satisfies DialDiscovery (checked by the compiler)', () => {
+    const asDial = (d: Discovery, k: Kademlia): DialDiscovery[] => [d, k]
+    expect(typeof asDial).toBe('function')
   })
 })

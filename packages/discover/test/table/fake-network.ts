@@ -63,6 +63,9 @@ export class FakeTransport implements DiscoveryTransport {
   readonly #net: FakeNetwork
   enrSeq: bigint | undefined
   enr: Enr | undefined
+  /** FindNode queries of this transport in flight now, and at most so far. */
+  inflight = 0
+  maxInflight = 0
 
   constructor(net: FakeNetwork, self: Node) {
     this.#net = net
@@ -80,7 +83,18 @@ export class FakeTransport implements DiscoveryTransport {
   }
 
   async findnode(node: Node, target: NodeId, options: { signal?: AbortSignal } = {}) {
-    await Promise.resolve()
+    this.inflight++
+    this.maxInflight = Math.max(this.maxInflight, this.inflight)
+    try {
+      // Answers take a few microtask turns, so concurrent queries overlap.
+      for (let i = 0; i < 3; i++) await Promise.resolve()
+      return this.#answer(node, target, options)
+    } finally {
+      this.inflight--
+    }
+  }
+
+  #answer(node: Node, target: NodeId, options: { signal?: AbortSignal }): Node[] {
     options.signal?.throwIfAborted()
     this.#net.findnodes++
     const peer = this.#net.reach(node)

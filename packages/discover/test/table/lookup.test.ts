@@ -50,6 +50,20 @@ describe('lookup', () => {
     expect(found / total).toBeGreaterThanOrEqual(0.9)
   })
 
+  it('keeps alpha = 3 queries in flight and stops once the closest have all been asked', async () => {
+    await converged(80)
+    const a = [...net.peers.values()][11]!
+    a.transport.maxInflight = 0
+    const before = net.findnodes
+    const got = await a.kad.lookup(randomNode().id)
+    expect(got).toHaveLength(16)
+    expect(a.transport.maxInflight).toBe(3)
+    // Every node of the result was asked, and the lookup did not ask the whole network.
+    const asked = net.findnodes - before
+    expect(asked).toBeGreaterThanOrEqual(16)
+    expect(asked).toBeLessThan(79)
+  })
+
   it('resolves a node it does not know by lookup, and a known one locally', async () => {
     await converged(60)
     const peers = [...net.peers.values()]
