@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { DiscoverError } from '../errors.js'
 import { type Node, type NodeId, nodeIdHash } from '../node.js'
@@ -35,8 +36,12 @@ export async function lookup(
   options: LookupOptions = {},
 ): Promise<Node[]> {
   const { table, db, clock } = ctx
-  const signal = options.signal
-  signal?.throwIfAborted()
+  options.signal?.throwIfAborted()
+  // The queries listen on a signal of their own: one listener on the caller's signal per lookup.
+  // Each query registers a few abort listeners (bond ping, ping-back wait, reply), alpha at once.
+  const ac = new AbortController()
+  setMaxListeners(tableDefaults.alpha * 8, ac.signal)
+  const signal = ac.signal
   const result = new NodesByDistance(nodeIdHash(target), tableDefaults.bucketSize)
   const seen = new Set<string>([table.self.idHex])
   const asked = new Set<string>([table.self.idHex])
@@ -58,7 +63,7 @@ export async function lookup(
     try {
       nodes = await ctx.transport.findnode(n, target, { signal })
     } catch (e) {
-      if (signal?.aborted) return
+      if (signal.aborted) return
       if (e instanceof DiscoverError && e.code === 'ERR_CLOSED') {
         closed = true
         return
@@ -94,12 +99,15 @@ export async function lookup(
     const finish = (error?: unknown) => {
       if (done) return
       done = true
-      signal?.removeEventListener('abort', onAbort)
+      options.signal?.removeEventListener('abort', onAbort)
       if (error !== undefined) reject(error)
       else resolve(result.entries.slice())
     }
-    const onAbort = () => finish(signal?.reason)
-    signal?.addEventListener('abort', onAbort, { once: true })
+    const onAbort = () => {
+      ac.abort(options.signal?.reason)
+      finish(options.signal?.reason)
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
     const step = () => {
       if (done) return
       if (!closed) {

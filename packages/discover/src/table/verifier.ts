@@ -18,8 +18,9 @@ export class NodeVerifier {
   readonly #transport: DiscoveryTransport
   readonly #log: Logger
   readonly #max: number
-  readonly #pending = new Map<string, Promise<boolean>>()
-  readonly #abort = new AbortController()
+  /** Pings in flight by node ID hex, each with its own controller (no shared-signal listeners). */
+  readonly #pending = new Map<string, { done: Promise<boolean>; abort: AbortController }>()
+  #closed = false
 
   constructor(table: Table, transport: DiscoveryTransport, log: Logger, maxPending?: number) {
     this.#table = table
@@ -38,16 +39,17 @@ export class NodeVerifier {
    * answered (and was offered to the table), false otherwise. Never rejects.
    */
   verify(node: Node): Promise<boolean> {
-    if (this.#abort.signal.aborted || this.#table.has(node.idHex)) return Promise.resolve(false)
+    if (this.#closed || this.#table.has(node.idHex)) return Promise.resolve(false)
     if (node.idHex === this.#table.self.idHex) return Promise.resolve(false)
     const running = this.#pending.get(node.idHex)
-    if (running) return running
+    if (running) return running.done
     if (this.#pending.size >= this.#max) return Promise.resolve(false)
-    const p = this.#transport
-      .ping(node, { signal: this.#abort.signal })
+    const abort = new AbortController()
+    const done = this.#transport
+      .ping(node, { signal: abort.signal })
       .then(
         (pong) => {
-          if (this.#abort.signal.aborted) return false
+          if (abort.signal.aborted) return false
           if (this.#table.add(node) === 'added' && pong.enrSeq !== undefined) {
             const e = this.#table.entry(node.idHex)
             if (e) e.enrSeq = pong.enrSeq
@@ -60,17 +62,18 @@ export class NodeVerifier {
         },
       )
       .finally(() => this.#pending.delete(node.idHex))
-    this.#pending.set(node.idHex, p)
-    return p
+    this.#pending.set(node.idHex, { done, abort })
+    return done
   }
 
   /** Waits for every ping in flight (tests and orderly shutdown). */
   async settle(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending.values()])
+    while (this.#pending.size > 0) await Promise.all([...this.#pending.values()].map((p) => p.done))
   }
 
   /** Aborts the pings in flight; later `verify` calls do nothing. */
   close(): void {
-    this.#abort.abort()
+    this.#closed = true
+    for (const p of this.#pending.values()) p.abort.abort()
   }
 }
