@@ -13,12 +13,16 @@ export interface MaintenanceOptions {
   refreshIntervalMs?: number
   /** Time between copies of live nodes to the DB (default 30 s). */
   copyNodesIntervalMs?: number
+  /** Time between sweeps deleting DB records unseen for 24 h (default 1 h). */
+  dbExpireIntervalMs?: number
 }
 
 /**
  * The loops that keep the table fresh (go-ethereum's Table.loop), all on the injected clock:
  * revalidation about every 10 s, a refresh at start, every 30 min and whenever the table
- * becomes empty, and a copy of long-lived nodes to the DB every 30 s. One refresh runs at a
+ * becomes empty, a copy of long-lived nodes to the DB every 30 s, and an hourly sweep of DB
+ * records unseen for 24 h (go-ethereum's DB expirer; live nodes are kept fresh by the copy, so
+ * they never expire). One refresh runs at a
  * time (callers join it). `stop()` clears every timer and aborts the work in flight.
  */
 export class TableMaintenance {
@@ -26,6 +30,7 @@ export class TableMaintenance {
   readonly #revalidateMs: number
   readonly #refreshMs: number
   readonly #copyMs: number
+  readonly #expireMs: number
   #abort: AbortController | undefined
   readonly #timers = new Set<TimerHandle>()
   #refreshing: Promise<void> | undefined
@@ -36,6 +41,7 @@ export class TableMaintenance {
     this.#revalidateMs = options.revalidateIntervalMs ?? tableDefaults.revalidateIntervalMs
     this.#refreshMs = options.refreshIntervalMs ?? tableDefaults.refreshIntervalMs
     this.#copyMs = options.copyNodesIntervalMs ?? tableDefaults.copyNodesIntervalMs
+    this.#expireMs = options.dbExpireIntervalMs ?? tableDefaults.dbExpireIntervalMs
   }
 
   get running(): boolean {
@@ -59,6 +65,11 @@ export class TableMaintenance {
     this.#every(this.#copyMs, () => {
       const n = copyLiveNodes(this.#ctx.table, this.#ctx.db, this.#ctx.clock.now())
       if (n > 0) this.#ctx.logger.debug('copied live nodes to the DB', { nodes: n })
+    })
+    this.#every(this.#expireMs, () => {
+      const before = this.#ctx.clock.now() - tableDefaults.dbNodeExpirationMs
+      const n = this.#ctx.db.expireNodes(before)
+      if (n > 0) this.#ctx.logger.debug('expired DB nodes', { nodes: n })
     })
     void this.refresh()
   }

@@ -29,6 +29,10 @@ export const tableDefaults = {
   seedMaxAgeMs: 5 * 24 * 3600_000,
   /** FindNode failures (counted per node and IP in the DB) before a node is dropped. */
   maxFindnodeFailures: 5,
+  /** DB records not seen for this long are deleted… */
+  dbNodeExpirationMs: 24 * 3600_000,
+  /** …by a sweep this often. */
+  dbExpireIntervalMs: 3600_000,
   /** Random-target lookups per refresh (after the self lookup). */
   refreshRandomLookups: 3,
 } as const

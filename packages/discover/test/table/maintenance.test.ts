@@ -135,10 +135,10 @@ describe('refresh', () => {
 })
 
 describe('copy of live nodes to the DB', () => {
-  it('stores nodes that have been in the table for 5 minutes, every 30 s', async () => {
+  it('stores nodes in the table for 5 minutes that answered revalidation, every 30 s', async () => {
     net = new FakeNetwork()
     const b = net.add()
-    const a = net.add({ maintenance: { revalidateIntervalMs: 3600_000 } })
+    const a = net.add()
     a.kad.table.add(b.node)
     const addedAt = net.clock.now()
     a.kad.start()
@@ -148,6 +148,36 @@ describe('copy of live nodes to the DB', () => {
     await net.clock.advance(tableDefaults.copyNodesIntervalMs)
     // Copied at the first 30 s tick at which it had been in the table for 5 minutes.
     expect(stored(b.node.id)?.lastSeen).toBe(addedAt + tableDefaults.seedMinTableTimeMs)
+  })
+})
+
+describe('DB expiry', () => {
+  it('deletes DB records unseen for 24 h every hour, keeping live table nodes', async () => {
+    net = new FakeNetwork()
+    const b = net.add()
+    const old = net.add()
+    net.dead.add(old.node.idHex)
+    const a = net.add()
+    a.kad.table.add(b.node)
+    a.kad.db.updateNode({ node: old.node, lastSeen: net.clock.now() - 23 * 3600_000 })
+    a.kad.start()
+    await net.clock.advance(tableDefaults.dbExpireIntervalMs)
+    expect(a.kad.db.node(old.node.id)).toBeDefined()
+    await net.clock.advance(tableDefaults.dbExpireIntervalMs)
+    expect(a.kad.db.node(old.node.id)).toBeUndefined()
+    expect(a.kad.db.node(b.node.id)).toBeDefined()
+  })
+})
+
+describe('copy of live nodes: only proven ones', () => {
+  it('does not copy a node that never answered a revalidation ping', async () => {
+    net = new FakeNetwork()
+    const b = net.add()
+    const a = net.add({ maintenance: { revalidateIntervalMs: 3600_000 } })
+    a.kad.table.add(b.node)
+    a.kad.start()
+    await net.clock.advance(10 * 60_000)
+    expect(a.kad.db.node(b.node.id)).toBeUndefined()
   })
 })
 
