@@ -2,6 +2,7 @@
 // Each case is a file in this folder exporting `run(): Promise<void>`; add yours to `cases`.
 const cases: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   discv4: () => import('./discv4.ts'),
+  closest: () => import('./closest.ts'),
 }
 
 const wanted = process.argv.slice(2)

@@ -17,6 +17,7 @@ export {
   type NodeDB,
   type NodeDBEntry,
 } from './db/index.js'
+export { Discovery, type DiscoveryOptions, type DiscoveryStats } from './discovery.js'
 export { distcmp, logdist } from './distance.js'
 export { formatEnode, parseEnode } from './enode.js'
 export { Enr, type EnrInit, enrConstants } from './enr/index.js'
@@ -63,6 +64,37 @@ export {
   type RlpInput,
   type RlpItem,
 } from './rlp.js'
+export {
+  type AddResult,
+  Bucket,
+  bucketIndexOf,
+  copyLiveNodes,
+  DistinctNetSet,
+  type IpLimitOptions,
+  iteratorDefaults,
+  Kademlia,
+  type KademliaOptions,
+  type LookupOptions,
+  loadSeeds,
+  lookup,
+  lookupDefaults,
+  type MaintenanceOptions,
+  NodesByDistance,
+  NodeVerifier,
+  randomNodes,
+  randomTarget,
+  refresh,
+  resolve,
+  revalidate,
+  Table,
+  type TableContext,
+  type TableEvents,
+  TableMaintenance,
+  type TableNode,
+  type TableOptions,
+  tableDefaults,
+  verifierDefaults,
+} from './table/index.js'
 export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
   type BootstrapResult,

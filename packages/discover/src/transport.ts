@@ -1,3 +1,4 @@
+import type { Enr } from './enr/enr.js'
 import type { Node, NodeId } from './node.js'
 
 /**
@@ -19,6 +20,11 @@ export interface DiscoveryTransport {
    * nodes (possibly gathered from several Neighbors packets).
    */
   findnode(node: Node, target: NodeId, options?: { signal?: AbortSignal }): Promise<Node[]>
+  /**
+   * Asks `node` for its current record (EIP-868). Optional: the table calls it during
+   * revalidation when a Pong announces a newer record sequence number than the one it holds.
+   */
+  requestENR?(node: Node, options?: { signal?: AbortSignal }): Promise<Enr>
 }
 
 /**

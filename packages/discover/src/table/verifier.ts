@@ -1,0 +1,79 @@
+import type { Logger } from '../logger.js'
+import type { Node } from '../node.js'
+import type { DiscoveryTransport } from '../transport.js'
+import type { Table } from './table.js'
+
+export const verifierDefaults = {
+  /** Pings in flight at most; nodes seen beyond it are skipped (they show up again in lookups). */
+  maxPending: 64,
+} as const
+
+/**
+ * Bonds with nodes seen in Neighbors before they enter the table (the seeds' `bondall`): each is
+ * pinged once, and added when its Pong arrives. Bounded: at most `maxPending` pings in flight;
+ * `close()` aborts them.
+ */
+export class NodeVerifier {
+  readonly #table: Table
+  readonly #transport: DiscoveryTransport
+  readonly #log: Logger
+  readonly #max: number
+  /** Pings in flight by node ID hex, each with its own controller (no shared-signal listeners). */
+  readonly #pending = new Map<string, { done: Promise<boolean>; abort: AbortController }>()
+  #closed = false
+
+  constructor(table: Table, transport: DiscoveryTransport, log: Logger, maxPending?: number) {
+    this.#table = table
+    this.#transport = transport
+    this.#log = log
+    this.#max = maxPending ?? verifierDefaults.maxPending
+  }
+
+  /** Pings in flight. */
+  get pending(): number {
+    return this.#pending.size
+  }
+
+  /**
+   * Pings `node` unless it is in the table or already being pinged; resolves true when it
+   * answered (and was offered to the table), false otherwise. Never rejects.
+   */
+  verify(node: Node): Promise<boolean> {
+    if (this.#closed || this.#table.has(node.idHex)) return Promise.resolve(false)
+    if (node.idHex === this.#table.self.idHex) return Promise.resolve(false)
+    const running = this.#pending.get(node.idHex)
+    if (running) return running.done
+    if (this.#pending.size >= this.#max) return Promise.resolve(false)
+    const abort = new AbortController()
+    const done = this.#transport
+      .ping(node, { signal: abort.signal })
+      .then(
+        (pong) => {
+          if (abort.signal.aborted) return false
+          if (this.#table.add(node) === 'added' && pong.enrSeq !== undefined) {
+            const e = this.#table.entry(node.idHex)
+            if (e) e.enrSeq = pong.enrSeq
+          }
+          return true
+        },
+        (e: Error) => {
+          this.#log.debug('no pong from new node', { node: `${node}`, error: e.message })
+          return false
+        },
+      )
+      .finally(() => this.#pending.delete(node.idHex))
+    this.#pending.set(node.idHex, { done, abort })
+    return done
+  }
+
+  /** Waits for every ping in flight (tests and orderly shutdown). */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending.values()].map((p) => p.done))
+  }
+
+  /** Aborts the pings in flight; later `verify` calls do nothing. */
+  close(): void {
+    this.#closed = true
+    for (const p of this.#pending.values()) p.abort.abort()
+  }
+}
