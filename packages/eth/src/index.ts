@@ -1,4 +1,12 @@
-export { type ChainConfig, mainnet } from './chain.js'
+export { bytesEqual, fromHex, toHex } from './bytes.js'
+export {
+  type ChainConfig,
+  chains,
+  devnet,
+  emptyRootHash,
+  emptyUncleHash,
+  mainnet,
+} from './chain.js'
 export { crc32, crc32Update } from './crc32.js'
 export { EthError, type EthErrorCode } from './errors.js'
 export {
@@ -12,3 +20,22 @@ export {
   gatherForks,
   timestampThreshold,
 } from './forkid.js'
+export {
+  type BlockHeader,
+  decodeHeader,
+  encodeHeader,
+  headerHash,
+  headerNumber,
+} from './header.js'
+export * from './messages/index.js'
+export {
+  encodeBytes,
+  encodeList,
+  encodeUint,
+  isList,
+  readBigUint,
+  readBytes,
+  readFixed,
+  readUint,
+  splitList,
+} from './rlp.js'
