@@ -1,8 +1,6 @@
 /** Lowercase hex of `b`, without 0x. */
 export function toHex(b: Uint8Array): string {
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += (b[i] as number).toString(16).padStart(2, '0')
-  return s
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 }
 
 /** Bytes of a hex string (with or without 0x); throws on odd length or non-hex digits. */

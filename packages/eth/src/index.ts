@@ -21,13 +21,23 @@ export {
   timestampThreshold,
 } from './forkid.js'
 export {
+  checkStatus,
+  type HandshakeOptions,
+  handshake,
+  localStatus,
+  statusTimeout,
+} from './handshake.js'
+export {
   type BlockHeader,
   decodeHeader,
   encodeHeader,
   headerHash,
   headerNumber,
 } from './header.js'
+export { KnownCache } from './known-cache.js'
 export * from './messages/index.js'
+export { EthPeer, type EthPeerOptions, type PeerHead, peerDefaults } from './peer.js'
+export { PeerSet } from './peer-set.js'
 export {
   encodeBytes,
   encodeList,
