@@ -1,3 +1,4 @@
+export type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
 export { bytesEqual, fromHex, toHex } from './bytes.js'
 export {
   type ChainConfig,
@@ -20,6 +21,7 @@ export {
   gatherForks,
   timestampThreshold,
 } from './forkid.js'
+export { type EthEvents, EthHandler, type EthHandlerOptions } from './handler.js'
 export {
   checkStatus,
   type HandshakeOptions,
@@ -35,9 +37,18 @@ export {
   headerNumber,
 } from './header.js'
 export { KnownCache } from './known-cache.js'
+export {
+  type MemoryBackend,
+  MemoryChain,
+  type MemoryChainOptions,
+  MemoryTxPool,
+  memoryBackend,
+  memoryChainDefaults,
+} from './memory-backend.js'
 export * from './messages/index.js'
 export { EthPeer, type EthPeerOptions, type PeerHead, peerDefaults } from './peer.js'
 export { PeerSet } from './peer-set.js'
+export { ethProtocols } from './protocol.js'
 export {
   encodeBytes,
   encodeList,
@@ -49,3 +60,4 @@ export {
   readUint,
   splitList,
 } from './rlp.js'
+export { serveByHash, serveHeaders } from './serve.js'
