@@ -74,6 +74,10 @@ export interface EthEvents extends Record<string, unknown> {
 const maxRequestedTxs = 4096
 /** Announced block hashes remembered as fetched (or being fetched). */
 const maxFetchingBlocks = 256
+/** How long an announced transaction may take to arrive in full before we request it. */
+export const txArriveTimeout = 500
+/** Announced hashes waiting to be requested; later announcements are ignored when full. */
+const maxWaitingTxs = 4096
 /** Hashes per GetPooledTransactions we send. */
 const maxTxRequest = 256
 
@@ -93,6 +97,9 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   readonly #requestTimeout: number | undefined
   readonly #filter: ForkFilter
   readonly #requested = new KnownCache(maxRequestedTxs)
+  /** Announced transactions waiting for {@link txArriveTimeout} before being requested. */
+  readonly #waiting = new Map<string, { hash: Uint8Array; peer: EthPeer }>()
+  #fetchTimer: ReturnType<Clock['setTimeout']> | undefined
   /** Announced blocks being fetched, or fetched recently. */
   readonly #fetching = new KnownCache(maxFetchingBlocks)
 
@@ -266,15 +273,13 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         return
       case MsgCode.NewPooledTransactionHashes: {
         const ann = decodeNewPooledTransactionHashes(msg.payload)
-        const wanted: Uint8Array[] = []
         for (const h of ann.hashes) {
           peer.markTransaction(h)
-          if (pool.has(h) || this.#requested.has(h) || wanted.length >= maxTxRequest) continue
-          this.#requested.add(h)
-          wanted.push(h)
+          if (pool.has(h) || this.#requested.has(h) || this.#waiting.size >= maxWaitingTxs) continue
+          const key = toHex(h)
+          if (!this.#waiting.has(key)) this.#waiting.set(key, { hash: h, peer })
         }
-        // Not awaited: the response arrives through this same loop.
-        if (wanted.length > 0) peer.requestPooledTransactions(wanted).catch(() => {})
+        this.#scheduleFetch()
         return
       }
       case MsgCode.NewBlockHashes: {
@@ -324,6 +329,33 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     chain.insertBlock(encodeList([header, ...splitList(body, 'block body')]), 0n)
   }
 
+  /**
+   * Requests announced transactions after {@link txArriveTimeout}, from the first peer that
+   * announced each, unless a full copy arrived meanwhile (go-ethereum's tx fetcher waits the same
+   * way, which keeps duplicate deliveries low).
+   */
+  #scheduleFetch(): void {
+    if (this.#fetchTimer !== undefined || this.#waiting.size === 0) return
+    this.#fetchTimer = this.#clock.setTimeout(() => {
+      this.#fetchTimer = undefined
+      const byPeer = new Map<EthPeer, Uint8Array[]>()
+      for (const { hash, peer } of this.#waiting.values()) {
+        if (this.#backend.txPool.has(hash) || this.peers.peer(peer.id) !== peer) continue
+        this.#requested.add(hash)
+        const list = byPeer.get(peer)
+        if (list) list.push(hash)
+        else byPeer.set(peer, [hash])
+      }
+      this.#waiting.clear()
+      for (const [peer, hashes] of byPeer) {
+        for (let i = 0; i < hashes.length; i += maxTxRequest) {
+          // Not awaited: the response arrives through the peer's message loop.
+          peer.requestPooledTransactions(hashes.slice(i, i + maxTxRequest)).catch(() => {})
+        }
+      }
+    }, txArriveTimeout)
+  }
+
   #receiveTxs(peer: EthPeer, txs: Uint8Array[]): void {
     for (const tx of txs) peer.markTransaction(txHash(tx))
     const added = this.#backend.txPool.add(txs)
@@ -337,9 +369,10 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   broadcastTransactions(txs: Uint8Array[]): void {
     const full = new Map<EthPeer, Uint8Array[]>()
     const ann = new Map<EthPeer, Uint8Array[]>()
-    const direct = Math.floor(Math.sqrt(this.peers.len))
     for (const tx of txs) {
+      // √ of the peers that lack it, as go-ethereum counts.
       const peers = this.peers.peersWithoutTx(txHash(tx))
+      const direct = Math.floor(Math.sqrt(peers.length))
       peers.forEach((p, i) => {
         const m = i < direct ? full : ann
         const list = m.get(p)
@@ -413,8 +446,11 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     return info
   }
 
-  /** Disconnects every eth peer and refuses new ones. */
+  /** Disconnects every eth peer, refuses new ones and clears the fetch timer. */
   close(): void {
+    if (this.#fetchTimer !== undefined) this.#clock.clearTimeout(this.#fetchTimer)
+    this.#fetchTimer = undefined
+    this.#waiting.clear()
     this.peers.close()
   }
 }

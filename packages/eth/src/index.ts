@@ -21,7 +21,7 @@ export {
   gatherForks,
   timestampThreshold,
 } from './forkid.js'
-export { type EthEvents, EthHandler, type EthHandlerOptions } from './handler.js'
+export { type EthEvents, EthHandler, type EthHandlerOptions, txArriveTimeout } from './handler.js'
 export {
   checkStatus,
   type HandshakeOptions,

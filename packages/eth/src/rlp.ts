@@ -140,13 +140,29 @@ export function encodeBytes(b: Uint8Array): Uint8Array {
 
 /** The RLP encoding of the unsigned integer `v` (big-endian, no leading zeros). */
 export function encodeUint(v: number | bigint): Uint8Array {
-  let n = BigInt(v)
-  if (n < 0n) throw new RangeError('negative integer')
-  if (n === 0n) return Uint8Array.of(0x80)
-  if (n < 0x80n) return Uint8Array.of(Number(n))
-  const bytes: number[] = []
-  for (; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn))
-  return encodeBytes(Uint8Array.from(bytes))
+  if (typeof v === 'bigint') {
+    if (v < 0n) throw new RangeError('negative integer')
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      const h = v.toString(16)
+      return encodeBytes(fromHexDigits(h.length % 2 ? `0${h}` : h))
+    }
+    v = Number(v)
+  }
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not an unsigned integer: ${v}`)
+  if (v === 0) return Uint8Array.of(0x80)
+  if (v < 0x80) return Uint8Array.of(v)
+  let len = 0
+  for (let x = v; x > 0; x = Math.floor(x / 256)) len++
+  const out = new Uint8Array(1 + len)
+  out[0] = 0x80 + len
+  for (let i = len, x = v; i > 0; i--, x = Math.floor(x / 256)) out[i] = x % 256
+  return out
+}
+
+function fromHexDigits(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(h.slice(2 * i, 2 * i + 2), 16)
+  return out
 }
 
 /** The RLP list of the byte strings `hashes`. */

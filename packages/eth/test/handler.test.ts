@@ -3,17 +3,21 @@ import { DisconnectError, DisconnectReason, type MsgReadWriter } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { devnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
-import { EthHandler } from '../src/handler.js'
+import { EthHandler, txArriveTimeout } from '../src/handler.js'
 import { handshake } from '../src/handshake.js'
 import { memoryBackend } from '../src/memory-backend.js'
 import {
   decodeBlockHeaders,
+  decodeGetPooledTransactions,
   decodeNewPooledTransactionHashes,
   type EthVersion,
   encodeBlockRangeUpdate,
   encodeGetBlockHeaders,
+  encodeNewPooledTransactionHashes,
+  encodePooledTransactions,
   MsgCode,
   maxMessageSize,
+  txHash,
 } from '../src/messages/index.js'
 import { ethProtocols } from '../src/protocol.js'
 import { encodeList, encodeUint } from '../src/rlp.js'
@@ -49,7 +53,7 @@ async function connect(version: EthVersion) {
   }).handshakeOptions(version)
   await handshake(remote as MsgReadWriter, remoteOpts)
   for (let i = 0; i < 10 && handler.peers.len === 0; i++) await Promise.resolve()
-  return { handler, remote, run, peer, backend }
+  return { handler, remote, run, peer, backend, clock }
 }
 
 describe('EthHandler', () => {
@@ -147,6 +151,33 @@ describe('EthHandler', () => {
     const peer = handler.peers.all()[0]!
     for (let i = 0; i < 10 && peer.head.number !== 12; i++) await Promise.resolve()
     expect(peer.head).toEqual({ hash, number: 12 })
+  })
+
+  it('requests announced transactions after the arrival wait, unless they arrived meanwhile', async () => {
+    const { remote, clock, backend } = await connect(68)
+    const a = encodeList([encodeUint(1)])
+    const b = encodeList([encodeUint(2)])
+    await remote.writeMsg(
+      MsgCode.NewPooledTransactionHashes,
+      encodeNewPooledTransactionHashes({
+        types: Uint8Array.of(0, 0),
+        sizes: [a.length, b.length],
+        hashes: [txHash(a), txHash(b)],
+      }),
+    )
+    await clock.advance(txArriveTimeout - 1)
+    backend.txPool.add([b])
+    await clock.advance(1)
+    const msg = await remote.readMsg()
+    expect(msg.code).toBe(MsgCode.GetPooledTransactions)
+    const req = decodeGetPooledTransactions(msg.payload)
+    expect(req.hashes).toEqual([txHash(a)])
+    await remote.writeMsg(
+      MsgCode.PooledTransactions,
+      encodePooledTransactions({ requestId: req.requestId, txs: [a] }),
+    )
+    for (let i = 0; i < 10 && !backend.txPool.has(txHash(a)); i++) await Promise.resolve()
+    expect(backend.txPool.has(txHash(a))).toBe(true)
   })
 
   it('refuses peers once closed', async () => {
