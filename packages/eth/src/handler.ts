@@ -8,6 +8,7 @@ import {
   type ProtocolPeer,
 } from '@x/p2p'
 import type { Backend } from './backend.js'
+import { broadcastBlock, broadcastTransactions } from './broadcast.js'
 import { toHex } from './bytes.js'
 import type { ChainConfig } from './chain.js'
 import { EthError } from './errors.js'
@@ -31,11 +32,7 @@ import {
 } from './messages/codes.js'
 import { decodeBlockHeaders, decodeGetBlockHeaders } from './messages/headers.js'
 import { decodeGetReceipts, decodeReceipts } from './messages/receipts.js'
-import {
-  decodeBlockRangeUpdate,
-  encodeBlockRangeUpdate,
-  validateBlockRange,
-} from './messages/status.js'
+import { decodeBlockRangeUpdate, validateBlockRange } from './messages/status.js'
 import {
   decodeGetPooledTransactions,
   decodePooledTransactions,
@@ -367,21 +364,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
    * the peers that lack it and as an announcement to the others. Never blocks.
    */
   broadcastTransactions(txs: Uint8Array[]): void {
-    const full = new Map<EthPeer, Uint8Array[]>()
-    const ann = new Map<EthPeer, Uint8Array[]>()
-    for (const tx of txs) {
-      // √ of the peers that lack it, as go-ethereum counts.
-      const peers = this.peers.peersWithoutTx(txHash(tx))
-      const direct = Math.floor(Math.sqrt(peers.length))
-      peers.forEach((p, i) => {
-        const m = i < direct ? full : ann
-        const list = m.get(p)
-        if (list) list.push(tx)
-        else m.set(p, [tx])
-      })
-    }
-    for (const [p, list] of full) p.asyncSendTransactions(list)
-    for (const [p, list] of ann) p.asyncSendPooledTransactionHashes(list)
+    broadcastTransactions(this.peers, txs)
   }
 
   /**
@@ -389,26 +372,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
    * that lack it, its hash to the other eth/68 peers; eth/69 peers get a BlockRangeUpdate.
    */
   broadcastBlock(block: Uint8Array, td: bigint): void {
-    const header = splitList(block, 'block')[0] as Uint8Array
-    const hash = headerHash(header)
-    const number = headerNumber(header)
-    const peers = this.peers.peersWithoutBlock(hash)
-    const old = peers.filter((p) => p.version === 68)
-    const direct = Math.floor(Math.sqrt(old.length))
-    old.forEach((p, i) => {
-      if (i < direct) p.asyncSendNewBlock(block, td)
-      else p.asyncSendNewBlockHash(hash, number)
-    })
-    const range = encodeBlockRangeUpdate({
-      earliestBlock: this.#backend.chain.earliest(),
-      latestBlock: number,
-      latestHash: hash,
-    })
-    for (const p of peers) {
-      if (p.version < 69) continue
-      p.markBlock(hash)
-      p.rw.writeMsg(MsgCode.BlockRangeUpdate, range).catch(() => {})
-    }
+    broadcastBlock(this.peers, block, td, this.#backend.chain.earliest())
   }
 
   /** `admin_nodeInfo.protocols.eth`. */
