@@ -156,8 +156,10 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   let values: ReturnType<
     typeof parseArgs<{ args: string[]; strict: true; options: typeof options }>
   >['values']
+  // `pnpm --filter node-app start -- --flag` hands the script a literal `--` first: skip it.
+  const args = argv[0] === '--' ? argv.slice(1) : argv
   try {
-    values = parseArgs({ args: argv, strict: true, options }).values
+    values = parseArgs({ args, strict: true, options }).values
   } catch (err) {
     throw new ConfigError((err as Error).message)
   }

@@ -7,6 +7,12 @@ const enode =
   'enode://3a514176466fa815ed481ffad09110a2d344f6c9b78c1d14afc351c3a51be33d8072e77939dc03ba44790779b7a1025baf3003f6732430e20cd9b76d953391b3@127.0.0.1:30303'
 
 describe('parseConfig', () => {
+  it('skips the literal -- that pnpm passes before the flags', () => {
+    const c = parseConfig(['--', '--port', '30401'], '/tmp/x')
+    expect(c).not.toBe('help')
+    if (c !== 'help') expect(c.port).toBe(30401)
+  })
+
   it('has defaults a user expects', () => {
     const c = parseConfig([], '/tmp/x')
     expect(c).toMatchObject({
