@@ -21,8 +21,11 @@ export interface ChainReader {
   headerByHash(hash: Uint8Array): Uint8Array | undefined
   /** `[transactions, uncles, withdrawals?]`. */
   bodyByHash(hash: Uint8Array): Uint8Array | undefined
-  /** The block's receipts as one RLP list, eth/69 form. */
-  receiptsByHash(hash: Uint8Array): Uint8Array | undefined
+  /**
+   * The block's receipts as one RLP list in the form of `version`: eth/69 `[type, status,
+   * cumulative-gas, logs]` per receipt; eth/68 the consensus encoding (with bloom).
+   */
+  receiptsByHash(hash: Uint8Array, version: 68 | 69): Uint8Array | undefined
   /**
    * Imports a block a peer propagated (`[header, txs, uncles, …]`); returns true when it became
    * the new head. Optional: without it, propagated blocks are only relayed.

@@ -234,7 +234,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         const q = decodeGetReceipts(msg.payload)
         return peer.replyReceipts(
           q.requestId,
-          serveByHash(q.hashes, (h) => chain.receiptsByHash(h)),
+          serveByHash(q.hashes, (h) => chain.receiptsByHash(h, peer.version)),
         )
       }
       case MsgCode.GetPooledTransactions: {

@@ -180,6 +180,30 @@ describe('EthHandler', () => {
     expect(backend.txPool.has(txHash(a))).toBe(true)
   })
 
+  it('refuses a peer beyond maxPeers with too many peers, a second run of one with already connected', async () => {
+    const backend = memoryBackend(devnet)
+    const handler = new EthHandler({ backend, chain: devnet, maxPeers: 1 })
+    const start = async (peer: ReturnType<typeof fakePeer>) => {
+      const [ours, theirs] = rwPair()
+      closers.push(() => {
+        ours.close()
+        theirs.close()
+      })
+      const run = handler.run(68, peer, ours, new AbortController().signal).catch((e: unknown) => e)
+      await handshake(theirs, handler.handshakeOptions(68))
+      return run
+    }
+    const first = fakePeer()
+    void start(first)
+    for (let i = 0; i < 10 && handler.peers.len === 0; i++) await Promise.resolve()
+    expect(handler.peers.len).toBe(1)
+    const again = (await start(first)) as DisconnectError
+    expect(again.reason).toBe(DisconnectReason.AlreadyConnected)
+    const other = (await start(fakePeer())) as DisconnectError
+    expect(other.reason).toBe(DisconnectReason.TooManyPeers)
+    expect(handler.peers.len).toBe(1)
+  })
+
   it('refuses peers once closed', async () => {
     const { handler, peer } = await connect(68)
     handler.close()
