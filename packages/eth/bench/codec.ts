@@ -137,7 +137,18 @@ export async function run(): Promise<void> {
     },
   }
   const ratios = Object.fromEntries(
-    Object.entries(results).map(([k, v]) => [k, Math.round((v.ours / v.ethereumjs) * 100) / 100]),
+    Object.entries(results).map(([k, v]) => {
+      const { ethereumjs, ...ours } = v as Record<string, number> & { ethereumjs: number }
+      return [
+        k,
+        Object.fromEntries(
+          Object.entries(ours).map(([name, ops]) => [
+            name,
+            Math.round((ops / ethereumjs) * 100) / 100,
+          ]),
+        ),
+      ]
+    }),
   )
   const file = recordResult('eth', 'none (RLP only; keccak not involved)', {
     unit: 'operations per second (median of 5 × 250 ms)',

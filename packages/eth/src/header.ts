@@ -1,14 +1,13 @@
 import { getCrypto } from '@x/discover'
 import { EthError } from './errors.js'
 import {
-  encodeBytes,
-  encodeList,
-  encodeUint,
+  encodeStringList,
   readBigUint,
   readBytes,
   readFixed,
   readUint,
   splitList,
+  uintBytes,
 } from './rlp.js'
 
 /**
@@ -39,25 +38,24 @@ export interface BlockHeader {
 
 export function encodeHeader(h: BlockHeader): Uint8Array {
   const f = [
-    encodeBytes(h.parentHash),
-    encodeBytes(h.uncleHash),
-    encodeBytes(h.coinbase),
-    encodeBytes(h.stateRoot),
-    encodeBytes(h.txRoot),
-    encodeBytes(h.receiptRoot),
-    encodeBytes(h.bloom),
-    encodeUint(h.difficulty),
-    encodeUint(h.number),
-    encodeUint(h.gasLimit),
-    encodeUint(h.gasUsed),
-    encodeUint(h.time),
-    encodeBytes(h.extra),
-    encodeBytes(h.mixDigest),
-    encodeBytes(h.nonce),
+    h.parentHash,
+    h.uncleHash,
+    h.coinbase,
+    h.stateRoot,
+    h.txRoot,
+    h.receiptRoot,
+    h.bloom,
+    uintBytes(h.difficulty),
+    uintBytes(h.number),
+    uintBytes(h.gasLimit),
+    uintBytes(h.gasUsed),
+    uintBytes(h.time),
+    h.extra,
+    h.mixDigest,
+    h.nonce,
   ]
-  if (h.baseFee !== undefined) f.push(encodeUint(h.baseFee))
-  if (h.extraFields) f.push(...h.extraFields)
-  return encodeList(f)
+  if (h.baseFee !== undefined) f.push(uintBytes(h.baseFee))
+  return encodeStringList(f, h.extraFields)
 }
 
 /** Decodes a raw header; throws {@link EthError} `ERR_DECODE`. */

@@ -169,3 +169,66 @@ function fromHexDigits(h: string): Uint8Array {
 export function encodeHashList(hashes: readonly Uint8Array[]): Uint8Array {
   return encodeList(hashes.map(encodeBytes))
 }
+
+/** The minimal big-endian bytes of an unsigned integer (empty for 0), as RLP stores it. */
+export function uintBytes(v: number | bigint): Uint8Array {
+  if (typeof v === 'bigint') {
+    if (v < 0n) throw new RangeError('negative integer')
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      const h = v.toString(16)
+      return fromHexDigits(h.length % 2 ? `0${h}` : h)
+    }
+    v = Number(v)
+  }
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not an unsigned integer: ${v}`)
+  let len = 0
+  for (let x = v; x > 0; x = Math.floor(x / 256)) len++
+  const out = new Uint8Array(len)
+  for (let i = len - 1, x = v; i >= 0; i--, x = Math.floor(x / 256)) out[i] = x % 256
+  return out
+}
+
+function stringHeaderLength(b: Uint8Array): number {
+  if (b.length === 1 && (b[0] as number) < 0x80) return 0
+  if (b.length < 56) return 1
+  let n = 1
+  for (let l = b.length; l > 0; l = Math.floor(l / 256)) n++
+  return n
+}
+
+function writeLength(out: Uint8Array, pos: number, len: number, offset: number): number {
+  if (len < 56) {
+    out[pos] = offset + len
+    return pos + 1
+  }
+  let lenOfLen = 0
+  for (let l = len; l > 0; l = Math.floor(l / 256)) lenOfLen++
+  out[pos] = offset + 55 + lenOfLen
+  for (let i = lenOfLen, l = len; i > 0; i--, l = Math.floor(l / 256)) out[pos + i] = l % 256
+  return pos + 1 + lenOfLen
+}
+
+/**
+ * The RLP list of the byte strings `strings` followed by the already-encoded `raw` items, written
+ * in one pass into one buffer (block headers: fifteen-plus fields, encoded often).
+ */
+export function encodeStringList(
+  strings: readonly Uint8Array[],
+  raw: readonly Uint8Array[] = [],
+): Uint8Array {
+  let payload = 0
+  for (const s of strings) payload += stringHeaderLength(s) + s.length
+  for (const r of raw) payload += r.length
+  const out = new Uint8Array(header(payload, 0xc0).length + payload)
+  let pos = writeLength(out, 0, payload, 0xc0)
+  for (const s of strings) {
+    if (stringHeaderLength(s) !== 0) pos = writeLength(out, pos, s.length, 0x80)
+    out.set(s, pos)
+    pos += s.length
+  }
+  for (const r of raw) {
+    out.set(r, pos)
+    pos += r.length
+  }
+  return out
+}
