@@ -1,0 +1,119 @@
+import { fromHex } from './bytes.js'
+import type { BlockHeader } from './header.js'
+
+/**
+ * What the eth handshake needs to know of a chain (go-ethereum's `params.ChainConfig` reduced to
+ * the fork schedule): the network id, the genesis hash and time, and every fork activation.
+ * Forks at genesis and duplicates are allowed; the fork id ignores them.
+ */
+export interface ChainConfig {
+  readonly name: string
+  readonly networkId: bigint
+  readonly genesisHash: Uint8Array
+  /** Timestamp of the genesis block (time-based forks at or before it are skipped). */
+  readonly genesisTime: number
+  /** Block numbers of the block-based forks. */
+  readonly forkBlocks: readonly number[]
+  /** Timestamps of the time-based forks (Shanghai and later). */
+  readonly forkTimes: readonly number[]
+  /** The genesis header, when known: an in-memory chain starts from it. */
+  readonly genesisHeader?: BlockHeader
+}
+
+const zero32 = new Uint8Array(32)
+/** keccak256(rlp([])): the uncle hash of a block without uncles. */
+export const emptyUncleHash = fromHex(
+  '1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347',
+)
+/** The root of an empty Merkle-Patricia trie (no transactions, no receipts). */
+export const emptyRootHash = fromHex(
+  '56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421',
+)
+
+/**
+ * Ethereum mainnet, every fork through BPO2 (go-ethereum's `MainnetChainConfig`): block forks
+ * Homestead … Gray Glacier, time forks Shanghai … BPO2.
+ */
+export const mainnet: ChainConfig = {
+  name: 'mainnet',
+  networkId: 1n,
+  genesisHash: fromHex('d4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3'),
+  genesisTime: 0,
+  forkBlocks: [
+    1_150_000, // Homestead
+    1_920_000, // DAO
+    2_463_000, // EIP-150 (Tangerine Whistle)
+    2_675_000, // EIP-155 (Spurious Dragon)
+    2_675_000, // EIP-158
+    4_370_000, // Byzantium
+    7_280_000, // Constantinople
+    7_280_000, // Petersburg
+    9_069_000, // Istanbul
+    9_200_000, // Muir Glacier
+    12_244_000, // Berlin
+    12_965_000, // London
+    13_773_000, // Arrow Glacier
+    15_050_000, // Gray Glacier
+  ],
+  forkTimes: [
+    1_681_338_455, // Shanghai
+    1_710_338_135, // Cancun
+    1_746_612_311, // Prague
+    1_764_798_551, // Osaka
+    1_765_290_071, // BPO1
+    1_767_747_671, // BPO2
+  ],
+  genesisHeader: {
+    parentHash: zero32,
+    uncleHash: emptyUncleHash,
+    coinbase: new Uint8Array(20),
+    stateRoot: fromHex('d7f8974fb5ac78d9ac099b9ad5018bedc2ce0a72dad1827a1709da30580f0544'),
+    txRoot: emptyRootHash,
+    receiptRoot: emptyRootHash,
+    bloom: new Uint8Array(256),
+    difficulty: 17_179_869_184n,
+    number: 0,
+    gasLimit: 5000,
+    gasUsed: 0,
+    time: 0,
+    extra: fromHex('11bbe8db4e347b4e8c937c1c8370e4b5ed33adb3db69cbdb7a38e1e50b1b82fa'),
+    mixDigest: zero32,
+    nonce: fromHex('0000000000000042'),
+  },
+}
+
+/** The genesis header of {@link devnet}: deterministic, difficulty 1 per block. */
+const devnetGenesis: BlockHeader = {
+  parentHash: zero32,
+  uncleHash: emptyUncleHash,
+  coinbase: new Uint8Array(20),
+  stateRoot: emptyRootHash,
+  txRoot: emptyRootHash,
+  receiptRoot: emptyRootHash,
+  bloom: new Uint8Array(256),
+  difficulty: 1n,
+  number: 0,
+  gasLimit: 30_000_000,
+  gasUsed: 0,
+  time: 1_700_000_000,
+  extra: new TextEncoder().encode('x-devp2p devnet'),
+  mixDigest: zero32,
+  nonce: new Uint8Array(8),
+}
+
+/**
+ * A private development network for demos and tests: network id 4242, the genesis above, every
+ * fork active at genesis (so its fork id is the bare genesis checksum, next 0).
+ */
+export const devnet: ChainConfig = {
+  name: 'devnet',
+  networkId: 4242n,
+  genesisHash: fromHex('ad0f2f858c20910bd560b738434ba65e1279d9bbe339b0a4cd22d4a90e59646b'),
+  genesisTime: devnetGenesis.time,
+  forkBlocks: [],
+  forkTimes: [],
+  genesisHeader: devnetGenesis,
+}
+
+/** The built-in chains by name (node-app's genesis choice). */
+export const chains: Record<string, ChainConfig> = { mainnet, devnet }

@@ -1,0 +1,420 @@
+import { type Clock, type Logger, noopLogger, systemClock, TypedEventTarget } from '@x/discover'
+import {
+  DisconnectError,
+  DisconnectReason,
+  type Msg,
+  type MsgReadWriter,
+  type Protocol,
+  type ProtocolPeer,
+} from '@x/p2p'
+import type { Backend } from './backend.js'
+import { broadcastBlock, broadcastTransactions } from './broadcast.js'
+import { toHex } from './bytes.js'
+import type { ChainConfig } from './chain.js'
+import { EthError } from './errors.js'
+import { type ForkFilter, forkFilter, forkIdAt } from './forkid.js'
+import { type HandshakeOptions, handshake } from './handshake.js'
+import { headerHash, headerNumber } from './header.js'
+import { KnownCache } from './known-cache.js'
+import {
+  decodeNewBlock,
+  decodeNewBlockHashes,
+  decodeNewPooledTransactionHashes,
+} from './messages/announce.js'
+import { decodeBlockBodies, decodeGetBlockBodies } from './messages/bodies.js'
+import {
+  type EthVersion,
+  ethVersions,
+  isValidCode,
+  MsgCode,
+  maxMessageSize,
+  protocolLengths,
+} from './messages/codes.js'
+import { decodeBlockHeaders, decodeGetBlockHeaders } from './messages/headers.js'
+import { decodeGetReceipts, decodeReceipts } from './messages/receipts.js'
+import { decodeBlockRangeUpdate, validateBlockRange } from './messages/status.js'
+import {
+  decodeGetPooledTransactions,
+  decodePooledTransactions,
+  decodeTransactions,
+  txHash,
+} from './messages/transactions.js'
+import { EthPeer } from './peer.js'
+import { PeerSet } from './peer-set.js'
+import { encodeList, splitList } from './rlp.js'
+import { serveByHash, serveHeaders } from './serve.js'
+
+export interface EthHandlerOptions {
+  backend: Backend
+  /** The chain's fork schedule and genesis (`mainnet`, `devnet`, or your own). */
+  chain: ChainConfig
+  /** Default `chain.networkId`. */
+  networkId?: bigint
+  /** Versions offered, default 69 and 68. */
+  versions?: readonly EthVersion[]
+  /** Most eth peers at once (default unbounded: the p2p server's maxPeers bounds them). */
+  maxPeers?: number
+  clock?: Clock
+  logger?: Logger
+  /** Timeout of requests we send (default 10 s). */
+  requestTimeout?: number
+}
+
+export interface EthEvents extends Record<string, unknown> {
+  /** A peer passed the Status handshake and is registered. */
+  'peer:registered': { peer: EthPeer }
+  'peer:unregistered': { peer: EthPeer; error?: unknown }
+  'handshake:failed': { id: string; error: unknown }
+}
+
+/** Transaction hashes requested from some peer recently; not requested again from others. */
+const maxRequestedTxs = 4096
+/** Announced block hashes remembered as fetched (or being fetched). */
+const maxFetchingBlocks = 256
+/** How long an announced transaction may take to arrive in full before we request it. */
+export const txArriveTimeout = 500
+/** Announced hashes waiting to be requested; later announcements are ignored when full. */
+const maxWaitingTxs = 4096
+/** Hashes per GetPooledTransactions we send. */
+const maxTxRequest = 256
+
+/**
+ * The eth protocol handler (go-ethereum's `eth.handler`): runs each peer (handshake, register,
+ * message loop), serves the chain and pool through the {@link Backend}, and propagates blocks
+ * and transactions: full to √n of the peers that lack them, announced to the rest.
+ */
+export class EthHandler extends TypedEventTarget<EthEvents> {
+  readonly peers: PeerSet
+  readonly protocols: Protocol[]
+  readonly #backend: Backend
+  readonly #chain: ChainConfig
+  readonly #networkId: bigint
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #requestTimeout: number | undefined
+  readonly #filter: ForkFilter
+  readonly #requested = new KnownCache(maxRequestedTxs)
+  /** Announced transactions waiting for {@link txArriveTimeout} before being requested. */
+  readonly #waiting = new Map<string, { hash: Uint8Array; peer: EthPeer }>()
+  #fetchTimer: ReturnType<Clock['setTimeout']> | undefined
+  /** Announced blocks being fetched, or fetched recently. */
+  readonly #fetching = new KnownCache(maxFetchingBlocks)
+
+  constructor(options: EthHandlerOptions) {
+    super()
+    this.#backend = options.backend
+    this.#chain = options.chain
+    this.#networkId = options.networkId ?? options.chain.networkId
+    this.#clock = options.clock ?? systemClock
+    this.#logger = options.logger ?? noopLogger
+    this.#requestTimeout = options.requestTimeout
+    this.peers = new PeerSet(options.maxPeers)
+    this.#filter = forkFilter(this.#chain, () => {
+      const h = this.#backend.chain.head()
+      return { number: h.number, time: h.time }
+    })
+    this.protocols = (options.versions ?? ethVersions).map((version) => this.#protocol(version))
+  }
+
+  #protocol(version: EthVersion): Protocol {
+    return {
+      name: 'eth',
+      version,
+      length: protocolLengths[version],
+      run: (peer, rw, signal) => this.run(version, peer, rw, signal),
+      nodeInfo: () => this.nodeInfo(),
+      peerInfo: (id) => this.peerInfo(toHex(id)),
+    }
+  }
+
+  /** Our handshake parameters at the current head. */
+  handshakeOptions(version: EthVersion, signal?: AbortSignal): HandshakeOptions {
+    const chain = this.#backend.chain
+    const head = chain.head()
+    const opts: HandshakeOptions = {
+      version,
+      networkId: this.#networkId,
+      genesis: chain.genesisHash(),
+      forkId: forkIdAt(this.#chain, head.number, head.time),
+      forkFilter: this.#filter,
+      head: { hash: head.hash, td: head.td },
+      range: { earliestBlock: chain.earliest(), latestBlock: head.number, latestHash: head.hash },
+      clock: this.#clock,
+    }
+    if (signal) opts.signal = signal
+    return opts
+  }
+
+  /** Runs one peer: handshake, register, message loop, unregister. */
+  async run(
+    version: EthVersion,
+    p: ProtocolPeer,
+    rw: MsgReadWriter,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const log = this.#logger.child({ peer: p.idHex.slice(0, 16), eth: version })
+    let status: Awaited<ReturnType<typeof handshake>>
+    try {
+      status = await handshake(rw, this.handshakeOptions(version, signal))
+    } catch (error) {
+      log.debug('eth handshake failed', { err: String(error) })
+      this.emit('handshake:failed', { id: p.idHex, error })
+      throw error
+    }
+    const options: ConstructorParameters<typeof EthPeer>[4] = { clock: this.#clock, logger: log }
+    if (this.#requestTimeout !== undefined) options.requestTimeout = this.#requestTimeout
+    const peer = new EthPeer(p, rw, version, status, options)
+    try {
+      this.peers.register(peer)
+    } catch (err) {
+      peer.close()
+      const reason = this.peers.closed
+        ? DisconnectReason.ClientQuitting
+        : (err as EthError).code === 'ERR_PEER_ALREADY_REGISTERED'
+          ? DisconnectReason.AlreadyConnected
+          : DisconnectReason.TooManyPeers
+      throw new DisconnectError(reason, (err as Error).message, { cause: err })
+    }
+    log.info('eth peer registered', {
+      head: toHex(peer.head.hash),
+      td: peer.head.td?.toString(),
+      number: peer.head.number,
+    })
+    this.emit('peer:registered', { peer })
+    let failure: unknown
+    try {
+      const pending = this.#backend.txPool.pending()
+      if (pending.length > 0) peer.asyncSendPooledTransactionHashes(pending)
+      while (!signal.aborted) {
+        const msg = await rw.readMsg()
+        await this.handleMsg(peer, msg)
+      }
+    } catch (err) {
+      failure = err
+      if (!signal.aborted) log.debug('eth peer failed', { err: String(err) })
+      throw err
+    } finally {
+      this.peers.unregister(peer.id)
+      peer.close()
+      this.emit('peer:unregistered', failure === undefined ? { peer } : { peer, error: failure })
+    }
+  }
+
+  /** Handles one message from a registered peer; throws to drop the peer. */
+  async handleMsg(peer: EthPeer, msg: Msg): Promise<void> {
+    if (msg.size > maxMessageSize) {
+      throw new EthError(
+        'ERR_MSG_TOO_LARGE',
+        `message of ${msg.size} bytes exceeds ${maxMessageSize}`,
+      )
+    }
+    if (!isValidCode(peer.version, msg.code)) {
+      throw new EthError(
+        'ERR_INVALID_MSG_CODE',
+        `invalid eth/${peer.version} message code ${msg.code}`,
+      )
+    }
+    const chain = this.#backend.chain
+    const pool = this.#backend.txPool
+    switch (msg.code) {
+      case MsgCode.Status:
+        throw new EthError('ERR_EXTRA_STATUS_MSG', 'status after the handshake')
+      case MsgCode.GetBlockHeaders: {
+        const q = decodeGetBlockHeaders(msg.payload)
+        return peer.replyBlockHeaders(q.requestId, serveHeaders(chain, q))
+      }
+      case MsgCode.GetBlockBodies: {
+        const q = decodeGetBlockBodies(msg.payload)
+        return peer.replyBlockBodies(
+          q.requestId,
+          serveByHash(q.hashes, (h) => chain.bodyByHash(h)),
+        )
+      }
+      case MsgCode.GetReceipts: {
+        const q = decodeGetReceipts(msg.payload)
+        return peer.replyReceipts(
+          q.requestId,
+          serveByHash(q.hashes, (h) => chain.receiptsByHash(h, peer.version)),
+        )
+      }
+      case MsgCode.GetPooledTransactions: {
+        const q = decodeGetPooledTransactions(msg.payload)
+        return peer.replyPooledTransactions(
+          q.requestId,
+          serveByHash(q.hashes, (h) => pool.get(h)),
+        )
+      }
+      case MsgCode.BlockHeaders: {
+        const r = decodeBlockHeaders(msg.payload)
+        peer.deliver(msg.code, r.requestId, r.headers)
+        return
+      }
+      case MsgCode.BlockBodies: {
+        const r = decodeBlockBodies(msg.payload)
+        peer.deliver(msg.code, r.requestId, r.bodies)
+        return
+      }
+      case MsgCode.Receipts: {
+        const r = decodeReceipts(msg.payload, peer.version)
+        peer.deliver(msg.code, r.requestId, r.receipts)
+        return
+      }
+      case MsgCode.PooledTransactions: {
+        const r = decodePooledTransactions(msg.payload)
+        peer.deliver(msg.code, r.requestId, r.txs)
+        this.#receiveTxs(peer, r.txs)
+        return
+      }
+      case MsgCode.Transactions:
+        this.#receiveTxs(peer, decodeTransactions(msg.payload))
+        return
+      case MsgCode.NewPooledTransactionHashes: {
+        const ann = decodeNewPooledTransactionHashes(msg.payload)
+        for (const h of ann.hashes) {
+          peer.markTransaction(h)
+          if (pool.has(h) || this.#requested.has(h) || this.#waiting.size >= maxWaitingTxs) continue
+          const key = toHex(h)
+          if (!this.#waiting.has(key)) this.#waiting.set(key, { hash: h, peer })
+        }
+        this.#scheduleFetch()
+        return
+      }
+      case MsgCode.NewBlockHashes: {
+        for (const a of decodeNewBlockHashes(msg.payload)) {
+          peer.markBlock(a.hash)
+          const next = chain.head().number + 1
+          if (a.number === next && !this.#fetching.has(a.hash) && !chain.headerByHash(a.hash)) {
+            this.#fetching.add(a.hash)
+            // Not awaited: the responses arrive through this same loop.
+            this.#fetchBlock(peer, a.hash).catch(() => {})
+          }
+        }
+        return
+      }
+      case MsgCode.NewBlock: {
+        const nb = decodeNewBlock(msg.payload)
+        const header = splitList(nb.block, 'block')[0] as Uint8Array
+        const hash = headerHash(header)
+        peer.markBlock(hash)
+        peer.setHead({ hash, number: headerNumber(header), td: nb.td })
+        chain.insertBlock?.(nb.block, nb.td)
+        return
+      }
+      case MsgCode.BlockRangeUpdate: {
+        const range = decodeBlockRangeUpdate(msg.payload)
+        try {
+          validateBlockRange(range)
+        } catch (err) {
+          throw new DisconnectError(DisconnectReason.SubprotocolError, (err as Error).message, {
+            cause: err,
+          })
+        }
+        peer.setBlockRange(range)
+        return
+      }
+    }
+  }
+
+  /** Fetches an announced block (header, then body) and imports it (go-ethereum's block fetcher). */
+  async #fetchBlock(peer: EthPeer, hash: Uint8Array): Promise<void> {
+    const chain = this.#backend.chain
+    if (!chain.insertBlock) return
+    const [header] = await peer.requestHeaders({ origin: hash, amount: 1, skip: 0, reverse: false })
+    if (!header || toHex(headerHash(header)) !== toHex(hash)) return
+    const [body] = await peer.requestBodies([hash])
+    if (!body) return
+    chain.insertBlock(encodeList([header, ...splitList(body, 'block body')]), 0n)
+  }
+
+  /**
+   * Requests announced transactions after {@link txArriveTimeout}, from the first peer that
+   * announced each, unless a full copy arrived meanwhile (go-ethereum's tx fetcher waits the same
+   * way, which keeps duplicate deliveries low).
+   */
+  #scheduleFetch(): void {
+    if (this.#fetchTimer !== undefined || this.#waiting.size === 0) return
+    this.#fetchTimer = this.#clock.setTimeout(() => {
+      this.#fetchTimer = undefined
+      const byPeer = new Map<EthPeer, Uint8Array[]>()
+      for (const { hash, peer } of this.#waiting.values()) {
+        if (this.#backend.txPool.has(hash) || this.peers.peer(peer.id) !== peer) continue
+        this.#requested.add(hash)
+        const list = byPeer.get(peer)
+        if (list) list.push(hash)
+        else byPeer.set(peer, [hash])
+      }
+      this.#waiting.clear()
+      for (const [peer, hashes] of byPeer) {
+        for (let i = 0; i < hashes.length; i += maxTxRequest) {
+          // Not awaited: the response arrives through the peer's message loop.
+          peer.requestPooledTransactions(hashes.slice(i, i + maxTxRequest)).catch(() => {})
+        }
+      }
+    }, txArriveTimeout)
+  }
+
+  #receiveTxs(peer: EthPeer, txs: Uint8Array[]): void {
+    for (const tx of txs) peer.markTransaction(txHash(tx))
+    const added = this.#backend.txPool.add(txs)
+    if (added.length > 0) this.broadcastTransactions(added)
+  }
+
+  /**
+   * Propagates transactions (go-ethereum's `BroadcastTransactions`): each goes in full to √n of
+   * the peers that lack it and as an announcement to the others. Never blocks.
+   */
+  broadcastTransactions(txs: Uint8Array[]): void {
+    broadcastTransactions(this.peers, txs)
+  }
+
+  /**
+   * Propagates a new block (go-ethereum's `BroadcastBlock`): in full to √n of the eth/68 peers
+   * that lack it, its hash to the other eth/68 peers; eth/69 peers get a BlockRangeUpdate.
+   */
+  broadcastBlock(block: Uint8Array, td: bigint): void {
+    broadcastBlock(this.peers, block, td, this.#backend.chain.earliest())
+  }
+
+  /** `admin_nodeInfo.protocols.eth`. */
+  nodeInfo(): {
+    network: string
+    genesis: string
+    head: string
+    number: number
+    difficulty: string
+    config: string
+  } {
+    const head = this.#backend.chain.head()
+    return {
+      network: this.#networkId.toString(),
+      genesis: `0x${toHex(this.#backend.chain.genesisHash())}`,
+      head: `0x${toHex(head.hash)}`,
+      number: head.number,
+      difficulty: head.td.toString(),
+      config: this.#chain.name,
+    }
+  }
+
+  /** `admin_peers[].protocols.eth`, or undefined when the peer does not run eth. */
+  peerInfo(
+    idHex: string,
+  ): { version: number; head: string; number?: number; td?: string } | undefined {
+    const p = this.peers.peer(idHex)
+    if (!p) return undefined
+    const info: { version: number; head: string; number?: number; td?: string } = {
+      version: p.version,
+      head: `0x${toHex(p.head.hash)}`,
+    }
+    if (p.head.number !== undefined) info.number = p.head.number
+    if (p.head.td !== undefined) info.td = p.head.td.toString()
+    return info
+  }
+
+  /** Disconnects every eth peer, refuses new ones and clears the fetch timer. */
+  close(): void {
+    if (this.#fetchTimer !== undefined) this.#clock.clearTimeout(this.#fetchTimer)
+    this.#fetchTimer = undefined
+    this.#waiting.clear()
+    this.peers.close()
+  }
+}

@@ -1,0 +1,247 @@
+import { type Clock, systemClock, type TimerHandle } from '@x/discover'
+import type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
+import { toHex } from './bytes.js'
+import type { ChainConfig } from './chain.js'
+import { EthError } from './errors.js'
+import { type BlockHeader, decodeHeader, encodeHeader, headerHash } from './header.js'
+import { txHash } from './messages/transactions.js'
+import { encodeList, splitList } from './rlp.js'
+
+export const memoryChainDefaults = {
+  /** Blocks kept besides genesis; older ones are dropped (and `earliest` moves up). */
+  maxBlocks: 65_536,
+  /** Pool size; adding to a full pool drops the oldest transaction. */
+  maxPoolTxs: 4096,
+} as const
+
+const emptyBody = encodeList([encodeList([]), encodeList([])])
+const emptyReceipts = encodeList([])
+
+interface Stored {
+  header: Uint8Array
+  hash: Uint8Array
+  body: Uint8Array
+  td: bigint
+  time: number
+}
+
+export interface MemoryChainOptions {
+  clock?: Clock
+  maxBlocks?: number
+}
+
+/**
+ * A real chain of headers held in memory: the genesis of `config` and the blocks built on it,
+ * either made here (`mine`, or `start(interval)` to make one per interval) or imported from
+ * peers (`insertBlock`, when the block extends the head). Blocks are empty (no transactions),
+ * so their bodies and receipts are empty lists; everything is served as in go-ethereum.
+ */
+export class MemoryChain implements ChainReader {
+  readonly #blocks: Stored[] = []
+  readonly #byHash = new Map<string, number>()
+  readonly #genesis: Stored
+  readonly #clock: Clock
+  readonly #maxBlocks: number
+  readonly #listeners = new Set<(block: Uint8Array, td: bigint) => void>()
+  #timer: TimerHandle | undefined
+  /** Number of the first entry of `#blocks`. */
+  #offset = 0
+
+  constructor(
+    readonly config: ChainConfig,
+    options: MemoryChainOptions = {},
+  ) {
+    if (!config.genesisHeader) {
+      throw new EthError('ERR_INVALID_CHAIN', `chain ${config.name} has no genesis header`)
+    }
+    this.#clock = options.clock ?? systemClock
+    this.#maxBlocks = options.maxBlocks ?? memoryChainDefaults.maxBlocks
+    const raw = encodeHeader(config.genesisHeader)
+    const g: Stored = {
+      header: raw,
+      hash: headerHash(raw),
+      body: emptyBody,
+      td: config.genesisHeader.difficulty,
+      time: config.genesisHeader.time,
+    }
+    if (toHex(g.hash) !== toHex(config.genesisHash)) {
+      throw new EthError(
+        'ERR_INVALID_CHAIN',
+        `genesis header of ${config.name} does not hash to its genesis hash`,
+      )
+    }
+    this.#genesis = g
+    this.#blocks.push(g)
+    this.#byHash.set(toHex(g.hash), 0)
+  }
+
+  head(): ChainHead {
+    const h = this.#blocks[this.#blocks.length - 1] as Stored
+    return { hash: h.hash, number: this.#offset + this.#blocks.length - 1, td: h.td, time: h.time }
+  }
+
+  genesisHash(): Uint8Array {
+    return this.#genesis.hash
+  }
+
+  earliest(): number {
+    return this.#offset
+  }
+
+  #byNumber(n: number): Stored | undefined {
+    if (n === 0) return this.#genesis
+    return this.#blocks[n - this.#offset]
+  }
+
+  #byHashStored(hash: Uint8Array): Stored | undefined {
+    const n = this.#byHash.get(toHex(hash))
+    return n === undefined ? undefined : this.#byNumber(n)
+  }
+
+  headerByNumber(number: number): Uint8Array | undefined {
+    return this.#byNumber(number)?.header
+  }
+
+  headerByHash(hash: Uint8Array): Uint8Array | undefined {
+    return this.#byHashStored(hash)?.header
+  }
+
+  numberOf(hash: Uint8Array): number | undefined {
+    return this.#byHash.get(toHex(hash))
+  }
+
+  bodyByHash(hash: Uint8Array): Uint8Array | undefined {
+    return this.#byHashStored(hash)?.body
+  }
+
+  /** Blocks made here hold no transactions: their receipt list is empty in both forms. */
+  receiptsByHash(hash: Uint8Array, _version?: 68 | 69): Uint8Array | undefined {
+    return this.#byHashStored(hash) ? emptyReceipts : undefined
+  }
+
+  /** The full block `[header, txs, uncles]` at `number`. */
+  blockByNumber(number: number): Uint8Array | undefined {
+    const s = this.#byNumber(number)
+    return s ? encodeList([s.header, ...splitList(s.body, 'body')]) : undefined
+  }
+
+  /** Calls `fn` for every new head (mined or imported); returns the unsubscribe function. */
+  onBlock(fn: (block: Uint8Array, td: bigint) => void): () => void {
+    this.#listeners.add(fn)
+    return () => this.#listeners.delete(fn)
+  }
+
+  /** Makes the next block on the head (timestamp: now, at least parent + 1); returns it raw. */
+  mine(): Uint8Array {
+    const parent = this.head()
+    const parentHeader = decodeHeader(this.#byNumber(parent.number)?.header as Uint8Array)
+    const number = parent.number + 1
+    const header: BlockHeader = {
+      ...parentHeader,
+      parentHash: parent.hash,
+      number,
+      time: Math.max(parent.time + 1, Math.floor(this.#clock.now() / 1000)),
+      extra: new TextEncoder().encode(`x-devp2p #${number}`),
+    }
+    const raw = encodeHeader(header)
+    this.#append(raw, emptyBody, parent.td + header.difficulty, header.time)
+    const block = encodeList([raw, encodeList([]), encodeList([])])
+    this.#emit(block, parent.td + header.difficulty)
+    return block
+  }
+
+  insertBlock(block: Uint8Array, td: bigint): boolean {
+    const [rawHeader, ...rest] = splitList(block, 'block')
+    if (!rawHeader || rest.length < 2) return false
+    const header = decodeHeader(rawHeader)
+    const head = this.head()
+    if (header.number !== head.number + 1 || toHex(header.parentHash) !== toHex(head.hash))
+      return false
+    const ourTd = head.td + header.difficulty
+    this.#append(rawHeader, encodeList(rest), ourTd, header.time)
+    this.#emit(block, td > ourTd ? td : ourTd)
+    return true
+  }
+
+  /** Mines a block every `intervalMs` until `stop()`. */
+  start(intervalMs: number): void {
+    if (this.#timer !== undefined) return
+    const tick = () => {
+      this.mine()
+      this.#timer = this.#clock.setTimeout(tick, intervalMs)
+    }
+    this.#timer = this.#clock.setTimeout(tick, intervalMs)
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #append(header: Uint8Array, body: Uint8Array, td: bigint, time: number): void {
+    const hash = headerHash(header)
+    const number = this.#offset + this.#blocks.length
+    this.#blocks.push({ header, hash, body, td, time })
+    this.#byHash.set(toHex(hash), number)
+    // Bounded: beyond maxBlocks the oldest non-genesis block goes (history expiry).
+    while (this.#blocks.length > this.#maxBlocks + 1) {
+      const old = this.#blocks.shift() as Stored
+      if (old !== this.#genesis) this.#byHash.delete(toHex(old.hash))
+      this.#offset++
+    }
+  }
+
+  #emit(block: Uint8Array, td: bigint): void {
+    for (const fn of this.#listeners) fn(block, td)
+  }
+}
+
+/** A bounded transaction pool: at most `max` transactions, the oldest dropped first. */
+export class MemoryTxPool implements TxPool {
+  readonly #txs = new Map<string, Uint8Array>()
+
+  constructor(readonly max: number = memoryChainDefaults.maxPoolTxs) {}
+
+  add(txs: Uint8Array[]): Uint8Array[] {
+    const added: Uint8Array[] = []
+    for (const tx of txs) {
+      const key = toHex(txHash(tx))
+      if (this.#txs.has(key)) continue
+      while (this.#txs.size >= this.max) {
+        this.#txs.delete(this.#txs.keys().next().value as string)
+      }
+      this.#txs.set(key, tx)
+      added.push(tx)
+    }
+    return added
+  }
+
+  get(hash: Uint8Array): Uint8Array | undefined {
+    return this.#txs.get(toHex(hash))
+  }
+
+  has(hash: Uint8Array): boolean {
+    return this.#txs.has(toHex(hash))
+  }
+
+  pending(): Uint8Array[] {
+    return [...this.#txs.values()]
+  }
+
+  get size(): number {
+    return this.#txs.size
+  }
+}
+
+/** A {@link Backend} of a {@link MemoryChain} and a {@link MemoryTxPool}. */
+export interface MemoryBackend extends Backend {
+  chain: MemoryChain
+  txPool: MemoryTxPool
+}
+
+export function memoryBackend(
+  config: ChainConfig,
+  options: MemoryChainOptions & { maxPoolTxs?: number } = {},
+): MemoryBackend {
+  return { chain: new MemoryChain(config, options), txPool: new MemoryTxPool(options.maxPoolTxs) }
+}

@@ -1,0 +1,69 @@
+import { EthError } from '../errors.js'
+import {
+  encodeBytes,
+  encodeList,
+  encodeUint,
+  readBigUint,
+  readBytes,
+  readUint,
+  splitList,
+} from '../rlp.js'
+import { maxRequestItems } from './codes.js'
+import { checkSize } from './limits.js'
+import { decodeRawItemsResponse, encodeRawItemsResponse } from './request.js'
+
+/**
+ * GetBlockHeaders: `[request-id, [origin, amount, skip, reverse]]`, origin a block hash (32
+ * bytes) or number.
+ */
+export interface GetBlockHeaders {
+  requestId: bigint
+  origin: Uint8Array | number
+  amount: number
+  skip: number
+  reverse: boolean
+}
+
+/** BlockHeaders: `[request-id, [header…]]`, each header kept as its raw RLP encoding. */
+export interface BlockHeaders {
+  requestId: bigint
+  headers: Uint8Array[]
+}
+
+export function encodeGetBlockHeaders(r: GetBlockHeaders): Uint8Array {
+  const origin = typeof r.origin === 'number' ? encodeUint(r.origin) : encodeBytes(r.origin)
+  return encodeList([
+    encodeUint(r.requestId),
+    encodeList([origin, encodeUint(r.amount), encodeUint(r.skip), encodeUint(r.reverse ? 1 : 0)]),
+  ])
+}
+
+export function decodeGetBlockHeaders(payload: Uint8Array): GetBlockHeaders {
+  checkSize(payload, 'GetBlockHeaders')
+  const f = splitList(payload, 'GetBlockHeaders')
+  if (f.length < 2) throw new EthError('ERR_DECODE', 'invalid GetBlockHeaders: too few fields')
+  const q = splitList(f[1] as Uint8Array, 'GetBlockHeaders query')
+  if (q.length < 4)
+    throw new EthError('ERR_DECODE', 'invalid GetBlockHeaders query: too few fields')
+  const originBytes = readBytes(q[0], 'GetBlockHeaders origin')
+  const origin =
+    originBytes.length === 32 ? originBytes : readUint(q[0], 'GetBlockHeaders origin number')
+  const reverse = readUint(q[3], 'GetBlockHeaders reverse')
+  if (reverse > 1) throw new EthError('ERR_DECODE', 'invalid GetBlockHeaders: reverse not a bool')
+  return {
+    requestId: readBigUint(f[0], 'GetBlockHeaders request id'),
+    origin,
+    amount: readUint(q[1], 'GetBlockHeaders amount'),
+    skip: readUint(q[2], 'GetBlockHeaders skip'),
+    reverse: reverse === 1,
+  }
+}
+
+export function encodeBlockHeaders(r: BlockHeaders): Uint8Array {
+  return encodeRawItemsResponse({ requestId: r.requestId, items: r.headers })
+}
+
+export function decodeBlockHeaders(payload: Uint8Array): BlockHeaders {
+  const { requestId, items } = decodeRawItemsResponse(payload, 'BlockHeaders', maxRequestItems)
+  return { requestId, headers: items }
+}

@@ -1,0 +1,48 @@
+import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
+import type { DisconnectReason, MsgReadWriter, ProtocolPeer } from '@x/p2p'
+import { transportPair } from '@x/p2p/testing'
+import { devnet } from '../src/chain.js'
+import { forkFilter, forkIdAt } from '../src/forkid.js'
+import type { HandshakeOptions } from '../src/handshake.js'
+import type { EthVersion } from '../src/messages/codes.js'
+
+/** A ProtocolPeer with a fresh id that records its disconnect reason. */
+export function fakePeer(): ProtocolPeer & { reason?: DisconnectReason } {
+  const id = nodeIdFromPrivateKey(generatePrivateKey())
+  const ac = new AbortController()
+  const peer: ProtocolPeer & { reason?: DisconnectReason } = {
+    id,
+    idHex: Buffer.from(id).toString('hex'),
+    clientId: 'test',
+    caps: [],
+    remoteAddress: { ip: '127.0.0.1', port: 30303 },
+    inbound: false,
+    signal: ac.signal,
+    disconnect(reason) {
+      if (peer.reason === undefined) peer.reason = reason
+      ac.abort()
+    },
+  }
+  return peer
+}
+
+/** Two connected message read/writers. */
+export function rwPair(): [MsgReadWriter & { close(): void }, MsgReadWriter & { close(): void }] {
+  const a = nodeIdFromPrivateKey(generatePrivateKey())
+  const b = nodeIdFromPrivateKey(generatePrivateKey())
+  return transportPair(a, b)
+}
+
+/** Handshake options of a devnet node at genesis. */
+export function devnetHandshake(version: EthVersion): HandshakeOptions {
+  const head = { number: 0, time: devnet.genesisTime }
+  return {
+    version,
+    networkId: devnet.networkId,
+    genesis: devnet.genesisHash,
+    forkId: forkIdAt(devnet, head.number, head.time),
+    forkFilter: forkFilter(devnet, () => head),
+    head: { hash: devnet.genesisHash, td: 1n },
+    range: { earliestBlock: 0, latestBlock: 0, latestHash: devnet.genesisHash },
+  }
+}

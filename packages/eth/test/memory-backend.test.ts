@@ -1,0 +1,156 @@
+import { ManualClock } from '@x/discover/testing'
+import { describe, expect, it } from 'vitest'
+import { devnet, mainnet } from '../src/chain.js'
+import { EthError } from '../src/errors.js'
+import { decodeHeader, headerHash, headerNumber } from '../src/header.js'
+import { MemoryChain, MemoryTxPool, memoryBackend } from '../src/memory-backend.js'
+import { txHash } from '../src/messages/index.js'
+import { encodeList, encodeUint } from '../src/rlp.js'
+import { serveByHash, serveHeaders } from '../src/serve.js'
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+const numbers = (headers: Uint8Array[]) => headers.map(headerNumber)
+
+function chainOf(n: number, options = {}) {
+  const chain = new MemoryChain(devnet, { clock: new ManualClock(), ...options })
+  for (let i = 0; i < n; i++) chain.mine()
+  return chain
+}
+
+describe('MemoryChain', () => {
+  it('starts at the genesis of its config', () => {
+    const chain = new MemoryChain(devnet)
+    expect(chain.head()).toEqual({
+      hash: devnet.genesisHash,
+      number: 0,
+      td: 1n,
+      time: devnet.genesisTime,
+    })
+    expect(new MemoryChain(mainnet).head().hash).toEqual(mainnet.genesisHash)
+  })
+
+  it('refuses a config without a matching genesis header', () => {
+    expect(() => new MemoryChain({ ...devnet, genesisHash: mainnet.genesisHash })).toThrow(EthError)
+    const { genesisHeader: _, ...bare } = devnet
+    expect(() => new MemoryChain(bare)).toThrow(EthError)
+  })
+
+  it('mines a linked chain of headers', () => {
+    const chain = chainOf(5)
+    const head = chain.head()
+    expect(head.number).toBe(5)
+    expect(head.td).toBe(6n)
+    for (let n = 1; n <= 5; n++) {
+      const h = decodeHeader(chain.headerByNumber(n)!)
+      expect(h.number).toBe(n)
+      expect(hex(h.parentHash)).toBe(hex(headerHash(chain.headerByNumber(n - 1)!)))
+      expect(chain.headerByHash(headerHash(chain.headerByNumber(n)!))).toEqual(
+        chain.headerByNumber(n),
+      )
+    }
+    expect(chain.bodyByHash(head.hash)).toEqual(encodeList([encodeList([]), encodeList([])]))
+    expect(chain.receiptsByHash(head.hash)).toEqual(encodeList([]))
+  })
+
+  it('mines on an interval until stopped', async () => {
+    const clock = new ManualClock()
+    const chain = new MemoryChain(devnet, { clock })
+    const seen: number[] = []
+    chain.onBlock((b) => seen.push(chain.head().number + 0 * b.length))
+    chain.start(1000)
+    await clock.advance(3000)
+    chain.stop()
+    await clock.advance(3000)
+    expect(seen).toEqual([1, 2, 3])
+    expect(clock.pending).toBe(0)
+  })
+
+  it('imports a block that extends its head, and nothing else', () => {
+    const a = chainOf(3)
+    // Same height, other timestamp: a fork of `a`.
+    const b = chainOf(1, { clock: new ManualClock(1_800_000_000_000) })
+    expect(b.insertBlock(a.blockByNumber(3)!, 4n)).toBe(false)
+    expect(b.insertBlock(a.blockByNumber(2)!, 3n)).toBe(false)
+    expect(chainOf(1).insertBlock(a.blockByNumber(2)!, 3n)).toBe(true)
+    const c = new MemoryChain(devnet)
+    expect(c.insertBlock(a.blockByNumber(1)!, 2n)).toBe(true)
+    expect(c.head().hash).toEqual(headerHash(a.headerByNumber(1)!))
+  })
+
+  it('keeps at most maxBlocks blocks besides genesis', () => {
+    const chain = chainOf(10, { maxBlocks: 4 })
+    expect(chain.earliest()).toBe(6)
+    expect(chain.headerByNumber(5)).toBeUndefined()
+    expect(chain.headerByNumber(6)).toBeDefined()
+    expect(chain.headerByNumber(0)).toBeDefined()
+    expect(chain.headerByHash(devnet.genesisHash)).toBeDefined()
+  })
+})
+
+describe('serveHeaders', () => {
+  const chain = chainOf(20)
+  it('by number, ascending', () => {
+    expect(
+      numbers(
+        serveHeaders(chain, { requestId: 1n, origin: 3, amount: 4, skip: 0, reverse: false }),
+      ),
+    ).toEqual([3, 4, 5, 6])
+  })
+  it('by number with skip', () => {
+    expect(
+      numbers(
+        serveHeaders(chain, { requestId: 1n, origin: 0, amount: 5, skip: 4, reverse: false }),
+      ),
+    ).toEqual([0, 5, 10, 15, 20])
+  })
+  it('by hash, reverse, with skip, stopping at genesis', () => {
+    const origin = headerHash(chain.headerByNumber(10)!)
+    expect(
+      numbers(serveHeaders(chain, { requestId: 1n, origin, amount: 10, skip: 2, reverse: true })),
+    ).toEqual([10, 7, 4, 1])
+  })
+  it('stops at the head and at unknown hashes', () => {
+    expect(
+      numbers(
+        serveHeaders(chain, { requestId: 1n, origin: 18, amount: 10, skip: 0, reverse: false }),
+      ),
+    ).toEqual([18, 19, 20])
+    expect(
+      serveHeaders(chain, {
+        requestId: 1n,
+        origin: new Uint8Array(32),
+        amount: 10,
+        skip: 0,
+        reverse: false,
+      }),
+    ).toEqual([])
+  })
+  it('caps the amount at 1024', () => {
+    const long = chainOf(1100)
+    expect(
+      serveHeaders(long, { requestId: 1n, origin: 0, amount: 5000, skip: 0, reverse: false }),
+    ).toHaveLength(1024)
+  })
+  it('serves by hash, skipping unknown ones', () => {
+    const h = headerHash(chain.headerByNumber(2)!)
+    expect(serveByHash([new Uint8Array(32), h], (x) => chain.bodyByHash(x))).toHaveLength(1)
+  })
+})
+
+describe('MemoryTxPool', () => {
+  const tx = (n: number) => encodeList([encodeUint(n)])
+  it('adds new transactions once and drops the oldest when full', () => {
+    const pool = new MemoryTxPool(3)
+    expect(pool.add([tx(1), tx(2)])).toEqual([tx(1), tx(2)])
+    expect(pool.add([tx(2), tx(3), tx(4)])).toEqual([tx(3), tx(4)])
+    expect(pool.size).toBe(3)
+    expect(pool.has(txHash(tx(1)))).toBe(false)
+    expect(pool.get(txHash(tx(4)))).toEqual(tx(4))
+    expect(pool.pending()).toEqual([tx(2), tx(3), tx(4)])
+  })
+  it('memoryBackend bundles both', () => {
+    const b = memoryBackend(devnet, { maxPoolTxs: 2 })
+    expect(b.txPool.max).toBe(2)
+    expect(b.chain.head().number).toBe(0)
+  })
+})
