@@ -1,18 +1,17 @@
 import { generatePrivateKey, Node } from '@x/discover'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type RlpxHandshaker, Server, tcpNetwork } from '../../src/index.js'
-import { rlpxHandshaker } from '../rlpx-available.js'
+import { type RlpxHandshaker, rlpx, Server, tcpNetwork } from '../../src/index.js'
 import { echoProtocol } from '../server/helpers.js'
 import { plainRlpx } from '../server/plain-rlpx.js'
 
 /**
  * Ten servers on 127.0.0.1 over real TCP sockets, each keeping static links to the next two
- * (a ring): with a plaintext handshake stand-in, and with RLPx once the rlpx module exports
- * `rlpxConnect`/`rlpxAccept`.
+ * (a ring): with a plaintext handshake stand-in, and with RLPx.
  */
-const rlpx = rlpxHandshaker()
-const handshakers: [string, RlpxHandshaker][] = [['plaintext stand-in', plainRlpx]]
-if (rlpx) handshakers.push(['RLPx', rlpx])
+const handshakers: [string, RlpxHandshaker][] = [
+  ['plaintext stand-in', plainRlpx],
+  ['RLPx', rlpx],
+]
 
 const servers: Server[] = []
 afterEach(async () => {
