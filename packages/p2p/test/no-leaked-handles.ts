@@ -1,0 +1,3 @@
+import { expectNoLeakedHandles } from './integration/handles.js'
+
+expectNoLeakedHandles()
