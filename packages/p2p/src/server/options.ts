@@ -63,7 +63,10 @@ export interface ServerOptions {
   network?: Network
   /** The IP and UDP port put in our enode URL (`nodeInfo`); default the listen IP and TCP port. */
   externalIp?: string
+  /** Default: `discovery.self.udp` when discovery runs, else the TCP port. */
   discoveryPort?: number
+  /** Our node record in text form for `nodeInfo().enr`, e.g. `() => discovery.udp.enr.toText()`. */
+  enr?: () => string | undefined
   clock?: Clock
   logger?: Logger
   dialTimeout?: number

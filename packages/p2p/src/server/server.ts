@@ -417,7 +417,8 @@ export class Server extends TypedEventTarget<ServerEvents> {
       name: this.#o.name ?? serverDefaults.name,
       listener: this.#listener?.address,
       externalIp: this.#o.externalIp,
-      discoveryPort: this.#o.discoveryPort,
+      discoveryPort: this.#o.discoveryPort ?? this.#discovery?.self?.udp,
+      enr: this.#o.enr?.(),
       protocols: this.#protocols,
     })
   }
