@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import {
   type Clock,
   type Logger,
@@ -127,6 +128,8 @@ export class DialScheduler {
   start(): void {
     if (this.#abort) return
     this.#abort = new AbortController()
+    // Every dial in flight (static re-resolutions included) listens on the signal.
+    setMaxListeners(2 * this.#o.maxActiveDials + 8, this.#abort.signal)
     this.#startPump()
     if (this.#bootnodes.length > 0 && this.#o.maxDialPeers > 0) this.#scheduleBootnode()
     this.#schedule()

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import {
   type Clock,
   type Logger,
@@ -130,6 +131,10 @@ export class Server extends TypedEventTarget<ServerEvents> {
     const network = this.#o.network
     if (!network) throw new P2PError('ERR_NO_NETWORK', 'no network given (RLPx not available)')
     this.#abort = new AbortController()
+    // One abort listener per connection in setup: pending inbound handshakes plus dials.
+    const maxPending = this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers
+    const maxDials = this.#o.dialer?.maxActiveDials ?? dialDefaults.maxActiveDials
+    setMaxListeners(maxPending + 2 * maxDials + 8, this.#abort.signal)
     const address =
       this.#o.listenAddress === undefined ? serverDefaults.listenAddress : this.#o.listenAddress
     if (address !== null) {

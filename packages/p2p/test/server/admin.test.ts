@@ -8,6 +8,8 @@ import {
   disconnectCode,
   expectMsg,
   helloCode,
+  type InboundConn,
+  type Network,
   protoHandshake,
   type Server,
 } from '../../src/index.js'
@@ -213,6 +215,40 @@ describe('Server administration', () => {
 })
 
 describe('Server start and stop', () => {
+  it('holds 50 pending handshakes and 16 dials without a MaxListeners warning', async () => {
+    setup()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
+    let accept!: (c: InboundConn) => void
+    const hang = (signal: AbortSignal) =>
+      new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+      )
+    const network: Network = {
+      listen: async (address, _local, onConn) => {
+        accept = onConn
+        return { address, close: async () => {} }
+      },
+      dial: (_node, _local, { signal }) => hang(signal),
+    }
+    const statics = Array.from({ length: 20 }, (_, i) => keyed(`10.0.1.${i + 1}`).node)
+    const b = server('10.0.0.2', { network, staticNodes: statics })
+    await b.start()
+    for (let port = 1; port <= 50; port++) {
+      accept({
+        remoteAddress: { ip: '10.0.0.9', port },
+        handshake: ({ signal }) => hang(signal),
+        close: () => {},
+      })
+    }
+    await clock.advance(0)
+    await b.stop()
+    await clock.advance(0)
+    process.off('warning', onWarning)
+    expect(warnings).toEqual([])
+  })
+
   it('stop before start is a no-op; start after stop rejects', async () => {
     setup()
     const b = server('10.0.0.2')
