@@ -1,3 +1,3 @@
-import { expectNoLeakedHandles } from './integration/handles.js'
+import { expectNoLeakedHandles } from './handles.js'
 
 expectNoLeakedHandles()

@@ -3,10 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type RlpxHandshaker, rlpx, Server, tcpNetwork } from '../../src/index.js'
 import { echoProtocol } from '../server/helpers.js'
 import { plainRlpx } from '../server/plain-rlpx.js'
-import { expectNoLeakedHandles } from './handles.js'
 import { until } from './until.js'
-
-expectNoLeakedHandles()
 
 /**
  * Ten servers on 127.0.0.1 over real TCP sockets, each keeping static links to the next two
