@@ -421,7 +421,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
       id: this.id,
       name: this.#o.name ?? serverDefaults.name,
       listener: this.#listener?.address,
-      externalIp: this.#o.externalIp,
+      externalIp: this.#o.externalIp ?? this.#discovery?.self?.ip,
       discoveryPort: this.#o.discoveryPort ?? this.#discovery?.self?.udp,
       enr: this.#o.enr?.(),
       protocols: this.#protocols,

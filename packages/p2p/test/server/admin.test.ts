@@ -192,13 +192,14 @@ describe('Server administration', () => {
     await b.start()
     const a = server('10.0.0.1', { enr: () => 'enr:-test' })
     await a.start()
-    const self = new Node({ id: a.id, ip: '10.0.0.1', udp: 30399, tcp: 30303 })
+    const self = new Node({ id: a.id, ip: '203.0.113.1', udp: 30399, tcp: 30303 })
     const { d } = fakeDiscovery([nodeOf(b)], self)
     const added = nextEvent(a, 'peer:added')
     await a.setDiscovery(d)
     expect((await added).peer.idHex).toBe(nodeOf(b).idHex)
     expect(a.nodeInfo()).toMatchObject({
       enr: 'enr:-test',
+      ip: '203.0.113.1',
       ports: { discovery: 30399, listener: 30303 },
     })
     expect(Object.keys(a.nodeInfo())).toEqual([
