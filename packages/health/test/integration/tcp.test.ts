@@ -1,11 +1,9 @@
 import { formatEnode, generatePrivateKey, Node } from '@x/discover'
-import { type Network, Server, tcpNetwork } from '@x/p2p'
+import { type Network, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { NodeHealth, networkDialer, runCheckCli } from '../../src/index.js'
-import { plainHandshaker } from './plain-handshaker.js'
 
-// Real sockets between two of our servers. The encryption handshake is a plaintext stand-in
-// until RLPx lands (see plain-handshaker.ts); everything above it is the production code.
+// Real sockets between two of our servers, over real RLPx (the production stack end to end).
 
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -56,7 +54,7 @@ function samples(health: NodeHealth, id: string, n: number): Promise<void> {
 
 describe('over TCP', () => {
   it('two servers measure each other with ping/1 and serve it on /health/peers', async () => {
-    const network = tcpNetwork(plainHandshaker)
+    const network = tcpNetwork(rlpx)
     const a = await startNode(network)
     const b = await startNode(network, [a.node])
     await Promise.all([samples(a.health, b.node.idHex, 2), samples(b.health, a.node.idHex, 2)])
@@ -73,7 +71,7 @@ describe('over TCP', () => {
   })
 
   it('the checker passes L4, handshake, base ping and ping/1 against a server', async () => {
-    const network = tcpNetwork(plainHandshaker)
+    const network = tcpNetwork(rlpx)
     const a = await startNode(network)
     const out: string[] = []
     const code = await runCheckCli([formatEnode(a.node), '--json', '--timeout', '5000'], {
