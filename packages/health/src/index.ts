@@ -16,7 +16,7 @@ export {
   parseCheckArgs,
   runCheckCli,
 } from './checker/cli.js'
-export { type NetworkDialerOptions, networkDialer } from './checker/dial.js'
+export { type NetworkDialerOptions, networkDialer, rlpxCheckDialer } from './checker/dial.js'
 export {
   type CheckName,
   type CheckReport,

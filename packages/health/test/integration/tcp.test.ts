@@ -1,7 +1,7 @@
 import { formatEnode, generatePrivateKey, Node } from '@x/discover'
 import { type Network, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { NodeHealth, networkDialer, runCheckCli } from '../../src/index.js'
+import { NodeHealth, rlpxCheckDialer, runCheckCli } from '../../src/index.js'
 
 // Real sockets between two of our servers, over real RLPx (the production stack end to end).
 
@@ -75,7 +75,7 @@ describe('over TCP', () => {
     const a = await startNode(network)
     const out: string[] = []
     const code = await runCheckCli([formatEnode(a.node), '--json', '--timeout', '5000'], {
-      dial: networkDialer(network),
+      dial: rlpxCheckDialer(),
       io: { out: (t) => out.push(t), err: (t) => out.push(t) },
     })
     const report = JSON.parse(out.join(''))
