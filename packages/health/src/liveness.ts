@@ -196,6 +196,20 @@ export class LivenessMonitor {
     this.#o.tracker.recordFailure(id, 'write-failed')
   }
 
+  /** The peer's link failed (the peer layer saw a read or write error and ended it). */
+  linkFailed(id: string): void {
+    if (!this.#peers.has(id)) return
+    this.#o.tracker.recordFailure(id, 'link-failed')
+  }
+
+  /** The peer layer found the peer silent past its own idle timeout. */
+  silent(id: string): void {
+    const e = this.#peers.get(id)
+    if (!e || e.silentReported) return
+    e.silentReported = true
+    this.#o.tracker.recordFailure(id, 'silent')
+  }
+
   /** Peers the monitor knows, as given to `peerAdded`. */
   peers(): LivePeer[] {
     return [...this.#peers.values()].map((e) => e.peer)

@@ -13,12 +13,14 @@ export type RttSource = 'ping/1' | 'base'
 
 /**
  * Why a check failed. `timeout` and `mismatch` count towards the failure thresholds;
- * `write-failed` and `silent` are hard failures: the peer is unhealthy until it is heard again.
+ * `write-failed`, `link-failed` and `silent` are hard failures: the peer is unhealthy until it
+ * is heard again.
  */
-export type FailureKind = 'timeout' | 'mismatch' | 'write-failed' | 'silent'
+export type FailureKind = 'timeout' | 'mismatch' | 'write-failed' | 'link-failed' | 'silent'
 
 const hardFailureText: Partial<Record<FailureKind, string>> = {
   'write-failed': 'write failed',
+  'link-failed': 'link failed',
   silent: 'silent past the liveness threshold',
 }
 
