@@ -77,8 +77,11 @@ export {
   checkTcp,
   type TcpCheckOptions,
   type TcpCheckResult,
+  type TcpFailureKind,
   tcpCheckDefaults,
   tcpFailure,
+  tcpFailureCodes,
+  tcpFailureKind,
 } from './tcp.js'
 export {
   type FailureKind,

@@ -211,6 +211,19 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
       )
   }
 
+  /**
+   * A sort comparator over node IDs (hex), best first by the same rule as `peersByRtt`;
+   * untracked peers sort last. For components choosing among their own peers, e.g.
+   * `ids.sort(tracker.compare)` to try the fastest first.
+   */
+  readonly compare = (a: string, b: string): number => {
+    const ea = this.#peers.get(a)
+    const eb = this.#peers.get(b)
+    const rank = (e: Entry | undefined) => (e ? stateRank[e.state.state] : 3)
+    const rtt = (e: Entry | undefined) => e?.stats.ewma ?? Number.POSITIVE_INFINITY
+    return rank(ea) - rank(eb) || rtt(ea) - rtt(eb) || 0
+  }
+
   #entry(id: string): Entry {
     if (!this.#peers.has(id)) this.add({ id })
     return this.#peers.get(id)!

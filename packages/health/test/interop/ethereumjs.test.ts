@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
 import { ETH, RLPx } from '@ethereumjs/devp2p'
 import { formatEnode, generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
@@ -98,6 +100,25 @@ describe('interop with @ethereumjs/devp2p', () => {
     expect((await ejs.added)._hello?.clientId).toBe('x-health-check')
     expect(await ejs.removed).toBe(DisconnectReason.Requested)
   })
+
+  it('the x-health-check bin exits 0 against ethereumjs', async () => {
+    const ejs = await ejsNode([ETH.eth68])
+    const bin = fileURLToPath(new URL('../../src/bin/x-health-check.ts', import.meta.url))
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>(
+      (resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', bin, formatEnode(ejs.node)],
+          { timeout: 20_000 },
+          (_err, stdout) => resolve({ code: child.exitCode, stdout }),
+        )
+      },
+    )
+    expect(stdout).toMatch(/PASS\s+L4 TCP connect/)
+    expect(stdout).toMatch(/remote client: .*ethereumjs/i)
+    expect(stdout).toContain('result: PASS')
+    expect(code).toBe(0)
+  }, 30_000)
 
   it('our tracker falls back to timing base Ping/Pong for a peer without ping/1', async () => {
     const ejs = await ejsNode([ejsIdleCap])
