@@ -116,11 +116,6 @@ export class LivenessMonitor {
     if (this.#o.dropUnhealthy && this.#o.disconnect) {
       dropUnhealthyPeers(this.#o.tracker, this.#o.disconnect, this.#stop.signal)
     }
-    this.#o.tracker.addEventListener(
-      'peer:state',
-      (e) => this.#o.logger.info('peer health', { ...e.detail, id: e.detail.id.slice(0, 16) }),
-      { signal: this.#stop.signal },
-    )
     this.#schedule()
   }
 

@@ -13,7 +13,7 @@ import {
 } from './readiness.js'
 import { attachServer, serverDisconnect, serverReadiness } from './server.js'
 import type { HealthThresholds } from './state.js'
-import { HealthTracker } from './tracker.js'
+import { type HealthStateChange, HealthTracker } from './tracker.js'
 
 export interface NodeHealthOptions {
   /** What `/readyz` checks; `attach(server)` sets it from the server when not given. */
@@ -35,6 +35,12 @@ export interface NodeHealthOptions {
   pingTimeout?: number
   /** Liveness: silence before a peer is unhealthy (default 30 000 ms). */
   silenceTimeout?: number
+  /**
+   * Log every `peer:state` change through `logger` while started (default true): `warn` when a
+   * peer turns unhealthy, `info` otherwise, as `peer health changed` with `id` (16 hex
+   * characters), `previous`, `state`, `reason` and `lastFailure`.
+   */
+  logStateChanges?: boolean
   /** Policy: disconnect unhealthy peers (default false), through `disconnect` or the attached server. */
   dropUnhealthy?: boolean
   disconnect?: DisconnectPeer
@@ -57,6 +63,9 @@ export class NodeHealth {
   #discovery: (() => boolean) | undefined
   #disconnect: DisconnectPeer | undefined
   #attached: AbortController | undefined
+  readonly #log: Logger
+  readonly #logStateChanges: boolean
+  #started: AbortController | undefined
   readonly #source: ReadinessSource
   readonly #minPeers: number
   readonly #requireDiscovery: boolean
@@ -65,6 +74,8 @@ export class NodeHealth {
     const clock = options.clock ?? systemClock
     const logger = options.logger ?? noopLogger
     this.#readiness = options.readiness
+    this.#log = logger.child({ component: 'health' })
+    this.#logStateChanges = options.logStateChanges ?? true
     this.#discovery = options.discovery && discoveryRunning(options.discovery)
     this.#disconnect = options.disconnect
     this.tracker = new HealthTracker({
@@ -136,12 +147,22 @@ export class NodeHealth {
     return checkReadiness(this.#source, peers, this.#minPeers, this.#requireDiscovery)
   }
 
-  /** Starts the liveness monitor and the HTTP endpoints. */
+  /** Starts the liveness monitor, the state-change log and the HTTP endpoints. */
   async start(): Promise<void> {
+    if (!this.#started) {
+      this.#started = new AbortController()
+      if (this.#logStateChanges) {
+        this.tracker.addEventListener('peer:state', (e) => this.#logChange(e.detail), {
+          signal: this.#started.signal,
+        })
+      }
+    }
     this.liveness.start()
     try {
       await this.http?.start()
     } catch (err) {
+      this.#started.abort()
+      this.#started = undefined
       this.liveness.stop()
       throw err
     }
@@ -151,7 +172,21 @@ export class NodeHealth {
   async stop(): Promise<void> {
     this.#attached?.abort()
     this.#attached = undefined
+    this.#started?.abort()
+    this.#started = undefined
     this.liveness.stop()
     await this.http?.stop()
+  }
+
+  #logChange(c: HealthStateChange): void {
+    const fields = {
+      id: c.id.slice(0, 16),
+      previous: c.previous,
+      state: c.state,
+      reason: c.reason,
+      lastFailure: c.lastFailure,
+    }
+    if (c.state === 'unhealthy') this.#log.warn('peer health changed', fields)
+    else this.#log.info('peer health changed', fields)
   }
 }

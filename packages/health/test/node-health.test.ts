@@ -1,4 +1,4 @@
-import { TypedEventTarget } from '@x/discover'
+import { type LogFields, type Logger, TypedEventTarget } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
 import { DisconnectReason, msgPipe, type Peer, type ServerEvents } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -88,5 +88,52 @@ describe('NodeHealth', () => {
     expect(health.readiness()).toEqual({ ready: true, reasons: [], peers: 1 })
     await discovery.close()
     expect(health.readiness().reasons).toEqual(['discovery not running'])
+  })
+
+  it('logs every peer state change while started', async () => {
+    const lines: [string, string, LogFields | undefined][] = []
+    const logger: Logger = {
+      debug: () => {},
+      info: (m, f) => lines.push(['info', m, f]),
+      warn: (m, f) => lines.push(['warn', m, f]),
+      error: (m, f) => lines.push(['error', m, f]),
+      child: () => logger,
+    }
+    const health = new NodeHealth({ readiness: { listening: true }, logger })
+    running.push(health)
+    await health.start()
+    const id = 'ab'.repeat(64)
+    health.tracker.recordFailure(id, 'mismatch')
+    health.tracker.recordFailure(id, 'write-failed')
+    health.tracker.recordRtt(id, 10, 'ping/1')
+    const changes = lines.filter((l) => l[1] === 'peer health changed')
+    expect(changes).toEqual([
+      [
+        'info',
+        'peer health changed',
+        expect.objectContaining({
+          previous: 'healthy',
+          state: 'degraded',
+          lastFailure: 'mismatch',
+        }),
+      ],
+      [
+        'warn',
+        'peer health changed',
+        expect.objectContaining({
+          previous: 'degraded',
+          state: 'unhealthy',
+          reason: 'write failed',
+        }),
+      ],
+      [
+        'info',
+        'peer health changed',
+        expect.objectContaining({ id: id.slice(0, 16), state: 'healthy' }),
+      ],
+    ])
+    await health.stop()
+    health.tracker.recordFailure(id, 'write-failed')
+    expect(lines.filter((l) => l[1] === 'peer health changed')).toHaveLength(3)
   })
 })
