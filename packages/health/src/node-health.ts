@@ -85,6 +85,7 @@ export class NodeHealth {
     this.ping = new PingProtocol({
       clock,
       tracker: this.tracker,
+      forgetPeers: false,
       logger,
       ...(options.pingInterval !== undefined && { interval: options.pingInterval }),
       ...(options.pingTimeout !== undefined && { timeout: options.pingTimeout }),

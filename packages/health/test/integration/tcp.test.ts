@@ -1,7 +1,12 @@
 import { formatEnode, generatePrivateKey, Node } from '@x/discover'
 import { type Network, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { NodeHealth, rlpxCheckDialer, runCheckCli } from '../../src/index.js'
+import {
+  type HealthStateChange,
+  NodeHealth,
+  rlpxCheckDialer,
+  runCheckCli,
+} from '../../src/index.js'
 
 // Real sockets between two of our servers, over real RLPx (the production stack end to end).
 
@@ -68,6 +73,42 @@ describe('over TCP', () => {
     expect(body.peers[0]).toMatchObject({ id: b.node.idHex, state: 'healthy', rttSource: 'ping/1' })
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+  })
+
+  it('reports a peer whose link breaks (no Disconnect) before forgetting it', async () => {
+    const a = await startNode(tcpNetwork(rlpx))
+    const changes: HealthStateChange[] = []
+    const reported = new Promise<void>((resolve) =>
+      a.health.tracker.addEventListener('peer:state', (e) => {
+        changes.push(e.detail)
+        resolve()
+      }),
+    )
+    const added = new Promise<void>((resolve) =>
+      a.server.addEventListener('peer:added', () => resolve(), { once: true }),
+    )
+    // A bare RLPx session with ping/1 in its hello, then the socket is destroyed.
+    const session = await rlpxCheckDialer({ clientId: 'breaker' })(a.node, {
+      caps: [{ name: 'ping', version: 1 }],
+      signal: new AbortController().signal,
+      timeout: 5_000,
+    })
+    await added
+    session.close()
+    await reported
+    expect(changes).toEqual([
+      expect.objectContaining({
+        previous: 'healthy',
+        state: 'unhealthy',
+        lastFailure: 'link-failed',
+      }),
+    ])
+    await new Promise<void>((resolve) =>
+      a.server.peerCount() === 0
+        ? resolve()
+        : a.server.addEventListener('peer:removed', () => resolve(), { once: true }),
+    )
+    expect(a.health.tracker.size).toBe(0)
   })
 
   it('the checker passes L4, handshake, base ping and ping/1 against a server', async () => {
