@@ -11,7 +11,10 @@ export interface ReadinessSource {
 /** `/readyz` verdict. */
 export interface Readiness {
   ready: boolean
-  /** Why not ready, in check order: `not listening`, `discovery not running`, `fewer than minPeers …`. */
+  /**
+   * Why not ready, in check order: `not listening`, `discovery not running`,
+   * `fewer than minPeers (n < m)`.
+   */
   reasons: string[]
   peers: number
 }
