@@ -1,2 +1,18 @@
-// This package is being built; see its README for what it will hold. It exports nothing yet.
-export {}
+export { formatDuration, maxDuration, parseDuration } from './duration.js'
+export { HeartbeatError, type HeartbeatErrorCode } from './errors.js'
+export {
+  addressSize,
+  decodeHeartbeat,
+  encodeHeartbeat,
+  type HeartbeatJson,
+  type HeartbeatRecord,
+  headSize,
+  heartbeatFromJson,
+  heartbeatRecordVersion,
+  heartbeatToJson,
+  maxClientVersionLength,
+  maxHeartbeatSize,
+  maxNicknameLength,
+  nodeIdSize,
+  zeroAddress,
+} from './record.js'
