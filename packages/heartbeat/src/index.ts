@@ -1,5 +1,23 @@
+export {
+  alertsPeriod,
+  alertsServiceOptions,
+  createHeartbeatServices,
+  heartbeatAlertsEnvVar,
+} from './alerts-target.js'
+export { type HeartbeatConnector, type RlpxConnectorOptions, rlpxConnector } from './connector.js'
 export { formatDuration, maxDuration, parseDuration } from './duration.js'
 export { HeartbeatError, type HeartbeatErrorCode } from './errors.js'
+export {
+  beatMsgCode,
+  type HeartbeatLink,
+  HeartbeatProtocol,
+  type HeartbeatProtocolEvents,
+  type HeartbeatProtocolOptions,
+  heartbeatProtocolDefaults,
+  heartbeatProtocolLength,
+  heartbeatProtocolName,
+  heartbeatProtocolVersion,
+} from './protocol.js'
 export {
   addressSize,
   decodeHeartbeat,
@@ -16,3 +34,10 @@ export {
   nodeIdSize,
   zeroAddress,
 } from './record.js'
+export {
+  type HeadInfo,
+  HeartbeatService,
+  type HeartbeatServiceEvents,
+  type HeartbeatServiceOptions,
+  heartbeatServiceDefaults,
+} from './service.js'
