@@ -1,4 +1,19 @@
 export {
+  Aggregator,
+  type AggregatorEvents,
+  type AggregatorOptions,
+  aggregatorDefaults,
+  type HistoryEntry,
+  type NodeStatus,
+} from './aggregator.js'
+export {
+  type AggregatorNode,
+  type AggregatorNodeOptions,
+  aggregatorNodeDefaults,
+  startAggregatorNode,
+} from './aggregator-node.js'
+export type { AlertHandler, AlertKind, HeartbeatAlert, NodeState } from './alert.js'
+export {
   alertsPeriod,
   alertsServiceOptions,
   createHeartbeatServices,
@@ -7,6 +22,7 @@ export {
 export { type HeartbeatConnector, type RlpxConnectorOptions, rlpxConnector } from './connector.js'
 export { formatDuration, maxDuration, parseDuration } from './duration.js'
 export { HeartbeatError, type HeartbeatErrorCode } from './errors.js'
+export { type AggregatorHttpOptions, AggregatorHttpServer, aggregatorHttpDefaults } from './http.js'
 export {
   beatMsgCode,
   type HeartbeatLink,
@@ -41,3 +57,4 @@ export {
   type HeartbeatServiceOptions,
   heartbeatServiceDefaults,
 } from './service.js'
+export { Webhook, type WebhookOptions, webhookDefaults } from './webhook.js'
