@@ -97,7 +97,7 @@ describe('heartbeat/1 over an in-memory network', () => {
 
   it('reuses a link the node’s Server already has to the aggregator', async () => {
     const net = new MemoryNetwork()
-    const { agg, target } = await aggregatorOn(net)
+    const { target } = await aggregatorOn(net)
     const key = generatePrivateKey()
     const protocol = new HeartbeatProtocol()
     const server = new Server({
