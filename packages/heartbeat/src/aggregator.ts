@@ -228,7 +228,7 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
 
   /** The latest alerts, oldest first (at most `limit`). */
   alerts(limit = this.#maxAlerts): HeartbeatAlert[] {
-    return this.#alerts.slice(-Math.max(0, limit))
+    return limit > 0 ? this.#alerts.slice(-limit) : []
   }
 
   /** Clears every timer and waits for webhook POSTs in flight. Beats after it are ignored. */
