@@ -19,6 +19,7 @@ export {
   createHeartbeatServices,
   heartbeatAlertsEnvVar,
 } from './alerts-target.js'
+export { type AggregatorCliIo, aggregatorUsage, jsonLineLogger, runAggregatorCli } from './cli.js'
 export { type HeartbeatConnector, type RlpxConnectorOptions, rlpxConnector } from './connector.js'
 export { formatDuration, maxDuration, parseDuration } from './duration.js'
 export { HeartbeatError, type HeartbeatErrorCode } from './errors.js'
