@@ -12,9 +12,7 @@ export type HeartbeatErrorCode =
   | 'ERR_SEND_FAILED'
   /** The link to the aggregator ended (the peer disconnected). */
   | 'ERR_LINK_CLOSED'
-  /** The dial or the protocol start did not finish in time. */
-  | 'ERR_CONNECT_TIMEOUT'
-  /** A heartbeat peer beyond the protocol's peer limit. */
+  /** Too many callers waiting for a heartbeat link. */
   | 'ERR_TOO_MANY_PEERS'
   /** A webhook POST failed (network error, timeout or non-2xx status). */
   | 'ERR_WEBHOOK'
