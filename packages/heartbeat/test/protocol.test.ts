@@ -1,4 +1,5 @@
 import { encodeRlp, generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
+import { ManualClock } from '@x/discover/testing'
 import { connectPeer, DisconnectReason, type Protocol, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -93,6 +94,56 @@ describe('heartbeat/1 over an in-memory network', () => {
     await service.stop()
     await closed
     expect(agg.aggregator.nodes()[0]?.connected).toBe(false)
+  })
+
+  it('redials every reconnectPeriod until the aggregator comes up', async () => {
+    const net = new MemoryNetwork()
+    const clock = new ManualClock()
+    const aggKey = generatePrivateKey()
+    const target = new Node({
+      id: nodeIdFromPrivateKey(aggKey),
+      ip: '10.0.0.1',
+      udp: 30305,
+      tcp: 30305,
+    })
+    const key = generatePrivateKey()
+    const service = new HeartbeatService({
+      beatTarget: target,
+      reconnectPeriod: '10s',
+      headGetter: () => head,
+      nodeId: nodeIdFromPrivateKey(key),
+      privateKey: key,
+      network: net.host('10.0.0.2'),
+      clock,
+    })
+    const failures: unknown[] = []
+    service.addEventListener('connect:failed', (e) => failures.push(e.detail.error))
+    const loop = service.start()
+    stops.push(() => service.stop().then(() => loop))
+    await clock.advance(0)
+    expect(net.dials).toHaveLength(1)
+    expect((failures[0] as { code?: string }).code).toBe('ERR_CONNECTION_REFUSED')
+    await clock.advance(10_000)
+    expect(net.dials).toHaveLength(2)
+
+    const agg = await startAggregatorNode({
+      privateKey: aggKey,
+      network: net.host('10.0.0.1'),
+      listen: { ip: '10.0.0.1', port: 30305 },
+      http: null,
+    })
+    stops.push(() => agg.stop())
+    const connected = once<void>((resolve) =>
+      service.addEventListener('connected', () => resolve(), { once: true }),
+    )
+    const beat = once<void>((resolve) =>
+      agg.aggregator.addEventListener('beat', () => resolve(), { once: true }),
+    )
+    await clock.advance(10_000)
+    await connected
+    await beat
+    expect(net.dials).toHaveLength(3)
+    expect(failures).toHaveLength(2)
   })
 
   it('reuses a link the node’s Server already has to the aggregator', async () => {
