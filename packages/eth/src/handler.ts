@@ -58,6 +58,8 @@ export interface EthHandlerOptions {
   logger?: Logger
   /** Timeout of requests we send (default 10 s). */
   requestTimeout?: number
+  /** Picks the √n peers that get blocks and transactions in full (default `Math.random`). */
+  random?: () => number
 }
 
 export interface EthEvents extends Record<string, unknown> {
@@ -77,6 +79,8 @@ export const txArriveTimeout = 500
 const maxWaitingTxs = 4096
 /** Hashes per GetPooledTransactions we send. */
 const maxTxRequest = 256
+/** Received transactions waiting to be propagated; the oldest are dropped (the pool keeps them). */
+const maxBroadcastBatch = 4096
 
 /**
  * The eth protocol handler (go-ethereum's `eth.handler`): runs each peer (handshake, register,
@@ -92,6 +96,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #requestTimeout: number | undefined
+  readonly #random: () => number
   readonly #filter: ForkFilter
   readonly #requested = new KnownCache(maxRequestedTxs)
   /** Announced transactions waiting for {@link txArriveTimeout} before being requested. */
@@ -99,6 +104,9 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   #fetchTimer: ReturnType<Clock['setTimeout']> | undefined
   /** Announced blocks being fetched, or fetched recently. */
   readonly #fetching = new KnownCache(maxFetchingBlocks)
+  /** Transactions received from peers, propagated together on the next timer tick. */
+  readonly #toBroadcast: Uint8Array[] = []
+  #broadcastTimer: ReturnType<Clock['setTimeout']> | undefined
 
   constructor(options: EthHandlerOptions) {
     super()
@@ -108,6 +116,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     this.#clock = options.clock ?? systemClock
     this.#logger = options.logger ?? noopLogger
     this.#requestTimeout = options.requestTimeout
+    this.#random = options.random ?? Math.random
     this.peers = new PeerSet(options.maxPeers)
     this.#filter = forkFilter(this.#chain, () => {
       const h = this.#backend.chain.head()
@@ -353,10 +362,25 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     }, txArriveTimeout)
   }
 
+  /**
+   * Marks the sender as knowing each transaction, adds them to the pool and propagates the new
+   * ones on the next timer tick rather than at once (go-ethereum's pool → NewTxsEvent → broadcast
+   * loop is asynchronous the same way): copies and announcements of the same transactions that
+   * other peers sent meanwhile are marked first, so those peers are not sent it in full.
+   */
   #receiveTxs(peer: EthPeer, txs: Uint8Array[]): void {
     for (const tx of txs) peer.markTransaction(txHash(tx))
     const added = this.#backend.txPool.add(txs)
-    if (added.length > 0) this.broadcastTransactions(added)
+    if (added.length === 0) return
+    for (const tx of added) {
+      if (this.#toBroadcast.length >= maxBroadcastBatch) this.#toBroadcast.shift()
+      this.#toBroadcast.push(tx)
+    }
+    if (this.#broadcastTimer !== undefined) return
+    this.#broadcastTimer = this.#clock.setTimeout(() => {
+      this.#broadcastTimer = undefined
+      this.broadcastTransactions(this.#toBroadcast.splice(0))
+    }, 0)
   }
 
   /**
@@ -364,7 +388,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
    * the peers that lack it and as an announcement to the others. Never blocks.
    */
   broadcastTransactions(txs: Uint8Array[]): void {
-    broadcastTransactions(this.peers, txs)
+    broadcastTransactions(this.peers, txs, this.#random)
   }
 
   /**
@@ -372,7 +396,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
    * that lack it, its hash to the other eth/68 peers; eth/69 peers get a BlockRangeUpdate.
    */
   broadcastBlock(block: Uint8Array, td: bigint): void {
-    broadcastBlock(this.peers, block, td, this.#backend.chain.earliest())
+    broadcastBlock(this.peers, block, td, this.#backend.chain.earliest(), this.#random)
   }
 
   /** `admin_nodeInfo.protocols.eth`. */
@@ -414,6 +438,9 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   close(): void {
     if (this.#fetchTimer !== undefined) this.#clock.clearTimeout(this.#fetchTimer)
     this.#fetchTimer = undefined
+    if (this.#broadcastTimer !== undefined) this.#clock.clearTimeout(this.#broadcastTimer)
+    this.#broadcastTimer = undefined
+    this.#toBroadcast.length = 0
     this.#waiting.clear()
     this.peers.close()
   }
