@@ -43,6 +43,9 @@ import { EthPeer } from './peer.js'
 import { PeerSet } from './peer-set.js'
 import { encodeList, splitList } from './rlp.js'
 import { serveByHash, serveHeaders } from './serve.js'
+import { TxFetcher } from './tx-fetcher.js'
+
+export { txArriveTimeout } from './tx-fetcher.js'
 
 export interface EthHandlerOptions {
   backend: Backend
@@ -69,16 +72,8 @@ export interface EthEvents extends Record<string, unknown> {
   'handshake:failed': { id: string; error: unknown }
 }
 
-/** Transaction hashes requested from some peer recently; not requested again from others. */
-const maxRequestedTxs = 4096
 /** Announced block hashes remembered as fetched (or being fetched). */
 const maxFetchingBlocks = 256
-/** How long an announced transaction may take to arrive in full before we request it. */
-export const txArriveTimeout = 500
-/** Announced hashes waiting to be requested; later announcements are ignored when full. */
-const maxWaitingTxs = 4096
-/** Hashes per GetPooledTransactions we send. */
-const maxTxRequest = 256
 /** Received transactions waiting to be propagated; the oldest are dropped (the pool keeps them). */
 const maxBroadcastBatch = 4096
 
@@ -98,10 +93,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   readonly #requestTimeout: number | undefined
   readonly #random: () => number
   readonly #filter: ForkFilter
-  readonly #requested = new KnownCache(maxRequestedTxs)
-  /** Announced transactions waiting for {@link txArriveTimeout} before being requested. */
-  readonly #waiting = new Map<string, { hash: Uint8Array; peer: EthPeer }>()
-  #fetchTimer: ReturnType<Clock['setTimeout']> | undefined
+  readonly #txFetcher: TxFetcher
   /** Announced blocks being fetched, or fetched recently. */
   readonly #fetching = new KnownCache(maxFetchingBlocks)
   /** Transactions received from peers, propagated together on the next timer tick. */
@@ -122,6 +114,11 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       const h = this.#backend.chain.head()
       return { number: h.number, time: h.time }
     })
+    this.#txFetcher = new TxFetcher(
+      this.#clock,
+      this.#backend.txPool,
+      (p) => this.peers.peer(p.id) === p,
+    )
     this.protocols = (options.versions ?? ethVersions).map((version) => this.#protocol(version))
   }
 
@@ -279,13 +276,8 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         return
       case MsgCode.NewPooledTransactionHashes: {
         const ann = decodeNewPooledTransactionHashes(msg.payload)
-        for (const h of ann.hashes) {
-          peer.markTransaction(h)
-          if (pool.has(h) || this.#requested.has(h) || this.#waiting.size >= maxWaitingTxs) continue
-          const key = toHex(h)
-          if (!this.#waiting.has(key)) this.#waiting.set(key, { hash: h, peer })
-        }
-        this.#scheduleFetch()
+        for (const h of ann.hashes) peer.markTransaction(h)
+        this.#txFetcher.notify(peer, ann.hashes)
         return
       }
       case MsgCode.NewBlockHashes: {
@@ -333,33 +325,6 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     const [body] = await peer.requestBodies([hash])
     if (!body) return
     chain.insertBlock(encodeList([header, ...splitList(body, 'block body')]), 0n)
-  }
-
-  /**
-   * Requests announced transactions after {@link txArriveTimeout}, from the first peer that
-   * announced each, unless a full copy arrived meanwhile (go-ethereum's tx fetcher waits the same
-   * way, which keeps duplicate deliveries low).
-   */
-  #scheduleFetch(): void {
-    if (this.#fetchTimer !== undefined || this.#waiting.size === 0) return
-    this.#fetchTimer = this.#clock.setTimeout(() => {
-      this.#fetchTimer = undefined
-      const byPeer = new Map<EthPeer, Uint8Array[]>()
-      for (const { hash, peer } of this.#waiting.values()) {
-        if (this.#backend.txPool.has(hash) || this.peers.peer(peer.id) !== peer) continue
-        this.#requested.add(hash)
-        const list = byPeer.get(peer)
-        if (list) list.push(hash)
-        else byPeer.set(peer, [hash])
-      }
-      this.#waiting.clear()
-      for (const [peer, hashes] of byPeer) {
-        for (let i = 0; i < hashes.length; i += maxTxRequest) {
-          // Not awaited: the response arrives through the peer's message loop.
-          peer.requestPooledTransactions(hashes.slice(i, i + maxTxRequest)).catch(() => {})
-        }
-      }
-    }, txArriveTimeout)
   }
 
   /**
@@ -436,12 +401,10 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
 
   /** Disconnects every eth peer, refuses new ones and clears the fetch timer. */
   close(): void {
-    if (this.#fetchTimer !== undefined) this.#clock.clearTimeout(this.#fetchTimer)
-    this.#fetchTimer = undefined
+    this.#txFetcher.close()
     if (this.#broadcastTimer !== undefined) this.#clock.clearTimeout(this.#broadcastTimer)
     this.#broadcastTimer = undefined
     this.#toBroadcast.length = 0
-    this.#waiting.clear()
     this.peers.close()
   }
 }
