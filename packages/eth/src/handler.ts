@@ -39,7 +39,7 @@ import {
   decodeTransactions,
   txHash,
 } from './messages/transactions.js'
-import { EthPeer } from './peer.js'
+import { EthPeer, type PeerHead } from './peer.js'
 import { PeerSet } from './peer-set.js'
 import { encodeList, splitList } from './rlp.js'
 import { serveByHash, serveHeaders } from './serve.js'
@@ -70,6 +70,8 @@ export interface EthEvents extends Record<string, unknown> {
   'peer:registered': { peer: EthPeer }
   'peer:unregistered': { peer: EthPeer; error?: unknown }
   'handshake:failed': { id: string; error: unknown }
+  /** A registered peer announced a new head (NewBlock on eth/68, BlockRangeUpdate on eth/69). */
+  'peer:head': { peer: EthPeer; head: PeerHead }
 }
 
 /** Announced block hashes remembered as fetched (or being fetched). */
@@ -298,6 +300,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         const hash = headerHash(header)
         peer.markBlock(hash)
         peer.setHead({ hash, number: headerNumber(header), td: nb.td })
+        this.emit('peer:head', { peer, head: peer.head })
         chain.insertBlock?.(nb.block, nb.td)
         return
       }
@@ -311,6 +314,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
           })
         }
         peer.setBlockRange(range)
+        this.emit('peer:head', { peer, head: peer.head })
         return
       }
     }

@@ -7,6 +7,7 @@ import {
   EthHandler,
   type EthPeer,
   encodeHeader,
+  forkIdAt,
   headerHash,
   headerNumber,
   MsgCode,
@@ -105,6 +106,9 @@ async function exchange(ejs: ReturnType<typeof ejsNode>, ours: ReturnType<typeof
   const ethPeer = await ours.registered
   expect(ethPeer.version).toBe(68)
   expect(hex(ethPeer.head.hash)).toBe(hex(mainnet.genesisHash))
+  // ethereumjs on mainnet/Prague sends [0xc376cf8b, 0x6930b057] (INTEROP.md); our filter took it.
+  expect(ethPeer.status.forkId).toEqual({ hash: 0xc376cf8b, next: 0x6930b057n })
+  expect(forkIdAt(mainnet, 22_500_000, 0x6930b057 - 1)).toEqual(ethPeer.status.forkId)
   const status = await theirStatus
   expect(hex(status.forkId[0] as Uint8Array)).toBe('fc64ec04')
 
