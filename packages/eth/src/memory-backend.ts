@@ -119,6 +119,14 @@ export class MemoryChain implements ChainReader {
     return this.#byHashStored(hash) ? emptyReceipts : undefined
   }
 
+  bodyByNumber(number: number): Uint8Array | undefined {
+    return this.#byNumber(number)?.body
+  }
+
+  receiptsByNumber(number: number, _version?: 68 | 69): Uint8Array | undefined {
+    return this.#byNumber(number) ? emptyReceipts : undefined
+  }
+
   /** The full block `[header, txs, uncles]` at `number`. */
   blockByNumber(number: number): Uint8Array | undefined {
     const s = this.#byNumber(number)

@@ -131,6 +131,14 @@ describe('serveHeaders', () => {
       serveHeaders(long, { requestId: 1n, origin: 0, amount: 5000, skip: 0, reverse: false }),
     ).toHaveLength(1024)
   })
+  it('gives bodies and receipts by number or hash', () => {
+    const h = headerHash(chain.headerByNumber(2)!)
+    expect(chain.bodyByNumber(2)).toEqual(chain.bodyByHash(h))
+    expect(chain.receiptsByNumber(2)).toEqual(chain.receiptsByHash(h))
+    expect(chain.receiptsByNumber(2)).toEqual(encodeList([]))
+    expect(chain.bodyByNumber(999)).toBeUndefined()
+    expect(chain.receiptsByNumber(999)).toBeUndefined()
+  })
   it('serves by hash, skipping unknown ones', () => {
     const h = headerHash(chain.headerByNumber(2)!)
     expect(serveByHash([new Uint8Array(32), h], (x) => chain.bodyByHash(x))).toHaveLength(1)
