@@ -8,6 +8,7 @@ import {
   type ProtocolPeer,
 } from '@x/p2p'
 import type { Backend } from './backend.js'
+import { BlockFetcher } from './block-fetcher.js'
 import { broadcastBlock, broadcastTransactions } from './broadcast.js'
 import { toHex } from './bytes.js'
 import type { ChainConfig } from './chain.js'
@@ -15,7 +16,6 @@ import { EthError } from './errors.js'
 import { type ForkFilter, forkFilter, forkIdAt } from './forkid.js'
 import { type HandshakeOptions, handshake } from './handshake.js'
 import { headerHash, headerNumber } from './header.js'
-import { KnownCache } from './known-cache.js'
 import {
   decodeNewBlock,
   decodeNewBlockHashes,
@@ -41,7 +41,7 @@ import {
 } from './messages/transactions.js'
 import { EthPeer, type PeerHead } from './peer.js'
 import { PeerSet } from './peer-set.js'
-import { encodeList, splitList } from './rlp.js'
+import { splitList } from './rlp.js'
 import { serveByHash, serveHeaders } from './serve.js'
 import { TxFetcher } from './tx-fetcher.js'
 
@@ -74,8 +74,6 @@ export interface EthEvents extends Record<string, unknown> {
   'peer:head': { peer: EthPeer; head: PeerHead }
 }
 
-/** Announced block hashes remembered as fetched (or being fetched). */
-const maxFetchingBlocks = 256
 /** Received transactions waiting to be propagated; the oldest are dropped (the pool keeps them). */
 const maxBroadcastBatch = 4096
 
@@ -96,8 +94,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   readonly #random: () => number
   readonly #filter: ForkFilter
   readonly #txFetcher: TxFetcher
-  /** Announced blocks being fetched, or fetched recently. */
-  readonly #fetching = new KnownCache(maxFetchingBlocks)
+  readonly #blockFetcher: BlockFetcher
   /** Transactions received from peers, propagated together on the next timer tick. */
   readonly #toBroadcast: Uint8Array[] = []
   #broadcastTimer: ReturnType<Clock['setTimeout']> | undefined
@@ -116,6 +113,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       const h = this.#backend.chain.head()
       return { number: h.number, time: h.time }
     })
+    this.#blockFetcher = new BlockFetcher(this.#backend.chain, this.#logger)
     this.#txFetcher = new TxFetcher(
       this.#clock,
       this.#backend.txPool,
@@ -189,6 +187,8 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       number: peer.head.number,
     })
     this.emit('peer:registered', { peer })
+    // An eth/69 peer's Status tells its head number: catch up when it is ahead.
+    this.#blockFetcher.follow(peer, peer.head.number)
     let failure: unknown
     try {
       const pending = this.#backend.txPool.pending()
@@ -285,12 +285,8 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       case MsgCode.NewBlockHashes: {
         for (const a of decodeNewBlockHashes(msg.payload)) {
           peer.markBlock(a.hash)
-          const next = chain.head().number + 1
-          if (a.number === next && !this.#fetching.has(a.hash) && !chain.headerByHash(a.hash)) {
-            this.#fetching.add(a.hash)
-            // Not awaited: the responses arrive through this same loop.
-            this.#fetchBlock(peer, a.hash).catch(() => {})
-          }
+          // Not awaited: the responses arrive through this same loop.
+          this.#blockFetcher.announced(peer, a.hash, a.number)
         }
         return
       }
@@ -301,7 +297,9 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         peer.markBlock(hash)
         peer.setHead({ hash, number: headerNumber(header), td: nb.td })
         this.emit('peer:head', { peer, head: peer.head })
-        chain.insertBlock?.(nb.block, nb.td)
+        if (chain.insertBlock?.(nb.block, nb.td) === false) {
+          this.#blockFetcher.follow(peer, headerNumber(header))
+        }
         return
       }
       case MsgCode.BlockRangeUpdate: {
@@ -315,20 +313,10 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         }
         peer.setBlockRange(range)
         this.emit('peer:head', { peer, head: peer.head })
+        this.#blockFetcher.follow(peer, range.latestBlock)
         return
       }
     }
-  }
-
-  /** Fetches an announced block (header, then body) and imports it (go-ethereum's block fetcher). */
-  async #fetchBlock(peer: EthPeer, hash: Uint8Array): Promise<void> {
-    const chain = this.#backend.chain
-    if (!chain.insertBlock) return
-    const [header] = await peer.requestHeaders({ origin: hash, amount: 1, skip: 0, reverse: false })
-    if (!header || toHex(headerHash(header)) !== toHex(hash)) return
-    const [body] = await peer.requestBodies([hash])
-    if (!body) return
-    chain.insertBlock(encodeList([header, ...splitList(body, 'block body')]), 0n)
   }
 
   /**
@@ -406,6 +394,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   /** Disconnects every eth peer, refuses new ones and clears the fetch timer. */
   close(): void {
     this.#txFetcher.close()
+    this.#blockFetcher.close()
     if (this.#broadcastTimer !== undefined) this.#clock.clearTimeout(this.#broadcastTimer)
     this.#broadcastTimer = undefined
     this.#toBroadcast.length = 0

@@ -84,8 +84,13 @@ export function createEthService(options: EthServiceOptions = {}): EthService {
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? noopLogger
   const networkId = BigInt(options.networkId ?? chain.networkId)
+  const { blocks, times } = gatherForks(chain)
+  const isDevnet = blocks.length === 0 && times.length === 0
+  const interval = options.blockInterval ?? (isDevnet ? devnetBlockInterval : 0)
   const own = options.backend === undefined
-  const backend = options.backend ?? memoryBackend(chain, { clock })
+  // Timestamps from the interval, not the clock: every node of the devnet makes the same blocks.
+  const blockTime = Math.max(1, Math.round(interval / 1000))
+  const backend = options.backend ?? memoryBackend(chain, { clock, blockTime })
   const handler = new EthHandler({
     backend,
     chain,
@@ -99,9 +104,6 @@ export function createEthService(options: EthServiceOptions = {}): EthService {
   // New heads of an in-memory chain (made here or imported) propagate like go-ethereum's.
   const memory = backend.chain instanceof MemoryChain ? backend.chain : undefined
   const unsubscribe = memory?.onBlock((block, td) => handler.broadcastBlock(block, td))
-  const { blocks, times } = gatherForks(chain)
-  const isDevnet = blocks.length === 0 && times.length === 0
-  const interval = options.blockInterval ?? (isDevnet ? devnetBlockInterval : 0)
   if (own && memory && interval > 0) memory.start(interval)
   let closed = false
   return {

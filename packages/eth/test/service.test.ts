@@ -135,6 +135,30 @@ describe('two nodes wired as node-app does', () => {
     expect(head.head.number).toBeGreaterThanOrEqual(1)
   })
 
+  it('a devnet node that joins late catches up, then both follow one chain', async () => {
+    const clock = new ManualClock()
+    const net = new MemoryNetwork({ now: () => clock.now() })
+    const a = await start(net, clock, '10.0.0.1', { network: 'devnet', blockInterval: 1000 })
+    await clock.advance(100_000) // A makes 100 blocks alone
+    expect(a.eth.backend.chain.head().number).toBe(100)
+    const b = await start(
+      net,
+      clock,
+      '10.0.0.2',
+      { network: 'devnet', blockInterval: 1000, versions: [69] },
+      [a.node],
+    )
+    await until(clock, () => b.eth.backend.chain.head().number >= 100)
+    for (let i = 0; i < 5; i++) await clock.advance(1000)
+    const ha = a.eth.backend.chain.head()
+    const hb = b.eth.backend.chain.head()
+    expect(Math.abs(ha.number - hb.number)).toBeLessThanOrEqual(1)
+    const n = Math.min(ha.number, hb.number)
+    expect(b.eth.backend.chain.headerByNumber(n)).toEqual(a.eth.backend.chain.headerByNumber(n))
+    // One chain, not two: about one block per interval in all.
+    expect(Math.max(ha.number, hb.number)).toBeLessThan(100 + 5 + 3)
+  })
+
   it('reports a failed handshake when the network ids differ', async () => {
     const clock = new ManualClock()
     const net = new MemoryNetwork({ now: () => clock.now() })
