@@ -32,7 +32,10 @@ export class BlockFetcher {
   announced(peer: EthPeer, hash: Uint8Array, number: number): void {
     if (!this.chain.insertBlock || this.chain.headerByHash(hash)) return
     const head = this.chain.head().number
-    if (number > head + 1) return this.follow(peer, number)
+    if (number > head + 1) {
+      this.follow(peer, number)
+      return
+    }
     if (number !== head + 1 || this.#fetching.has(hash)) return
     this.#fetching.add(hash)
     this.#fetchOne(peer, hash).catch((err: unknown) => this.#failed(peer, err))
