@@ -14,9 +14,9 @@ const batch = 64
 /**
  * Brings announced blocks into a chain that can import them (`ChainReader.insertBlock`), after
  * go-ethereum's block fetcher: a block announced at our head + 1 is fetched (header, then body)
- * and imported; a peer whose head is further ahead (eth/69 Status or BlockRangeUpdate, NewBlock)
- * is followed in batches of {@link batch} until we reach its head. One catch-up at a time; chains
- * without `insertBlock` only relay.
+ * and imported; with `followPeers`, a peer whose head is further ahead (eth/69 Status or
+ * BlockRangeUpdate, NewBlock) is followed in batches of {@link batch} until we reach its head.
+ * One catch-up at a time; chains without `insertBlock` only relay.
  */
 export class BlockFetcher {
   readonly #fetching = new KnownCache(maxFetchingBlocks)
@@ -26,6 +26,8 @@ export class BlockFetcher {
   constructor(
     private readonly chain: ChainReader,
     private readonly logger: Logger,
+    /** Whether to catch up with peers further ahead than one block (else only head + 1). */
+    private readonly followPeers: boolean,
   ) {}
 
   /** A peer announced block `hash` at `number` (NewBlockHashes). */
@@ -43,7 +45,7 @@ export class BlockFetcher {
 
   /** The peer's head is block `number`: catch up with it when it is ahead of ours. */
   follow(peer: EthPeer, number: number | undefined): void {
-    if (!this.chain.insertBlock || this.#syncing || this.#closed) return
+    if (!this.followPeers || !this.chain.insertBlock || this.#syncing || this.#closed) return
     if (number === undefined || number <= this.chain.head().number) return
     this.#syncing = true
     this.#catchUp(peer, number)

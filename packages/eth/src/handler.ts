@@ -63,6 +63,12 @@ export interface EthHandlerOptions {
   requestTimeout?: number
   /** Picks the √n peers that get blocks and transactions in full (default `Math.random`). */
   random?: () => number
+  /**
+   * Catch up with peers whose head is ahead of ours (fetch and import their blocks in batches),
+   * when the chain can import blocks. Default false: on mainnet that would download the chain
+   * into the backend; `createEthService` turns it on for devnets.
+   */
+  followPeers?: boolean
 }
 
 export interface EthEvents extends Record<string, unknown> {
@@ -113,7 +119,11 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       const h = this.#backend.chain.head()
       return { number: h.number, time: h.time }
     })
-    this.#blockFetcher = new BlockFetcher(this.#backend.chain, this.#logger)
+    this.#blockFetcher = new BlockFetcher(
+      this.#backend.chain,
+      this.#logger,
+      options.followPeers ?? false,
+    )
     this.#txFetcher = new TxFetcher(
       this.#clock,
       this.#backend.txPool,

@@ -31,6 +31,11 @@ export interface EthServiceOptions {
    * chain with a fork schedule. Ignored with your own backend.
    */
   blockInterval?: number
+  /**
+   * Catch up with peers whose chain is ahead (fetch and import their blocks). Default: on a
+   * devnet only (on mainnet it would download the real chain into memory).
+   */
+  followPeers?: boolean
   /** Versions offered, default eth/69 and eth/68. */
   versions?: readonly EthVersion[]
   maxPeers?: number
@@ -97,6 +102,7 @@ export function createEthService(options: EthServiceOptions = {}): EthService {
     networkId,
     clock,
     logger,
+    followPeers: options.followPeers ?? isDevnet,
     ...(options.versions ? { versions: options.versions } : {}),
     ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
     ...(options.requestTimeout !== undefined ? { requestTimeout: options.requestTimeout } : {}),

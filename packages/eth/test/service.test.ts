@@ -159,6 +159,24 @@ describe('two nodes wired as node-app does', () => {
     expect(Math.max(ha.number, hb.number)).toBeLessThan(100 + 5 + 3)
   })
 
+  it("does not download a peer's chain unless following peers", async () => {
+    const clock = new ManualClock()
+    const net = new MemoryNetwork({ now: () => clock.now() })
+    const a = await start(net, clock, '10.0.0.1', { network: 'devnet', blockInterval: 1000 })
+    await clock.advance(10_000)
+    const b = await start(
+      net,
+      clock,
+      '10.0.0.2',
+      { network: 'devnet', blockInterval: 0, followPeers: false },
+      [a.node],
+    )
+    await until(clock, () => b.eth.peers.len === 1)
+    await clock.advance(100)
+    expect(a.eth.backend.chain.head().number).toBe(10)
+    expect(b.eth.backend.chain.head().number).toBe(0)
+  })
+
   it('reports a failed handshake when the network ids differ', async () => {
     const clock = new ManualClock()
     const net = new MemoryNetwork({ now: () => clock.now() })
