@@ -124,6 +124,8 @@ async function round(seed: number) {
     /** Full copies sent in all (≈ Σ over nodes of √(peers lacking it)). */
     totalFullDeliveries: others.reduce((a, c) => a + c.full, 0),
     meanFullPerNode: others.reduce((a, c) => a + c.full, 0) / others.length,
+    /** [degree, full deliveries] of every node but the origin. */
+    fullByDegree: others.map((c, i) => [degrees[i + 1] ?? 0, c.full] as const),
     meanAnnouncedPerNode: others.reduce((a, c) => a + c.announced, 0) / others.length,
     meanEthMessagesPerNode: counters.reduce((a, c) => a + c.ethMessages, 0) / nodes,
   }
@@ -132,10 +134,24 @@ async function round(seed: number) {
   return result
 }
 
+function byDegree(pairs: readonly (readonly [number, number])[]) {
+  const groups = new Map<number, number[]>()
+  for (const [d, full] of pairs) groups.set(d, [...(groups.get(d) ?? []), full])
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([degree, fulls]) => ({
+      degree,
+      nodes: fulls.length,
+      meanFull: Math.round((fulls.reduce((a, b) => a + b, 0) / fulls.length) * 100) / 100,
+      over3: Math.round((fulls.filter((f) => f > 3).length / fulls.length) * 1000) / 1000,
+    }))
+}
+
 export async function run(): Promise<void> {
   const results: Awaited<ReturnType<typeof round>>[] = []
   for (let r = 0; r < rounds; r++) results.push(await round(r + 1))
-  const pick = (k: keyof (typeof results)[number]) => median(results.map((x) => x[k]))
+  type Numeric = Exclude<keyof (typeof results)[number], 'fullByDegree'>
+  const pick = (k: Numeric) => median(results.map((x) => x[k]))
   const summary = {
     nodes,
     dialsPerNode,
@@ -151,14 +167,17 @@ export async function run(): Promise<void> {
     worstMaxDuplicateFullDeliveriesPerNode: Math.max(...results.map((x) => x.maxDuplicatesPerNode)),
     roundsWithMaxDuplicatesAtMost2: results.filter((x) => x.maxDuplicatesPerNode <= 2).length,
     medianTotalFullDeliveries: pick('totalFullDeliveries'),
+    /** Over all rounds, by node degree: nodes, mean full deliveries, share with > 3 (dups > 2). */
+    fullDeliveriesByDegree: byDegree(results.flatMap((x) => x.fullByDegree)),
     medianMeanAnnouncementsPerNode: Math.round(pick('meanAnnouncedPerNode') * 100) / 100,
     medianMeanEthMessagesPerNode: Math.round(pick('meanEthMessagesPerNode') * 100) / 100,
   }
+  const rounded = results.map(({ fullByDegree: _, ...rest }) => rest)
   const file = recordResult('propagation', 'noble keccak (default backend)', {
     description:
       'one transaction injected at one node of a 50-node in-process network; time until all pools have it (wall time, and virtual time of the injected clock: announced transactions are requested after the 500 ms arrival wait); per node: full deliveries (Transactions/PooledTransactions received; duplicates = full - 1), announcements, eth messages received. Full copies go to a random √ of the peers lacking the tx, announcements to the rest',
     summary,
-    rounds: results,
+    rounds: rounded,
   })
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwrote ${file}\n`)
 }
