@@ -30,6 +30,9 @@ class JumpClock implements Clock {
   }
 }
 
+/** Conditions are polled until met; generous on a loaded machine, met in ~1 s normally. */
+const wait = { timeout: 10_000, interval: 20 }
+
 let dir: string
 let clock: JumpClock
 const started: Discovery[] = []
@@ -49,7 +52,7 @@ async function start(options: Partial<DiscoveryOptions> = {}): Promise<Discovery
     port: 0,
     ntp: false,
     clock,
-    // Fast loops: revalidate and copy live nodes every few tens of ms.
+    // Fast loops: revalidate and copy live nodes every 20 ms.
     maintenance: { revalidateIntervalMs: 20, copyNodesIntervalMs: 20 },
     ...options,
   })
@@ -71,15 +74,16 @@ describe('Discovery restart with a LevelDB node database', () => {
       db: await openNodeDB({ path: dir, selfId }),
     })
     const peers = [boot, ...others].map((d) => d.self.idHex)
-    await vi.waitFor(() => expect(peers.every((p) => first.table.has(p))).toBe(true))
+    await vi.waitFor(() => expect(peers.every((p) => first.table.has(p))).toBe(true), wait)
     // Revalidation proves each entry alive…
     await vi.waitFor(() => {
       expect(peers.every((p) => (first.table.entry(p)?.livenessChecks ?? 0) > 0)).toBe(true)
-    })
+    }, wait)
     // …and once they have been in the table 5 minutes, the copy loop stores them.
     clock.offset += 6 * 60_000
-    await vi.waitFor(() =>
-      expect(peers.every((p) => first.db.node(hexId(p)) !== undefined)).toBe(true),
+    await vi.waitFor(
+      () => expect(peers.every((p) => first.db.node(hexId(p)) !== undefined)).toBe(true),
+      wait,
     )
     await first.close()
     started.splice(started.indexOf(first), 1)
@@ -97,9 +101,9 @@ describe('Discovery restart with a LevelDB node database', () => {
         // A fresh endpoint proof: the stored node answered the restarted one.
         expect(second.db.lastPongReceived(n!.id, n!.ip)).toBeGreaterThanOrEqual(restartedAt)
       }
-    })
+    }, wait)
     expect(second.stats().bonded).toBeGreaterThanOrEqual(3)
-  })
+  }, 30_000)
 })
 
 function hexId(idHex: string): Uint8Array {
