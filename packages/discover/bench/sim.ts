@@ -47,6 +47,10 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
 async function simulate(n: number) {
   const wallStart = performance.now()
+  const progress = (what: string) =>
+    process.stderr.write(
+      `sim ${n}: ${what} at ${round((performance.now() - wallStart) / 1000, 1)} s wall, ${s.stats.sent} datagrams\n`,
+    )
   const s = new Simulation({ seed: SEED, latencyMs: LATENCY })
   const t0 = s.clock.now()
   const fill: FillSample[] = []
@@ -79,6 +83,7 @@ async function simulate(n: number) {
     }
   }
   const nodes = [b0, ...more, ...(await s.runUntil(Promise.all(joining)))]
+  progress('all joined')
   const grownAt = s.clock.now()
   const firstRefresh = s.runUntil(Promise.all(nodes.map((d) => d.refresh())), { stepMs: 100 })
   while (s.clock.now() < grownAt + SETTLE_MS) {
@@ -86,6 +91,7 @@ async function simulate(n: number) {
     sample()
   }
   await firstRefresh
+  progress('first refreshes done')
   const buildWallMs = performance.now() - wallStart
   const buildStats = s.stats
 
@@ -113,6 +119,7 @@ async function simulate(n: number) {
     traces.push(...(await s.runUntil(Promise.all(batch))))
   }
   const lookupWallMs = performance.now() - lookupStart
+  progress('lookups done')
   const final = fillSample((s.clock.now() - t0) / 1000, nodes)
   const heapMiB = process.memoryUsage().heapUsed / 2 ** 20
   await s.close()
