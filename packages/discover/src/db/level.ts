@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { ClassicLevel } from 'classic-level'
 import { DiscoverError, NodeDBError } from '../errors.js'
@@ -101,7 +102,7 @@ export class LevelNodeDB implements NodeDB {
   }
 
   /**
-   * Opens (creating if missing) the store at `path` and loads it. A store of another schema
+   * Opens (creating it and its parent directories if missing) the store at `path` and loads it. A store of another schema
    * version or node ID is wiped; values that do not decode are logged, counted and deleted.
    * Throws `NodeDBError` `ERR_DB_OPEN` when the store cannot be opened (e.g. another process
    * holds its lock).
@@ -113,6 +114,8 @@ export class LevelNodeDB implements NodeDB {
       valueEncoding: 'view',
     })
     try {
+      // LevelDB creates the store's directory but not its parents (a fresh --datadir).
+      await mkdir(path, { recursive: true })
       await level.open()
     } catch (cause) {
       throw new NodeDBError('ERR_DB_OPEN', `cannot open node DB at ${path}`, { cause })

@@ -227,6 +227,18 @@ describe('LevelNodeDB', () => {
     expect(third.size).toBe(1)
   })
 
+  it('creates missing parent directories', async () => {
+    const nested = join(dir, 'a', 'b', 'nodes')
+    const db = await LevelNodeDB.open(nested, { now })
+    opened.push(db)
+    db.updateNode({ node: mkNode(), lastSeen: now })
+    await db.close()
+    expect((await open({ now })).size).toBe(0)
+    const again = await LevelNodeDB.open(nested, { now })
+    opened.push(again)
+    expect(again.size).toBe(1)
+  })
+
   it('fails with ERR_DB_OPEN when another handle holds the store', async () => {
     await open()
     const e = await LevelNodeDB.open(dir).catch((x: unknown) => x)
