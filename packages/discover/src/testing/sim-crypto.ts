@@ -20,7 +20,11 @@ const maxKeys = 100_000
  */
 export function simCrypto(base: CryptoBackend): SimCryptoBackend {
   const pubs = new Map<string, Uint8Array>()
+  // A node signs with the same key array every time: look it up by identity first.
+  const byArray = new WeakMap<Uint8Array, Uint8Array>()
   const publicKey = (privateKey: Uint8Array) => {
+    const known = byArray.get(privateKey)
+    if (known) return known
     const k = bytesToHex(privateKey)
     let pub = pubs.get(k)
     if (!pub) {
@@ -28,6 +32,7 @@ export function simCrypto(base: CryptoBackend): SimCryptoBackend {
       if (pubs.size >= maxKeys) pubs.delete(pubs.keys().next().value as string)
       pubs.set(k, pub)
     }
+    byArray.set(privateKey, pub)
     return pub
   }
   const backend: SimCryptoBackend = {
