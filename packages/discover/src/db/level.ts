@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { ClassicLevel } from 'classic-level'
+import type { ClassicLevel } from 'classic-level'
 import { DiscoverError, NodeDBError } from '../errors.js'
 import { type Logger, noopLogger } from '../logger.js'
 import type { Node, NodeId } from '../node.js'
@@ -109,11 +109,14 @@ export class LevelNodeDB implements NodeDB {
    */
   static async open(path: string, options: LevelNodeDBOptions = {}): Promise<LevelNodeDB> {
     const log = options.logger ?? noopLogger
-    const level = new ClassicLevel<string, Uint8Array>(path, {
-      keyEncoding: 'utf8',
-      valueEncoding: 'view',
-    })
+    let level: ClassicLevel<string, Uint8Array>
     try {
+      // Loaded on first use: importing @x/discover never loads the native addon by itself.
+      const { ClassicLevel } = await import('classic-level')
+      level = new ClassicLevel<string, Uint8Array>(path, {
+        keyEncoding: 'utf8',
+        valueEncoding: 'view',
+      })
       // LevelDB creates the store's directory but not its parents (a fresh --datadir).
       await mkdir(path, { recursive: true })
       await level.open()
