@@ -60,6 +60,7 @@ export class Kademlia {
       options.transport,
       logger,
       options.maxPendingPings,
+      { db: this.db, clock },
     )
     this.#ctx = {
       table: this.table,

@@ -65,7 +65,7 @@ export async function tracedLookup(
     db: d.db,
     clock,
     logger: noopLogger,
-    verifier: new NodeVerifier(d.table, transport, noopLogger),
+    verifier: new NodeVerifier(d.table, transport, noopLogger, undefined, { db: d.db, clock }),
     bootnodes: [],
   }
   const start = ctx.clock.now()
