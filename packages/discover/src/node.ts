@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { getCrypto } from './crypto/index.js'
-import { toSec1 } from './crypto/noble.js'
+import { nobleDecompressPublicKey, nobleIsValidPublicKey, toSec1 } from './crypto/noble.js'
 import { DiscoverError } from './errors.js'
 import { isValidPort, normalizeIp } from './ip.js'
 
@@ -14,12 +14,7 @@ export type NodeId = Uint8Array
 /** True if `id` is 64 bytes and a point on secp256k1. */
 export function isValidNodeId(id: Uint8Array): boolean {
   if (id.length !== 64) return false
-  try {
-    secp256k1.Point.fromBytes(toSec1(id)).assertValidity()
-    return true
-  } catch {
-    return false
-  }
+  return (getCrypto().isValidPublicKey ?? nobleIsValidPublicKey)(id)
 }
 
 /** The node ID of a public key given as 64 bytes, 65 bytes (0x04 ‖ X ‖ Y) or 33 bytes (compressed). */
@@ -31,6 +26,9 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): NodeId {
     return publicKey.slice()
   }
   try {
+    if (publicKey.length === 33) {
+      return (getCrypto().decompressPublicKey ?? nobleDecompressPublicKey)(publicKey)
+    }
     return secp256k1.Point.fromBytes(publicKey).toBytes(false).subarray(1)
   } catch (cause) {
     throw new DiscoverError('ERR_INVALID_PUBLIC_KEY', 'invalid secp256k1 public key', { cause })

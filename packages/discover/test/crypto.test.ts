@@ -1,4 +1,5 @@
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import {
   type CryptoBackend,
@@ -81,6 +82,49 @@ describe.each(backends)('crypto backend: %s', (_label, make) => {
     expect(ab.length).toBe(32)
     expect(ab).toEqual(c.ecdh(b, c.publicKey(a)))
     expect(ab).toEqual(nobleCrypto.ecdh(a, nobleCrypto.publicKey(b)))
+  })
+
+  it('verify accepts a low-s signature of the key and rejects anything else', async () => {
+    const c = await make()
+    const key = generatePrivateKey()
+    const pub = secp256k1.getPublicKey(key, true)
+    const digest = c.keccak256(utf8ToBytes('enr'))
+    const sig = secp256k1.sign(digest, key, { prehash: false, format: 'compact' })
+    expect(c.verify?.(digest, sig, pub)).toBe(true)
+    expect(c.verify?.(digest, sig, secp256k1.getPublicKey(key, false))).toBe(true)
+    expect(c.verify?.(c.keccak256(utf8ToBytes('other')), sig, pub)).toBe(false)
+    expect(c.verify?.(digest, sig, secp256k1.getPublicKey(generatePrivateKey(), true))).toBe(false)
+    // The same signature with s' = n − s (go-ethereum rejects the malleable form).
+    const s = BigInt(`0x${bytesToHex(sig.subarray(32))}`)
+    const high = sig.slice()
+    high.set(hexToBytes((secp256k1.Point.CURVE().n - s).toString(16).padStart(64, '0')), 32)
+    expect(c.verify?.(digest, high, pub)).toBe(false)
+    // r ≥ n, a truncated signature, a key that is not a point.
+    expect(c.verify?.(digest, new Uint8Array(64).fill(0xff), pub)).toBe(false)
+    expect(c.verify?.(digest, sig.subarray(0, 63), pub)).toBe(false)
+    expect(c.verify?.(digest, sig, new Uint8Array(33).fill(2))).toBe(false)
+  })
+
+  it('isValidPublicKey says whether X ‖ Y is on the curve', async () => {
+    const c = await make()
+    const pub = c.publicKey(generatePrivateKey())
+    expect(c.isValidPublicKey?.(pub)).toBe(true)
+    const off = pub.slice()
+    off[63]! ^= 1
+    expect(c.isValidPublicKey?.(off)).toBe(false)
+    expect(c.isValidPublicKey?.(new Uint8Array(64))).toBe(false)
+    expect(c.isValidPublicKey?.(new Uint8Array(64).fill(0xff))).toBe(false)
+    expect(c.isValidPublicKey?.(pub.subarray(0, 63))).toBe(false)
+  })
+
+  it('decompressPublicKey gives X ‖ Y of a compressed key, and throws for a non-point', async () => {
+    const c = await make()
+    const key = generatePrivateKey()
+    expect(c.decompressPublicKey?.(secp256k1.getPublicKey(key, true))).toEqual(c.publicKey(key))
+    const bad = new Uint8Array(33).fill(0xff)
+    bad[0] = 2
+    expect(() => c.decompressPublicKey?.(bad)).toThrow()
+    expect(() => c.decompressPublicKey?.(new Uint8Array(32))).toThrow()
   })
 })
 

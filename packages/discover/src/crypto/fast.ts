@@ -18,6 +18,9 @@ interface NativeSecp256k1 {
     },
     output: Uint8Array,
   ): Uint8Array
+  ecdsaVerify(sig: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean
+  publicKeyVerify(publicKey: Uint8Array): boolean
+  publicKeyConvert(publicKey: Uint8Array, compressed: boolean): Uint8Array
 }
 
 /**
@@ -59,10 +62,13 @@ function loadNative(): NativeSecp256k1 | undefined {
 
 function nativeSecp(
   native: NativeSecp256k1,
-): Omit<CryptoBackend, 'name' | 'keccak256' | 'keccak256Stream'> {
+): Required<Omit<CryptoBackend, 'name' | 'keccak256' | 'keccak256Stream'>> {
   const xbuf = new Uint8Array(32)
   const ybuf = new Uint8Array(32)
   const hashfn = (x: Uint8Array) => x
+  // One SEC1 buffer for validity checks (synchronous, so never shared by two calls at once).
+  const sec1 = new Uint8Array(65)
+  sec1[0] = 4
   return {
     publicKey: (privateKey) => native.publicKeyCreate(privateKey, false).subarray(1),
     sign(digest, privateKey) {
@@ -82,6 +88,23 @@ function nativeSecp(
       native
         .ecdh(toSec1(publicKey), privateKey, { hashfn, xbuf, ybuf }, new Uint8Array(32))
         .slice(),
+    verify(digest, signature, publicKey) {
+      // libsecp256k1 rejects a signature whose s is in the upper half, as noble and geth do.
+      try {
+        return native.ecdsaVerify(signature, digest, publicKey)
+      } catch {
+        return false
+      }
+    },
+    isValidPublicKey(publicKey) {
+      if (publicKey.length !== 64) return false
+      sec1.set(publicKey, 1)
+      return native.publicKeyVerify(sec1)
+    },
+    decompressPublicKey(publicKey) {
+      if (publicKey.length !== 33) throw new RangeError('compressed public key must be 33 bytes')
+      return native.publicKeyConvert(publicKey, false).subarray(1)
+    },
   }
 }
 
@@ -125,5 +148,8 @@ export async function createFastCrypto(options: FastCryptoOptions = {}): Promise
     sign: secp.sign,
     recover: secp.recover,
     ecdh: secp.ecdh,
+    verify: secp.verify,
+    isValidPublicKey: secp.isValidPublicKey,
+    decompressPublicKey: secp.decompressPublicKey,
   }
 }

@@ -30,6 +30,32 @@ export function toSec1(publicKey: Uint8Array): Uint8Array {
   return out
 }
 
+/** `CryptoBackend.verify` on noble (the fallback of backends without it). */
+export function nobleVerify(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) {
+  try {
+    return secp256k1.verify(signature, digest, publicKey, { prehash: false, format: 'compact' })
+  } catch {
+    return false
+  }
+}
+
+/** `CryptoBackend.isValidPublicKey` on noble. */
+export function nobleIsValidPublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 64) return false
+  try {
+    secp256k1.Point.fromBytes(toSec1(publicKey)).assertValidity()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** `CryptoBackend.decompressPublicKey` on noble. */
+export function nobleDecompressPublicKey(publicKey: Uint8Array): Uint8Array {
+  if (publicKey.length !== 33) throw new RangeError('compressed public key must be 33 bytes')
+  return secp256k1.Point.fromBytes(publicKey).toBytes(false).subarray(1)
+}
+
 /**
  * Pure JavaScript backend on @noble/curves and @noble/hashes: audited and portable, the default.
  * noble's recovered format is recovery ‖ r ‖ s; devp2p's is r ‖ s ‖ v, converted here only.
@@ -58,4 +84,7 @@ export const nobleCrypto: CryptoBackend = {
   },
   ecdh: (privateKey, publicKey) =>
     secp256k1.getSharedSecret(privateKey, toSec1(publicKey), true).subarray(1, 33),
+  verify: nobleVerify,
+  isValidPublicKey: nobleIsValidPublicKey,
+  decompressPublicKey: nobleDecompressPublicKey,
 }

@@ -26,4 +26,17 @@ export interface CryptoBackend {
   recover(digest: Uint8Array, signature: Uint8Array): Uint8Array
   /** The x coordinate (32 bytes) of privateKey × publicKey, as RLPx's ECDH wants. */
   ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array
+  /**
+   * True if `signature` (r ‖ s, 64 bytes, s in the lower half as go-ethereum requires) over the
+   * 32-byte `digest` was made by `publicKey` (SEC1: 33 bytes compressed or 65 bytes); false for
+   * anything malformed. Optional (ENR signatures): without it, callers use noble.
+   */
+  verify?(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean
+  /** True if the 64 bytes X ‖ Y are a point on secp256k1. Optional: without it, noble. */
+  isValidPublicKey?(publicKey: Uint8Array): boolean
+  /**
+   * The 64-byte X ‖ Y of a 33-byte compressed public key; throws if it is not one. Optional:
+   * without it, noble.
+   */
+  decompressPublicKey?(publicKey: Uint8Array): Uint8Array
 }

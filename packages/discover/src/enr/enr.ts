@@ -1,5 +1,5 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { getCrypto } from '../crypto/index.js'
+import { nobleVerify } from '../crypto/noble.js'
 import { EnrError } from '../errors.js'
 import { bytesToIp, ipToBytes } from '../ip.js'
 import { compressNodeId, Node, type NodeId, nodeIdFromPublicKey } from '../node.js'
@@ -142,7 +142,7 @@ export class Enr {
     try {
       this.#nodeId = nodeIdFromPublicKey(key)
       const digest = getCrypto().keccak256(encodeRlp(l.slice(1) as RlpInput))
-      ok = secp256k1.verify(this.signature, digest, key, { prehash: false, format: 'compact' })
+      ok = (getCrypto().verify ?? nobleVerify)(digest, this.signature, key)
     } catch {
       ok = false
     }

@@ -53,6 +53,10 @@ export function simCrypto(base: CryptoBackend): SimCryptoBackend {
       return signature.slice(0, 64)
     },
     ecdh: base.ecdh,
+    // Record signatures and node IDs are checked for real (no packet signature goes here).
+    verify: base.verify,
+    isValidPublicKey: base.isValidPublicKey,
+    decompressPublicKey: base.decompressPublicKey,
   }
   return backend
 }
