@@ -43,8 +43,38 @@ function isV4Mapped(b: Uint8Array): boolean {
   return b[10] === 0xff && b[11] === 0xff
 }
 
+/**
+ * Parses dotted-quad IPv4 as `isIPv4` accepts it (four decimal parts 0‥255, no leading zeros)
+ * into `out`; false (out untouched or partly written) for anything else. The hot path of every
+ * address check, without a regular expression or a split.
+ */
+function parseV4Strict(ip: string, out: Uint8Array): boolean {
+  const n = ip.length
+  if (n < 7 || n > 15) return false
+  let part = 0
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? ip.charCodeAt(i) : 46 /* '.' ends the last part */
+    if (c === 46) {
+      if (digits === 0 || part > 3) return false
+      out[part++] = value
+      value = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false // leading zero
+      value = value * 10 + (c - 48)
+      if (value > 255) return false
+      digits++
+    } else return false
+  }
+  return part === 4
+}
+
 /** 4 bytes for IPv4 (also for IPv4-mapped IPv6), 16 bytes for IPv6. */
 export function ipToBytes(ip: string): Uint8Array {
+  const v4 = new Uint8Array(4)
+  if (parseV4Strict(ip, v4)) return v4
   if (isIPv4(ip)) {
     const out = new Uint8Array(4)
     parseV4(ip, out, 0)
@@ -89,8 +119,12 @@ export function bytesToIp(b: Uint8Array): string {
 
 /** Canonical form of an IP string (lower-case, compressed IPv6, IPv4-mapped → IPv4). */
 export function normalizeIp(ip: string): string {
+  // Dotted-quad IPv4 without leading zeros is already canonical.
+  if (parseV4Strict(ip, scratch)) return ip
   return bytesToIp(ipToBytes(ip))
 }
+
+const scratch = new Uint8Array(4)
 
 /** True if `ip` is IPv6 after normalisation. */
 export function isIpv6(ip: string): boolean {

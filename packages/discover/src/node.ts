@@ -1,8 +1,9 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import { getCrypto } from './crypto/index.js'
 import { nobleDecompressPublicKey, nobleIsValidPublicKey, toSec1 } from './crypto/noble.js'
 import { DiscoverError } from './errors.js'
+import { toHex } from './hex.js'
 import { isValidPort, normalizeIp } from './ip.js'
 
 /**
@@ -108,7 +109,7 @@ export class Node {
 
   /** The ID as 128 lower-case hex characters, cached. */
   get idHex(): string {
-    this.#idHex ??= bytesToHex(this.id)
+    this.#idHex ??= toHex(this.id)
     return this.#idHex
   }
 

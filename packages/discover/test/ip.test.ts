@@ -1,3 +1,5 @@
+import { isIPv4 } from 'node:net'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytesToIp, ipToBytes, normalizeIp } from '../src/index.js'
 
@@ -26,6 +28,37 @@ describe('ip', () => {
     )
     expect(() => bytesToIp(new Uint8Array(5))).toThrowError(
       expect.objectContaining({ code: 'ERR_INVALID_IP' }),
+    )
+  })
+  it('parses dotted quads exactly as node:net isIPv4 accepts them', () => {
+    for (const ip of ['0.0.0.0', '255.255.255.255', '1.2.3.4', '10.0.0.10']) {
+      expect(ipToBytes(ip)).toEqual(new Uint8Array(ip.split('.').map(Number)))
+      expect(normalizeIp(ip)).toBe(ip)
+    }
+    for (const ip of [
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.',
+      '.1.2.3',
+      '256.1.1.1',
+      '1..2.3',
+      '1.2.3.4 ',
+    ]) {
+      expect(() => ipToBytes(ip), ip).toThrowError(
+        expect.objectContaining({ code: 'ERR_INVALID_IP' }),
+      )
+    }
+    const part = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.integer({ min: 0, max: 99 }).map((n) => `0${n}`),
+      fc.constantFrom('', 'a', '-1', '1e2'),
+    )
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 3, maxLength: 5 }), (parts) => {
+        const ip = parts.join('.')
+        if (isIPv4(ip)) expect(ipToBytes(ip)).toEqual(new Uint8Array(parts.map(Number)))
+        else expect(() => ipToBytes(ip)).toThrow()
+      }),
     )
   })
 })

@@ -1,4 +1,4 @@
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { toHex } from '../hex.js'
 import type { Node, NodeId } from '../node.js'
 import type { NodeDB, NodeDBEntry } from './types.js'
 
@@ -54,7 +54,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   #endpoint(id: NodeId, ip: string): EndpointState | undefined {
-    const list = this.#endpoints.get(bytesToHex(id))
+    const list = this.#endpoints.get(toHex(id))
     if (list) for (const st of list) if (st.ip === ip) return st
     return undefined
   }
@@ -92,7 +92,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   #update(id: NodeId, ip: string, set: (st: EndpointState) => void): void {
-    const idHex = bytesToHex(id)
+    const idHex = toHex(id)
     const st = this.#ensureEndpoint(idHex, ip)
     set(st)
     this.onEndpointChange?.(epKey(idHex, ip), st)
@@ -133,7 +133,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   node(id: NodeId): NodeDBEntry | undefined {
-    return this.#nodes.get(bytesToHex(id))
+    return this.#nodes.get(toHex(id))
   }
 
   updateNode(entry: NodeDBEntry): void {
@@ -149,7 +149,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   deleteNode(id: NodeId): void {
-    this.#deleteHex(bytesToHex(id))
+    this.#deleteHex(toHex(id))
   }
 
   #deleteHex(idHex: string): void {

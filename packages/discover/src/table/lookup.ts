@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { DiscoverError } from '../errors.js'
+import { toHex } from '../hex.js'
 import { type Node, type NodeId, nodeIdHash } from '../node.js'
 import { NodesByDistance } from './closest.js'
 import type { TableContext } from './context.js'
@@ -147,7 +147,7 @@ export async function resolve(
 ): Promise<Node | undefined> {
   const local = ctx.table.get(id)
   if (local) return local
-  const idHex = bytesToHex(id)
+  const idHex = toHex(id)
   const found = await lookup(ctx, id, options)
   return found.find((n) => n.idHex === idHex)
 }

@@ -1,7 +1,7 @@
-import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { type Clock, systemClock } from '../clock.js'
 import { logdist } from '../distance.js'
 import { TypedEventTarget } from '../events.js'
+import { toHex } from '../hex.js'
 import { type Logger, noopLogger } from '../logger.js'
 import { type Node, type NodeId, nodeIdHash } from '../node.js'
 import type { NodeSource } from '../transport.js'
@@ -90,7 +90,7 @@ export class Table extends TypedEventTarget<TableEvents> implements NodeSource {
   }
 
   has(id: NodeId | string): boolean {
-    return this.#byId.has(typeof id === 'string' ? id : hex(id))
+    return this.#byId.has(typeof id === 'string' ? id : toHex(id))
   }
 
   /** The live entry with this ID, if any. */
@@ -100,7 +100,7 @@ export class Table extends TypedEventTarget<TableEvents> implements NodeSource {
 
   /** The live entry with this ID and its liveness data, if any. */
   entry(id: NodeId | string): TableNode | undefined {
-    return this.#byId.get(typeof id === 'string' ? id : hex(id))?.entry
+    return this.#byId.get(typeof id === 'string' ? id : toHex(id))?.entry
   }
 
   /**
@@ -153,7 +153,7 @@ export class Table extends TypedEventTarget<TableEvents> implements NodeSource {
 
   /** Removes a node from its bucket's entries and replacements; true if it was a live entry. */
   delete(id: NodeId | string): boolean {
-    const idHex = typeof id === 'string' ? id : hex(id)
+    const idHex = typeof id === 'string' ? id : toHex(id)
     const present = this.#byId.get(idHex)
     if (!present) {
       for (const b of this.#buckets) {
@@ -175,7 +175,7 @@ export class Table extends TypedEventTarget<TableEvents> implements NodeSource {
 
   /** Moves a live entry to the front of its bucket; false if absent. */
   bump(id: NodeId | string): boolean {
-    const idHex = typeof id === 'string' ? id : hex(id)
+    const idHex = typeof id === 'string' ? id : toHex(id)
     const present = this.#byId.get(idHex)
     return present ? present.bucket.bump(idHex) !== undefined : false
   }
@@ -185,7 +185,7 @@ export class Table extends TypedEventTarget<TableEvents> implements NodeSource {
    * `replace`), or just removes it when there is none. Returns the node that took its place.
    */
   replace(id: NodeId | string): Node | undefined {
-    const idHex = typeof id === 'string' ? id : hex(id)
+    const idHex = typeof id === 'string' ? id : toHex(id)
     const present = this.#byId.get(idHex)
     if (!present) return undefined
     const b = present.bucket

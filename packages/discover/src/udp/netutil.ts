@@ -56,24 +56,24 @@ function inNet(b: Uint8Array, [prefix, bits]: Net): boolean {
 const inAny = (b: Uint8Array, nets: Net[]) => nets.some((n) => inNet(b, n))
 const isZero = (b: Uint8Array) => b.every((x) => x === 0)
 
+const loopbackBytes = (b: Uint8Array) =>
+  b.length === 4 ? b[0] === 127 : b.every((x, i) => (i === 15 ? x === 1 : x === 0))
+const lanBytes = (b: Uint8Array) => loopbackBytes(b) || inAny(b, b.length === 4 ? v4Lan : v6Lan)
+const specialBytes = (b: Uint8Array) =>
+  isZero(b) || inAny(b, b.length === 4 ? v4Special : v6Special)
+
 export function isLoopback(ip: string): boolean {
-  const b = ipToBytes(ip)
-  if (b.length === 4) return b[0] === 127
-  return b.every((x, i) => (i === 15 ? x === 1 : x === 0))
+  return loopbackBytes(ipToBytes(ip))
 }
 
 /** Private, link-local, shared (CGNAT) and loopback addresses. */
 export function isLan(ip: string): boolean {
-  const b = ipToBytes(ip)
-  if (isLoopback(ip)) return true
-  return inAny(b, b.length === 4 ? v4Lan : v6Lan)
+  return lanBytes(ipToBytes(ip))
 }
 
 /** Special-purpose (IANA) addresses that never host a public node, and the unspecified address. */
 export function isSpecialNetwork(ip: string): boolean {
-  const b = ipToBytes(ip)
-  if (isZero(b)) return true
-  return inAny(b, b.length === 4 ? v4Special : v6Special)
+  return specialBytes(ipToBytes(ip))
 }
 
 /**
@@ -81,10 +81,13 @@ export function isSpecialNetwork(ip: string): boolean {
  * Loopback only between loopback peers, LAN only between LAN peers, never special networks.
  */
 export function checkRelayIp(sender: string, addr: string): boolean {
-  if (isSpecialNetwork(addr)) return false
-  if (isLoopback(addr) && !isLoopback(sender)) return false
-  if (isLan(addr) && !isLan(sender)) return false
-  return true
+  const b = ipToBytes(addr)
+  if (specialBytes(b)) return false
+  if (!lanBytes(b)) return true
+  // Each address is parsed once, the sender only when `addr` is local.
+  const s = ipToBytes(sender)
+  if (loopbackBytes(b)) return loopbackBytes(s)
+  return lanBytes(s)
 }
 
 /**

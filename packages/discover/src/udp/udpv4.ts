@@ -1,10 +1,10 @@
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { type Clock, systemClock } from '../clock.js'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import { Enr } from '../enr/enr.js'
 import { DiscoverError, EnrError, type PacketError, TimeoutError } from '../errors.js'
 import { TypedEventTarget } from '../events.js'
+import { toHex } from '../hex.js'
 import { type Logger, noopLogger } from '../logger.js'
 import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { RlpInput } from '../rlp.js'
@@ -410,11 +410,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   #replyKey(id: NodeId, ip: string, kind: ReplyKind): string {
-    return `${bytesToHex(id)}|${ip}|${kind}`
+    return `${toHex(id)}|${ip}|${kind}`
   }
 
   #bondKey(id: NodeId, ip: string): string {
-    return `${bytesToHex(id)}|${ip}`
+    return `${toHex(id)}|${ip}`
   }
 
   #assertOpen(): void {
