@@ -1,8 +1,9 @@
-import RLP from 'rlp'
 import { DiscoverError } from './errors.js'
+import { decodeItem, encodeItem, type RlpInput, type RlpItem } from './rlp-codec.js'
 
 /** A decoded RLP item: a byte string or a list of items. */
-export type RlpItem = Uint8Array | RlpItem[]
+/** What `encodeRlp` takes: bytes, strings (UTF-8), non-negative integers, and lists of them. */
+export type { RlpInput, RlpItem }
 
 /** An RLP input that does not decode, or decodes to the wrong shape. */
 export class RlpError extends DiscoverError {
@@ -12,27 +13,34 @@ export class RlpError extends DiscoverError {
   }
 }
 
-/** Decodes exactly one RLP item; trailing bytes are an error unless `allowTrailing`. */
+/**
+ * Decodes exactly one RLP item; trailing bytes are an error unless `allowTrailing`. Strict
+ * (canonical lengths, no prefixed single bytes); byte strings are copies.
+ */
 export function decodeRlp(input: Uint8Array, allowTrailing = false): RlpItem {
-  // The rlp package returns an empty string for empty input; an empty input encodes nothing.
-  if (input.length === 0) throw new RlpError('invalid RLP: empty input')
+  let decoded: { item: RlpItem; end: number }
   try {
-    if (allowTrailing) {
-      const { data } = RLP.decode(input, true)
-      return data as RlpItem
-    }
-    return RLP.decode(input) as RlpItem
+    decoded = decodeItem(input)
   } catch (cause) {
-    throw new RlpError(`invalid RLP: ${(cause as Error).message}`, { cause })
+    throw new RlpError((cause as Error).message, { cause })
+  }
+  if (!allowTrailing && decoded.end !== input.length) {
+    throw new RlpError('invalid RLP: remainder must be zero')
+  }
+  return decoded.item
+}
+
+/**
+ * Encodes bytes, strings (UTF-8; hex when 0x-prefixed), non-negative integers (number or
+ * bigint; 0 is the empty string), null/undefined (the empty string) and lists of them.
+ */
+export function encodeRlp(item: RlpInput): Uint8Array {
+  try {
+    return encodeItem(item)
+  } catch (cause) {
+    throw new RlpError((cause as Error).message, { cause })
   }
 }
-
-export function encodeRlp(item: RlpInput): Uint8Array {
-  return RLP.encode(item as Parameters<typeof RLP.encode>[0])
-}
-
-/** What `encodeRlp` takes: bytes, strings (UTF-8), non-negative integers, and lists of them. */
-export type RlpInput = Uint8Array | string | number | bigint | null | undefined | RlpInput[]
 
 /** The item as a list; `what` names it in the error. */
 export function asList(item: RlpItem | undefined, what: string): RlpItem[] {

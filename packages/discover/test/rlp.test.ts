@@ -1,4 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import fc from 'fast-check'
+import RLP from 'rlp'
 import { describe, expect, it } from 'vitest'
 import {
   asBigUint,
@@ -59,5 +61,64 @@ describe('rlp shape helpers', () => {
     const data = new Uint8Array([...encodeRlp([1, 2]), 0x01, 0x02])
     expect(() => decodeRlp(data)).toThrow(RlpError)
     expect(asList(decodeRlp(data, true), 'x')).toHaveLength(2)
+  })
+})
+
+describe('rlp codec against the rlp package (reference)', () => {
+  const input: fc.Arbitrary<RlpInput> = fc.letrec<{ item: RlpInput }>((tie) => ({
+    item: fc.oneof(
+      { depthSize: 'small' },
+      fc.uint8Array({ maxLength: 70 }),
+      fc.uint8Array({ minLength: 1, maxLength: 1 }),
+      fc.nat(),
+      fc.maxSafeNat(),
+      fc.bigInt({ min: 0n, max: 2n ** 300n }),
+      fc.string({ maxLength: 60 }),
+      fc.array(tie('item'), { maxLength: 6 }),
+    ),
+  })).item
+
+  it('encodes like it', () => {
+    fc.assert(
+      fc.property(input, (x) => {
+        expect(encodeRlp(x)).toEqual(RLP.encode(x as Parameters<typeof RLP.encode>[0]))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('decodes like it, and rejects what it rejects', () => {
+    const bytes = fc.oneof(
+      input.map((x) => encodeRlp(x)),
+      // Encodings with one byte changed, cut or extended: mostly invalid.
+      fc
+        .tuple(input, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: -2, max: 2 }))
+        .map(([x, at, v, cut]) => {
+          const e = encodeRlp(x)
+          const c = e.slice(0, Math.max(1, e.length + Math.min(0, cut)))
+          c[at % c.length] = v
+          return cut > 0 ? new Uint8Array([...c, ...new Uint8Array(cut)]) : c
+        }),
+      fc.uint8Array({ minLength: 1, maxLength: 80 }),
+    )
+    fc.assert(
+      fc.property(bytes, (b) => {
+        let want: unknown
+        try {
+          want = RLP.decode(b)
+        } catch {
+          expect(() => decodeRlp(b)).toThrow(RlpError)
+          return
+        }
+        expect(decodeRlp(b)).toEqual(want)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('rejects what is no RLP integer', () => {
+    expect(() => encodeRlp(-1)).toThrow(RlpError)
+    expect(() => encodeRlp(1.5)).toThrow(RlpError)
+    expect(() => encodeRlp(-1n)).toThrow(RlpError)
   })
 })
