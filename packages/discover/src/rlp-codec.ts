@@ -78,13 +78,14 @@ function readLength(b: Uint8Array, start: number, ll: number, end: number): numb
 /**
  * Encodes bytes, strings (UTF-8, or hex when 0x-prefixed, as the `rlp` package reads them),
  * non-negative integers (number or bigint; 0 is the empty string), null/undefined (the empty
- * string) and lists of them.
+ * string) and lists of them. `reserve` zero bytes go in front of the encoding (a header the
+ * caller fills in), in the same buffer.
  */
-export function encodeItem(item: RlpInput): Uint8Array {
+export function encodeItem(item: RlpInput, reserve = 0): Uint8Array {
   const plan: (number | Uint8Array)[] = []
-  const out = new Uint8Array(sizeOf(item, plan))
+  const out = new Uint8Array(reserve + sizeOf(item, plan))
   planAt = 0
-  write(item, out, 0, plan)
+  write(item, out, reserve, plan)
   return out
 }
 

@@ -35,8 +35,13 @@ export function decodeRlp(input: Uint8Array, allowTrailing = false): RlpItem {
  * bigint; 0 is the empty string), null/undefined (the empty string) and lists of them.
  */
 export function encodeRlp(item: RlpInput): Uint8Array {
+  return encodeRlpAfter(0, item)
+}
+
+/** `encodeRlp` behind `reserve` zero bytes, in one buffer (packets put their header there). */
+export function encodeRlpAfter(reserve: number, item: RlpInput): Uint8Array {
   try {
-    return encodeItem(item)
+    return encodeItem(item, reserve)
   } catch (cause) {
     throw new RlpError((cause as Error).message, { cause })
   }

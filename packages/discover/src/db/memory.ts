@@ -53,8 +53,21 @@ export class MemoryNodeDB implements NodeDB {
     return this.#nodes.size
   }
 
+  /** The last ID looked up and its hex: one packet makes several lookups of the same ID array. */
+  #lastId: NodeId | undefined
+  #lastHex = ''
+
+  /** Hex of a node ID (IDs are never mutated: Node is immutable, decoded IDs are copies). */
+  #hex(id: NodeId): string {
+    if (id !== this.#lastId) {
+      this.#lastHex = toHex(id)
+      this.#lastId = id
+    }
+    return this.#lastHex
+  }
+
   #endpoint(id: NodeId, ip: string): EndpointState | undefined {
-    const list = this.#endpoints.get(toHex(id))
+    const list = this.#endpoints.get(this.#hex(id))
     if (list) for (const st of list) if (st.ip === ip) return st
     return undefined
   }
@@ -92,7 +105,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   #update(id: NodeId, ip: string, set: (st: EndpointState) => void): void {
-    const idHex = toHex(id)
+    const idHex = this.#hex(id)
     const st = this.#ensureEndpoint(idHex, ip)
     set(st)
     this.onEndpointChange?.(epKey(idHex, ip), st)
@@ -133,7 +146,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   node(id: NodeId): NodeDBEntry | undefined {
-    return this.#nodes.get(toHex(id))
+    return this.#nodes.get(this.#hex(id))
   }
 
   updateNode(entry: NodeDBEntry): void {
@@ -149,7 +162,7 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   deleteNode(id: NodeId): void {
-    this.#deleteHex(toHex(id))
+    this.#deleteHex(this.#hex(id))
   }
 
   #deleteHex(idHex: string): void {

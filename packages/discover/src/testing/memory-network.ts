@@ -26,7 +26,7 @@ export class MemoryNetwork {
   }
 
   /** Binds a transport; port 0 (default) picks the next free port from 30000. */
-  bind(options: { ip?: string; port?: number } = {}): DatagramTransport {
+  bind(options: { ip?: string; port?: number } = {}): MemorySocket {
     const ip = normalizeIp(options.ip ?? '127.0.0.1')
     let port = options.port ?? 0
     if (port === 0) {
@@ -45,13 +45,13 @@ export class MemoryNetwork {
     return this.#sockets.size
   }
 
-  /** @internal */
-  deliver(data: Uint8Array, from: UdpAddress, to: UdpAddress): void {
+  /** @internal `owned`: the caller hands `data` over (no copy needed). */
+  deliver(data: Uint8Array, from: UdpAddress, to: UdpAddress, owned = false): void {
     if (this.#drop?.(data, from, to)) {
       this.dropped++
       return
     }
-    const copy = data.slice()
+    const copy = owned ? data : data.slice()
     queueMicrotask(() => {
       const dst = this.#sockets.get(key({ ip: normalizeIp(to.ip), port: to.port }))
       if (!dst) {
@@ -69,7 +69,7 @@ export class MemoryNetwork {
   }
 }
 
-class MemorySocket implements DatagramTransport {
+export class MemorySocket implements DatagramTransport {
   readonly address: UdpAddress
   readonly #net: MemoryNetwork
   #onMessage: (data: Uint8Array, from: UdpAddress) => void = () => {}
@@ -84,11 +84,16 @@ class MemorySocket implements DatagramTransport {
     if (!this.#closed) this.#net.deliver(data, this.address, to)
   }
 
+  /** @internal `send` of a buffer nobody else holds (the simulator's delayed copies). */
+  sendOwned(data: Uint8Array, to: UdpAddress): void {
+    if (!this.#closed) this.#net.deliver(data, this.address, to, true)
+  }
+
   onMessage(handler: (data: Uint8Array, from: UdpAddress) => void): void {
     this.#onMessage = handler
   }
 
-  onError(): void {}
+  onError(_handler: (error: Error) => void): void {}
 
   receive(data: Uint8Array, from: UdpAddress): void {
     if (!this.#closed) this.#onMessage(data, { ...from })

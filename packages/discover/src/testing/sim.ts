@@ -7,7 +7,7 @@ import type { Node } from '../node.js'
 import type { MaintenanceOptions } from '../table/maintenance.js'
 import type { IpLimitOptions } from '../table/options.js'
 import type { DatagramTransport, UdpAddress } from '../udp/transport.js'
-import { MemoryNetwork } from './memory-network.js'
+import { MemoryNetwork, type MemorySocket } from './memory-network.js'
 import { SimClock } from './sim-clock.js'
 import { type SimCryptoBackend, simCrypto } from './sim-crypto.js'
 
@@ -197,7 +197,7 @@ export class Simulation {
   }
 
   /** The node's socket with the loss and latency models in front of the network. */
-  #socket(inner: DatagramTransport): DatagramTransport {
+  #socket(inner: MemorySocket): DatagramTransport {
     const send = (data: Uint8Array, to: UdpAddress) => {
       this.#sent++
       // The packet type follows the 32-byte hash and the 65-byte signature.
@@ -210,9 +210,10 @@ export class Simulation {
       const delay = this.#latency()
       if (delay <= 0) inner.send(data, to)
       else {
+        // Copied now (the sender may reuse its buffer), handed over without a second copy.
         const copy = data.slice()
         const dest = { ...to }
-        this.clock.setTimeout(() => inner.send(copy, dest), delay)
+        this.clock.setTimeout(() => inner.sendOwned(copy, dest), delay)
       }
     }
     return {

@@ -146,7 +146,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       enrSeq: this.#enr.seq,
     })
     const reply = this.#pending.expect<{ enrSeq?: bigint }>(
-      this.#replyKey(node.id, node.ip, 'pong'),
+      this.#replyKey(node.idHex, node.ip, 'pong'),
       {
         timeoutMs: this.#respTimeout,
         signal: options.signal,
@@ -174,7 +174,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     await this.ping(node, options)
     if (this.#clock.now() - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration)
       return
-    await this.#pingWaiters.wait(this.#bondKey(node.id, node.ip), this.#respTimeout, options.signal)
+    await this.#pingWaiters.wait(
+      this.#bondKey(node.idHex, node.ip),
+      this.#respTimeout,
+      options.signal,
+    )
   }
 
   /** Asks `node` for the nodes closest to `target`, bonding first if needed (up to 16 nodes). */
@@ -188,7 +192,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     const nodes: Node[] = []
     const seen = new Set<string>()
     let packets = 0
-    const reply = this.#pending.expect<Node[]>(this.#replyKey(node.id, node.ip, 'neighbors'), {
+    const reply = this.#pending.expect<Node[]>(this.#replyKey(node.idHex, node.ip, 'neighbors'), {
       timeoutMs: this.#respTimeout,
       signal: options.signal,
       onPacket: (p) => {
@@ -224,7 +228,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       type: PacketType.ENRRequest,
       expiration: this.#expiration(),
     })
-    const reply = this.#pending.expect<Enr>(this.#replyKey(node.id, node.ip, 'enr'), {
+    const reply = this.#pending.expect<Enr>(this.#replyKey(node.idHex, node.ip, 'enr'), {
       timeoutMs: this.#respTimeout,
       signal: options.signal,
       onPacket: (p) => {
@@ -308,7 +312,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       default: {
         // Pong, Neighbors, ENRResponse: only as the answer to one of our requests.
         const kind = replyKind[packet.type]
-        if (!kind || !this.#pending.dispatch(this.#replyKey(fromId, from.ip, kind), packet, hash)) {
+        if (
+          !kind ||
+          !this.#pending.dispatch(this.#replyKey(toHex(fromId), from.ip, kind), packet, hash)
+        ) {
           this.#drop('ERR_UNSOLICITED_REPLY')
         }
       }
@@ -340,7 +347,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     } else {
       this.emit('bonded', { node, first: now - lastPing > this.#bondExpiration })
     }
-    this.#pingWaiters.wake(this.#bondKey(fromId, from.ip))
+    this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
   }
 
   #onPongAccepted(node: Node): void {
@@ -409,12 +416,12 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     return Math.trunc(this.#clock.now() / 1000) + udpv4Defaults.expirationSec
   }
 
-  #replyKey(id: NodeId, ip: string, kind: ReplyKind): string {
-    return `${toHex(id)}|${ip}|${kind}`
+  #replyKey(idHex: string, ip: string, kind: ReplyKind): string {
+    return `${idHex}|${ip}|${kind}`
   }
 
-  #bondKey(id: NodeId, ip: string): string {
-    return `${toHex(id)}|${ip}`
+  #bondKey(idHex: string, ip: string): string {
+    return `${idHex}|${ip}`
   }
 
   #assertOpen(): void {

@@ -1,6 +1,6 @@
 import { getCrypto } from '../crypto/index.js'
 import { PacketError } from '../errors.js'
-import { decodeRlp, encodeRlp } from '../rlp.js'
+import { decodeRlp, encodeRlpAfter } from '../rlp.js'
 import { decodePacketData, encodePacketData } from './messages.js'
 import { type DecodedPacket, type Packet, type PacketTypeCode, wireConstants } from './types.js'
 
@@ -23,10 +23,8 @@ export function encodePacket(
   privateKey: Uint8Array,
 ): { bytes: Uint8Array; hash: Uint8Array } {
   const crypto = getCrypto()
-  const data = encodeRlp(encodePacketData(packet))
-  const out = new Uint8Array(headSize + data.length)
+  const out = encodeRlpAfter(headSize, encodePacketData(packet))
   out[headSize - 1] = packet.type
-  out.set(data, headSize)
   const sig = crypto.sign(crypto.keccak256(out.subarray(sigEnd)), privateKey)
   out.set(sig, hashSize)
   const hash = crypto.keccak256(out.subarray(hashSize))
