@@ -102,6 +102,8 @@ function bigLength(v: bigint): number {
   return n
 }
 
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER)
+
 const headerSize = (len: number) => (len < 56 ? 1 : 1 + uintLength(len))
 
 /** A number as a bigint when it is beyond 2^53 − 1; throws for what is no RLP integer. */
@@ -131,6 +133,8 @@ function sizeOf(x: RlpInput, plan: (number | Uint8Array)[]): number {
   }
   if (typeof x === 'bigint') {
     if (x < 0n) throw new Error('cannot RLP-encode a negative integer')
+    // Small values take the number path: BigInt arithmetic allocates at every step.
+    if (x <= maxSafe) return sizeOf(Number(x), plan)
     const n = bigLength(x)
     return x > 0n && x < 0x80n ? 1 : headerSize(n) + n
   }
@@ -196,10 +200,7 @@ function write(x: RlpInput, out: Uint8Array, pos: number, plan: (number | Uint8A
     return pos + 1 + n
   }
   if (typeof x === 'bigint') {
-    if (x > 0n && x < 0x80n) {
-      out[pos] = Number(x)
-      return pos + 1
-    }
+    if (x <= maxSafe) return write(Number(x), out, pos, plan)
     const n = bigLength(x)
     const p = writeHeader(out, pos, n, 0x80)
     let v = x

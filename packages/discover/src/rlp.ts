@@ -71,13 +71,25 @@ export function asBigUint(item: RlpItem | undefined, what: string, maxBytes = 32
   const b = asBytes(item, what)
   if (b.length > maxBytes) throw new RlpError(`${what}: integer longer than ${maxBytes} bytes`)
   if (b.length > 0 && b[0] === 0) throw new RlpError(`${what}: integer has leading zero bytes`)
+  if (b.length <= 6) return BigInt(smallUint(b))
   let v = 0n
   for (const byte of b) v = (v << 8n) | BigInt(byte)
   return v
 }
 
+/** Big-endian bytes (at most 6) as a number, without BigInt steps. */
+function smallUint(b: Uint8Array): number {
+  let v = 0
+  for (let i = 0; i < b.length; i++) v = v * 256 + b[i]!
+  return v
+}
+
 /** A canonical RLP unsigned integer that fits in a JavaScript number (≤ 2^53 − 1). */
 export function asUint(item: RlpItem | undefined, what: string): number {
+  // Up to 6 bytes (2^48) is exact as a number: ports, versions, sizes take this path.
+  if (item instanceof Uint8Array && item.length <= 6 && (item.length === 0 || item[0] !== 0)) {
+    return smallUint(item)
+  }
   const v = asBigUint(item, what, 7)
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RlpError(`${what}: integer too large`)
   return Number(v)

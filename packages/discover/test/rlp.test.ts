@@ -46,6 +46,14 @@ describe('rlp shape helpers', () => {
     )
     expect(() => asUint(new Uint8Array(8).fill(1), 'x')).toThrow(RlpError)
     expect(() => asBigUint(new Uint8Array(33).fill(1), 'x')).toThrow(RlpError)
+    // Both sides of the 6-byte fast path.
+    expect(asBigUint(new Uint8Array(6).fill(0xff), 'x')).toBe(2n ** 48n - 1n)
+    expect(asBigUint(new Uint8Array([1, 0, 0, 0, 0, 0, 0]), 'x')).toBe(2n ** 48n)
+    expect(asUint(new Uint8Array(6).fill(0xff), 'x')).toBe(2 ** 48 - 1)
+    expect(asUint(new Uint8Array([0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 'x')).toBe(
+      Number.MAX_SAFE_INTEGER,
+    )
+    expect(() => asBigUint(new Uint8Array([0, 1, 2]), 'x')).toThrow(/leading zero/)
   })
 
   it('checks shapes with the field name in the message', () => {

@@ -29,13 +29,15 @@ const TWO_63 = 1n << 63n
 
 /** Expiration as go-ethereum reads it: a uint64 reinterpreted as int64. */
 function decodeExpiration(item: RlpItem | undefined): number {
+  // Up to 6 bytes is a plain non-negative number (every expiration until the year 8.9 million).
+  if (item instanceof Uint8Array && item.length <= 6) return asUint(item, 'expiration')
   const v = asBigUint(item, 'expiration', 8)
   return Number(v >= TWO_63 ? v - TWO_64 : v)
 }
 
-function encodeExpiration(seconds: number): bigint {
-  const v = BigInt(Math.trunc(seconds))
-  return v < 0n ? v + TWO_64 : v
+function encodeExpiration(seconds: number): number | bigint {
+  const v = Math.trunc(seconds)
+  return v >= 0 ? v : BigInt(v) + TWO_64
 }
 
 function decodePort(item: RlpItem | undefined, what: string): number {
