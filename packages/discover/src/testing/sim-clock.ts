@@ -49,6 +49,9 @@ export class SimClock implements Clock {
     if (t.fn) {
       t.fn = undefined
       this.#live--
+      // Most timers are request timeouts cleared by the reply: once cleared ones outnumber
+      // live ones, rebuild the heap without them (amortised O(1) per timer).
+      if (this.#heap.length > 1024 && this.#heap.length > 2 * this.#live) this.#compact()
     }
   }
 
@@ -85,6 +88,30 @@ export class SimClock implements Clock {
     await flush()
   }
 
+  #compact(): void {
+    const h = this.#heap
+    let n = 0
+    for (const t of h) if (t.fn) h[n++] = t
+    h.length = n
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i)
+  }
+
+  #siftDown(start: number): void {
+    const h = this.#heap
+    const t = h[start]!
+    let i = start
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= h.length) break
+      const r = l + 1
+      const c = r < h.length && before(h[r]!, h[l]!) ? r : l
+      if (!before(h[c]!, t)) break
+      h[i] = h[c]!
+      i = c
+    }
+    h[i] = t
+  }
+
   #dropCleared(): void {
     while (this.#heap.length > 0 && !this.#heap[0]!.fn) this.#pop()
   }
@@ -107,17 +134,8 @@ export class SimClock implements Clock {
     const top = h[0]!
     const last = h.pop()!
     if (h.length > 0) {
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        if (l >= h.length) break
-        const r = l + 1
-        const c = r < h.length && before(h[r]!, h[l]!) ? r : l
-        if (!before(h[c]!, last)) break
-        h[i] = h[c]!
-        i = c
-      }
-      h[i] = last
+      h[0] = last
+      this.#siftDown(0)
     }
     return top
   }

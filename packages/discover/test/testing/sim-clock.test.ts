@@ -46,6 +46,24 @@ describe('SimClock', () => {
     expect(fired).toHaveLength(2000)
     expect(fired).toEqual([...fired].sort((a, b) => a - b))
   })
+
+  it('keeps order and counts when most timers are cleared (heap compaction)', async () => {
+    const c = new SimClock(0)
+    const r = seededRandom(3)
+    const fired: [number, number][] = []
+    const kept: [number, number][] = []
+    for (let i = 0; i < 5000; i++) {
+      const at = Math.floor(r() * 500)
+      const h = c.setTimeout(() => fired.push([at, i]), at)
+      if (r() < 0.9) c.clearTimeout(h)
+      else kept.push([at, i])
+    }
+    expect(c.pending).toBe(kept.length)
+    await c.advance(500)
+    // Time order, ties in creation order.
+    expect(fired).toEqual(kept.sort((a, b) => a[0] - b[0] || a[1] - b[1]))
+    expect(c.pending).toBe(0)
+  })
 })
 
 describe('seededRandom', () => {
