@@ -66,9 +66,24 @@ export class MemoryNodeDB implements NodeDB {
     return this.#lastHex
   }
 
+  /**
+   * The endpoint state found last (one packet reads and writes the same one several times);
+   * forgotten whenever endpoint state is dropped.
+   */
+  #memo: { idHex: string; st: IpState } | undefined
+
   #endpoint(id: NodeId, ip: string): EndpointState | undefined {
-    const list = this.#endpoints.get(this.#hex(id))
-    if (list) for (const st of list) if (st.ip === ip) return st
+    const idHex = this.#hex(id)
+    const m = this.#memo
+    if (m && m.st.ip === ip && m.idHex === idHex) return m.st
+    const list = this.#endpoints.get(idHex)
+    if (list) {
+      for (const st of list) {
+        if (st.ip !== ip) continue
+        this.#memo = { idHex, st }
+        return st
+      }
+    }
     return undefined
   }
 
@@ -82,6 +97,7 @@ export class MemoryNodeDB implements NodeDB {
     for (const st of list) if (st.ip === ip) return st
     if (list.length >= maxIpsPerNode) {
       const oldest = list.shift()!
+      this.#memo = undefined
       this.onEndpointChange?.(epKey(idHex, oldest.ip), undefined)
     }
     const st: IpState = { ip, lastPing: 0, lastPong: 0, findFails: 0 }
@@ -100,6 +116,7 @@ export class MemoryNodeDB implements NodeDB {
   #dropEndpoints(idHex: string): void {
     const list = this.#endpoints.get(idHex)
     if (!list) return
+    this.#memo = undefined
     this.#endpoints.delete(idHex)
     for (const st of list) this.onEndpointChange?.(epKey(idHex, st.ip), undefined)
   }

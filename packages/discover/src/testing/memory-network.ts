@@ -6,15 +6,15 @@ export interface MemoryNetworkOptions {
   drop?: (data: Uint8Array, from: UdpAddress, to: UdpAddress) => boolean
 }
 
-const key = (a: UdpAddress) => `${a.ip}|${a.port}`
-
 /**
  * An in-memory datagram network: every bound transport gets an address; datagrams are delivered
  * on the microtask queue (so a whole exchange settles within one `flush()`), copied, and dropped
  * silently when nobody listens, like UDP.
  */
 export class MemoryNetwork {
-  readonly #sockets = new Map<string, MemorySocket>()
+  /** Bound sockets by IP, then port (no key string built per datagram). */
+  readonly #sockets = new Map<string, Map<number, MemorySocket>>()
+  #size = 0
   readonly #drop: MemoryNetworkOptions['drop']
   #nextPort = 30_000
   /** Datagrams delivered and dropped so far. */
@@ -29,20 +29,25 @@ export class MemoryNetwork {
   bind(options: { ip?: string; port?: number } = {}): MemorySocket {
     const ip = normalizeIp(options.ip ?? '127.0.0.1')
     let port = options.port ?? 0
+    let ports = this.#sockets.get(ip)
+    if (!ports) {
+      ports = new Map()
+      this.#sockets.set(ip, ports)
+    }
     if (port === 0) {
       do port = this.#nextPort++
-      while (this.#sockets.has(key({ ip, port })))
+      while (ports.has(port))
     }
-    const addr = { ip, port }
-    if (this.#sockets.has(key(addr))) throw new Error(`address in use: ${ip}:${port}`)
-    const s = new MemorySocket(this, addr)
-    this.#sockets.set(key(addr), s)
+    if (ports.has(port)) throw new Error(`address in use: ${ip}:${port}`)
+    const s = new MemorySocket(this, { ip, port })
+    ports.set(port, s)
+    this.#size++
     return s
   }
 
   /** Number of bound sockets. */
   get size(): number {
-    return this.#sockets.size
+    return this.#size
   }
 
   /** @internal `owned`: the caller hands `data` over (no copy needed). */
@@ -53,7 +58,7 @@ export class MemoryNetwork {
     }
     const copy = owned ? data : data.slice()
     queueMicrotask(() => {
-      const dst = this.#sockets.get(key({ ip: normalizeIp(to.ip), port: to.port }))
+      const dst = this.#sockets.get(normalizeIp(to.ip))?.get(to.port)
       if (!dst) {
         this.dropped++
         return
@@ -65,7 +70,7 @@ export class MemoryNetwork {
 
   /** @internal */
   unbind(addr: UdpAddress): void {
-    this.#sockets.delete(key(addr))
+    if (this.#sockets.get(addr.ip)?.delete(addr.port)) this.#size--
   }
 }
 

@@ -97,7 +97,8 @@ export class Simulation {
   readonly #loss: number
   #sent = 0
   #lost = 0
-  readonly #byType: Record<string, number> = {}
+  /** Datagrams sent by type byte (index 0: unknown types). */
+  readonly #byType = new Array<number>(packetNames.length).fill(0)
   #closed = false
   readonly #crypto: SimCryptoBackend | undefined
 
@@ -121,7 +122,11 @@ export class Simulation {
       lost: this.#lost,
       delivered: this.network.delivered,
       timers: this.clock.fired,
-      byType: { ...this.#byType },
+      byType: Object.fromEntries(
+        packetNames.flatMap((name, i) =>
+          this.#byType[i]! > 0 ? [[name || 'other', this.#byType[i]!]] : [],
+        ),
+      ),
     }
   }
 
@@ -201,8 +206,8 @@ export class Simulation {
     const send = (data: Uint8Array, to: UdpAddress) => {
       this.#sent++
       // The packet type follows the 32-byte hash and the 65-byte signature.
-      const type = packetNames[data[97] ?? 0] || 'other'
-      this.#byType[type] = (this.#byType[type] ?? 0) + 1
+      const type = data[97] ?? 0
+      this.#byType[type < packetNames.length ? type : 0]!++
       if (this.#loss > 0 && this.#netRandom() < this.#loss) {
         this.#lost++
         return

@@ -106,6 +106,10 @@ export class PendingReplies {
   dispatch(key: string, packet: Packet, hash: Uint8Array): boolean {
     const set = this.#byKey.get(key)
     if (!set) return false
+    if (set.size === 1) {
+      // The common case: one request per key. The entry may remove itself: nothing iterates on.
+      for (const e of set) return e.onPacket(packet, hash)
+    }
     let matched = false
     for (const e of [...set]) if (e.onPacket(packet, hash)) matched = true
     return matched

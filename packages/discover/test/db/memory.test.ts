@@ -24,6 +24,8 @@ describe('MemoryNodeDB', () => {
     db.updateNode({ node: n, lastSeen: 5 })
     db.updateLastPongReceived(n.id, n.ip, 5)
     expect(db.node(n.id)?.node.equals(n)).toBe(true)
+    // Read just before the delete (the last state found is remembered): the delete drops it.
+    expect(db.lastPongReceived(n.id, n.ip)).toBe(5)
     db.deleteNode(n.id)
     expect(db.node(n.id)).toBeUndefined()
     expect(db.lastPongReceived(n.id, n.ip)).toBe(0)
@@ -69,8 +71,13 @@ describe('MemoryNodeDB', () => {
   it('tracks at most 4 IPs per node', () => {
     const db = new MemoryNodeDB()
     const n = mkNode()
-    for (let i = 1; i <= 6; i++) db.updateLastPongReceived(n.id, `10.0.0.${i}`, i)
+    for (let i = 1; i <= 6; i++) {
+      db.updateLastPongReceived(n.id, `10.0.0.${i}`, i)
+      expect(db.lastPongReceived(n.id, '10.0.0.1')).toBe(i <= 4 ? 1 : 0)
+    }
     expect(db.lastPongReceived(n.id, '10.0.0.1')).toBe(0)
+    db.updateLastPongReceived(n.id, '10.0.0.1', 7)
+    expect(db.lastPongReceived(n.id, '10.0.0.1')).toBe(7)
     expect(db.lastPongReceived(n.id, '10.0.0.6')).toBe(6)
   })
 
