@@ -2,8 +2,12 @@
 // network of 3 bootnodes over the in-memory transport, in virtual time, with 10–100 ms one-way
 // latency; we record the table fill over time, then trace lookups from random nodes to random
 // targets: rounds, FindNode queries, and how many of the true 16 closest each one finds.
-// Writes bench/results/sim.json and bench/results/sim-<N>.svg.
-import { writeFileSync } from 'node:fs'
+// Writes bench/results/sim.json (runs of other sizes already there are kept) and
+// bench/results/sim-<N>.svg. Run through the package script: it gives V8 a 128 MiB young
+// generation (the simulator's request state then dies young); N = 5000 also needs a larger
+// old space (NODE_OPTIONS=--max-old-space-size=16384).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { median, recordResult, resultsDir } from '../../../bench/record.ts'
 import { type Discovery, getCrypto, randomTarget, useFastCrypto } from '../src/index.ts'
@@ -49,6 +53,8 @@ function fillSample(t: number, nodes: Discovery[]): FillSample {
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
 async function simulate(n: number) {
+  const loadAtStart = loadavg()[0]!
+  const cpuStart = process.cpuUsage()
   const wallStart = performance.now()
   const progress = (what: string) =>
     process.stderr.write(
@@ -123,6 +129,8 @@ async function simulate(n: number) {
   progress('lookups done')
   const final = fillSample((s.clock.now() - t0) / 1000, nodes)
   const heapMiB = process.memoryUsage().heapUsed / 2 ** 20
+  const rssMiB = process.memoryUsage().rss / 2 ** 20
+  const cpu = process.cpuUsage(cpuStart)
   await s.close()
 
   const hist = (xs: number[]) => {
@@ -142,10 +150,15 @@ async function simulate(n: number) {
     joinPerSecond: JOIN_PER_SEC,
     settleMs: SETTLE_MS,
     virtualSeconds: round((s.clock.now() - t0) / 1000, 1),
+    date: new Date().toISOString(),
     wallSeconds: round((performance.now() - wallStart) / 1000, 1),
     buildWallSeconds: round(buildWallMs / 1000, 1),
     lookupWallSeconds: round(lookupWallMs / 1000, 1),
+    /** Process CPU (all threads: V8's GC helpers included) and the 1-min load when it started. */
+    cpuSeconds: { user: round(cpu.user / 1e6, 1), system: round(cpu.system / 1e6, 1) },
+    loadAverageAtStart: round(loadAtStart, 2),
     heapUsedMiB: round(heapMiB, 0),
+    rssMiB: round(rssMiB, 0),
     datagrams: buildStats.sent,
     datagramsByType: buildStats.byType,
     table: { final, fill },
@@ -180,13 +193,19 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.len
 
 export async function run(sizes: number[] = [1000]): Promise<void> {
   const base = await useFastCrypto()
-  const runs = []
+  // Runs of other sizes recorded earlier stay (each run has its own date).
+  const file0 = join(resultsDir, 'sim.json')
+  const previous: { nodes: number }[] = existsSync(file0)
+    ? ((JSON.parse(readFileSync(file0, 'utf8')) as { runs?: { nodes: number }[] }).runs ?? [])
+    : []
+  const runs: { nodes: number }[] = previous.filter((r) => !sizes.includes(r.nodes))
   for (const n of sizes) {
     const r = await simulate(n)
     process.stdout.write(`${JSON.stringify({ ...r, table: { final: r.table.final } })}\n`)
     writeFileSync(join(resultsDir, `sim-${n}.svg`), simSvg(r))
     runs.push(r)
   }
+  runs.sort((a, b) => a.nodes - b.nodes)
   const file = recordResult('sim', `simulated signatures over ${base.name} (keccak real)`, {
     note: 'packets are fully encoded, hashed and decoded; secp256k1 signing/recovery is replaced by the simulator backend (sign = public key). Node records are really signed.',
     crypto: getCrypto().name,
