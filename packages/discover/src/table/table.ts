@@ -110,13 +110,14 @@ export class Table extends TypedEventTarget<TableEvents> implements NodeSource {
    */
   add(node: Node): AddResult {
     if (node.idHex === this.self.idHex) return 'rejected'
-    const b = this.bucketOf(node.hash)
+    // A live entry knows its bucket: no hash of a fresh Node object for the common re-add.
     const present = this.#byId.get(node.idHex)
     if (present) {
-      this.#updateEndpoint(b, present.entry, node)
-      b.bump(node.idHex)
+      this.#updateEndpoint(present.bucket, present.entry, node)
+      present.bucket.bump(node.idHex)
       return 'bumped'
     }
+    const b = this.bucketOf(node.hash)
     if (b.full) return this.addReplacement(node) ? 'replacement' : 'rejected'
     const ri = Bucket.indexOf(b.replacements, node.idHex)
     if (ri >= 0) {
