@@ -28,8 +28,11 @@ const replyKind: Partial<Record<number, ReplyKind>> = {
   [PacketType.ENRResponse]: 'enr',
 }
 
-const equalBytes = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((x, i) => x === b[i])
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
