@@ -73,6 +73,7 @@ export {
 } from './rlp.js'
 export {
   type AddResult,
+  type BondState,
   Bucket,
   bucketIndexOf,
   copyLiveNodes,
