@@ -89,7 +89,15 @@ describe('rlp codec against the rlp package (reference)', () => {
   it('encodes like it', () => {
     fc.assert(
       fc.property(input, (x) => {
-        expect(encodeRlp(x)).toEqual(RLP.encode(x as Parameters<typeof RLP.encode>[0]))
+        let want: Uint8Array
+        try {
+          want = RLP.encode(x as Parameters<typeof RLP.encode>[0])
+        } catch {
+          // e.g. a 0x-prefixed string that is no hex: rejected by both.
+          expect(() => encodeRlp(x)).toThrow(RlpError)
+          return
+        }
+        expect(encodeRlp(x)).toEqual(want)
       }),
       { numRuns: 500 },
     )
@@ -124,7 +132,9 @@ describe('rlp codec against the rlp package (reference)', () => {
     )
   })
 
-  it('rejects what is no RLP integer', () => {
+  it('rejects what is no RLP integer, and 0x-strings that are no hex', () => {
+    expect(() => encodeRlp('0x  ')).toThrow(RlpError)
+    expect(encodeRlp('0x0102')).toEqual(new Uint8Array([0x82, 1, 2]))
     expect(() => encodeRlp(-1)).toThrow(RlpError)
     expect(() => encodeRlp(1.5)).toThrow(RlpError)
     expect(() => encodeRlp(-1n)).toThrow(RlpError)
