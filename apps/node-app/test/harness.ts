@@ -63,6 +63,32 @@ export class App {
     })
   }
 
+  /** The peer count in the latest `peer added` / `peer dropped` line (0 before any). */
+  get peers(): number {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const l = this.lines[i]
+      if (l && (l.msg === 'peer added' || l.msg === 'peer dropped')) return Number(l.peers)
+    }
+    return 0
+  }
+
+  /** Resolves once `check()` holds: now, or after one of the next log lines; rejects on exit. */
+  until(check: () => boolean, what: string): Promise<void> {
+    if (check()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`node-app exited (${code}) before ${what}\n${this.stderr}`))
+      this.proc.once('exit', onExit)
+      this.#waiters.push({
+        pred: () => check(),
+        resolve: () => {
+          this.proc.off('exit', onExit)
+          resolve()
+        },
+      })
+    })
+  }
+
   /** Sends a signal and resolves with the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode
