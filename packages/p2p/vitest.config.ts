@@ -1,3 +1,8 @@
+import { defineConfig, mergeConfig } from 'vitest/config'
 import shared from '../../vitest.shared.ts'
 
-export default shared
+// Every test file ends with a check that it left no socket, listener or timer open.
+export default mergeConfig(
+  shared,
+  defineConfig({ test: { setupFiles: ['test/no-leaked-handles.ts'] } }),
+)

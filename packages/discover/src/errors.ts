@@ -35,6 +35,8 @@ export type DiscoverErrorCode =
   | 'ERR_ENR_BAD_TEXT'
   | 'ERR_ENR_BAD_ENTRY'
   | 'ERR_SNTP'
+  | 'ERR_DB_CORRUPT'
+  | 'ERR_DB_OPEN'
 
 /** Base class of every error thrown by @x/discover. */
 export class DiscoverError extends Error {
@@ -82,5 +84,24 @@ export class EnrError extends DiscoverError {
   constructor(code: DiscoverErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
     this.name = 'EnrError'
+  }
+}
+
+/**
+ * A node database problem: a stored value that does not decode (`ERR_DB_CORRUPT`, skipped and
+ * deleted on load, never fatal) or a store that cannot be opened (`ERR_DB_OPEN`, e.g. locked by
+ * another process). `key` names the offending entry when there is one.
+ */
+export class NodeDBError extends DiscoverError {
+  readonly key: string | undefined
+
+  constructor(
+    code: DiscoverErrorCode,
+    message: string,
+    options?: { cause?: unknown; key?: string },
+  ) {
+    super(code, message, options)
+    this.name = 'NodeDBError'
+    this.key = options?.key
   }
 }

@@ -10,12 +10,18 @@ export {
   useFastCrypto,
 } from './crypto/index.js'
 export {
+  dbSchema,
   type EndpointState,
+  LevelNodeDB,
+  type LevelNodeDBOptions,
+  type LevelNodeDBStats,
   MemoryNodeDB,
   type MemoryNodeDBOptions,
   memoryNodeDBDefaults,
   type NodeDB,
   type NodeDBEntry,
+  type OpenNodeDBOptions,
+  openNodeDB,
 } from './db/index.js'
 export { Discovery, type DiscoveryOptions, type DiscoveryStats } from './discovery.js'
 export { distcmp, logdist } from './distance.js'
@@ -26,6 +32,7 @@ export {
   type DiscoverErrorCode,
   EnodeError,
   EnrError,
+  NodeDBError,
   PacketError,
   TimeoutError,
 } from './errors.js'

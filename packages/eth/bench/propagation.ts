@@ -12,7 +12,8 @@ import { encodeList, encodeUint } from '../src/rlp.js'
 
 const nodes = 50
 const dialsPerNode = 4
-const rounds = 5
+/** Rounds (seeds) run; `PROP_ROUNDS=20 pnpm bench propagation` for a wider sample. */
+const rounds = Number(process.env.PROP_ROUNDS ?? 20)
 
 interface Counters {
   full: number
@@ -20,11 +21,15 @@ interface Counters {
   ethMessages: number
 }
 
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32: nearby seeds give unrelated streams). */
 function rng(seed: number): () => number {
   let s = seed >>> 0
   return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0
-    return s / 2 ** 32
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
   }
 }
 
@@ -45,7 +50,7 @@ async function round(seed: number) {
   }
   for (let i = 0; i < nodes; i++) {
     const backend = memoryBackend(devnet, { clock })
-    const eth = new EthHandler({ backend, chain: devnet, clock })
+    const eth = new EthHandler({ backend, chain: devnet, clock, random: rng(seed * 1_000 + i) })
     const c: Counters = { full: 0, announced: 0, ethMessages: 0 }
     const statics = new Set<number>()
     while (statics.size < dialsPerNode) {
@@ -104,6 +109,7 @@ async function round(seed: number) {
   // Let the last announcements and requests settle before counting.
   for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r))
   const others = counters.slice(1)
+
   const result = {
     ms,
     virtualMs,
@@ -111,7 +117,15 @@ async function round(seed: number) {
     meanDegree: degrees.reduce((a, b) => a + b, 0) / nodes,
     maxFullPerNode: Math.max(...others.map((c) => c.full)),
     maxDuplicatesPerNode: Math.max(...others.map((c) => Math.max(0, c.full - 1))),
+    meanDuplicatesPerNode: others.reduce((a, c) => a + Math.max(0, c.full - 1), 0) / others.length,
+    /** Degree of the node with the most full deliveries. */
+    worstNodeDegree:
+      degrees[1 + others.findIndex((c) => c.full === Math.max(...others.map((o) => o.full)))] ?? 0,
+    /** Full copies sent in all (≈ Σ over nodes of √(peers lacking it)). */
+    totalFullDeliveries: others.reduce((a, c) => a + c.full, 0),
     meanFullPerNode: others.reduce((a, c) => a + c.full, 0) / others.length,
+    /** [degree, full deliveries] of every node but the origin. */
+    fullByDegree: others.map((c, i) => [degrees[i + 1] ?? 0, c.full] as const),
     meanAnnouncedPerNode: others.reduce((a, c) => a + c.announced, 0) / others.length,
     meanEthMessagesPerNode: counters.reduce((a, c) => a + c.ethMessages, 0) / nodes,
   }
@@ -120,10 +134,24 @@ async function round(seed: number) {
   return result
 }
 
+function byDegree(pairs: readonly (readonly [number, number])[]) {
+  const groups = new Map<number, number[]>()
+  for (const [d, full] of pairs) groups.set(d, [...(groups.get(d) ?? []), full])
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([degree, fulls]) => ({
+      degree,
+      nodes: fulls.length,
+      meanFull: Math.round((fulls.reduce((a, b) => a + b, 0) / fulls.length) * 100) / 100,
+      over3: Math.round((fulls.filter((f) => f > 3).length / fulls.length) * 1000) / 1000,
+    }))
+}
+
 export async function run(): Promise<void> {
   const results: Awaited<ReturnType<typeof round>>[] = []
   for (let r = 0; r < rounds; r++) results.push(await round(r + 1))
-  const pick = (k: keyof (typeof results)[number]) => median(results.map((x) => x[k]))
+  type Numeric = Exclude<keyof (typeof results)[number], 'fullByDegree'>
+  const pick = (k: Numeric) => median(results.map((x) => x[k]))
   const summary = {
     nodes,
     dialsPerNode,
@@ -135,14 +163,21 @@ export async function run(): Promise<void> {
     medianMaxFullDeliveriesPerNode: pick('maxFullPerNode'),
     medianMaxDuplicateFullDeliveriesPerNode: pick('maxDuplicatesPerNode'),
     medianMeanFullDeliveriesPerNode: Math.round(pick('meanFullPerNode') * 100) / 100,
+    medianMeanDuplicateFullDeliveriesPerNode: Math.round(pick('meanDuplicatesPerNode') * 100) / 100,
+    worstMaxDuplicateFullDeliveriesPerNode: Math.max(...results.map((x) => x.maxDuplicatesPerNode)),
+    roundsWithMaxDuplicatesAtMost2: results.filter((x) => x.maxDuplicatesPerNode <= 2).length,
+    medianTotalFullDeliveries: pick('totalFullDeliveries'),
+    /** Over all rounds, by node degree: nodes, mean full deliveries, share with > 3 (dups > 2). */
+    fullDeliveriesByDegree: byDegree(results.flatMap((x) => x.fullByDegree)),
     medianMeanAnnouncementsPerNode: Math.round(pick('meanAnnouncedPerNode') * 100) / 100,
     medianMeanEthMessagesPerNode: Math.round(pick('meanEthMessagesPerNode') * 100) / 100,
   }
+  const rounded = results.map(({ fullByDegree: _, ...rest }) => rest)
   const file = recordResult('propagation', 'noble keccak (default backend)', {
     description:
-      'one transaction injected at one node of a 50-node in-process network; time until all pools have it (wall time, and virtual time of the injected clock: announced transactions are requested after the 500 ms arrival wait); per node: full deliveries (Transactions/PooledTransactions received), announcements, eth messages received',
+      'one transaction injected at one node of a 50-node in-process network; time until all pools have it (wall time, and virtual time of the injected clock: announced transactions are requested after the 500 ms arrival wait); per node: full deliveries (Transactions/PooledTransactions received; duplicates = full - 1), announcements, eth messages received. Full copies go to a random √ of the peers lacking the tx, announcements to the rest',
     summary,
-    rounds: results,
+    rounds: rounded,
   })
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwrote ${file}\n`)
 }

@@ -26,6 +26,10 @@ export interface ChainReader {
    * cumulative-gas, logs]` per receipt; eth/68 the consensus encoding (with bloom).
    */
   receiptsByHash(hash: Uint8Array, version: 68 | 69): Uint8Array | undefined
+  /** The body of the canonical block `number` (the wire asks by hash; optional). */
+  bodyByNumber?(number: number): Uint8Array | undefined
+  /** The receipts of the canonical block `number` (the wire asks by hash; optional). */
+  receiptsByNumber?(number: number, version: 68 | 69): Uint8Array | undefined
   /**
    * Imports a block a peer propagated (`[header, txs, uncles, …]`); returns true when it became
    * the new head. Optional: without it, propagated blocks are only relayed.

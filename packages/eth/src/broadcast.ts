@@ -10,11 +10,15 @@ import { splitList } from './rlp.js'
  * Propagates transactions (go-ethereum's `BroadcastTransactions`): each goes in full to √n of the
  * n peers that lack it and as an announcement to the others. Queued per peer: never blocks.
  */
-export function broadcastTransactions(peers: PeerSet, txs: Uint8Array[]): void {
+export function broadcastTransactions(
+  peers: PeerSet,
+  txs: Uint8Array[],
+  random: () => number = Math.random,
+): void {
   const full = new Map<EthPeer, Uint8Array[]>()
   const ann = new Map<EthPeer, Uint8Array[]>()
   for (const tx of txs) {
-    const lacking = peers.peersWithoutTx(txHash(tx))
+    const lacking = shuffle(peers.peersWithoutTx(txHash(tx)), random)
     const direct = Math.floor(Math.sqrt(lacking.length))
     lacking.forEach((p, i) => {
       const m = i < direct ? full : ann
@@ -37,12 +41,16 @@ export function broadcastBlock(
   block: Uint8Array,
   td: bigint,
   earliest: number,
+  random: () => number = Math.random,
 ): void {
   const header = splitList(block, 'block')[0] as Uint8Array
   const hash = headerHash(header)
   const number = headerNumber(header)
   const lacking = peers.peersWithoutBlock(hash)
-  const old = lacking.filter((p) => p.version === 68)
+  const old = shuffle(
+    lacking.filter((p) => p.version === 68),
+    random,
+  )
   const direct = Math.floor(Math.sqrt(old.length))
   old.forEach((p, i) => {
     if (i < direct) p.asyncSendNewBlock(block, td)
@@ -58,4 +66,19 @@ export function broadcastBlock(
     p.markBlock(hash)
     p.rw.writeMsg(MsgCode.BlockRangeUpdate, range).catch(() => {})
   }
+}
+
+/**
+ * Shuffles `list` in place (Fisher–Yates) so the √n full recipients are a uniform random subset:
+ * taking the first √n in registration order would send every full copy to the same early
+ * peers (go-ethereum gets the same spread from Go's random map order and its per-sender hash).
+ */
+export function shuffle<T>(list: T[], random: () => number = Math.random): T[] {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const t = list[i] as T
+    list[i] = list[j] as T
+    list[j] = t
+  }
+  return list
 }

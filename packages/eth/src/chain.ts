@@ -1,5 +1,5 @@
 import { fromHex } from './bytes.js'
-import type { BlockHeader } from './header.js'
+import { type BlockHeader, encodeHeader, headerHash } from './header.js'
 
 /**
  * What the eth handshake needs to know of a chain (go-ethereum's `params.ChainConfig` reduced to
@@ -113,6 +113,45 @@ export const devnet: ChainConfig = {
   forkBlocks: [],
   forkTimes: [],
   genesisHeader: devnetGenesis,
+}
+
+export interface DevnetOptions {
+  /** Network id of the Status message (choose one no public network uses). */
+  networkId: bigint | number
+  /** Default `devnet-<networkId>`. */
+  name?: string
+  /** Genesis timestamp (seconds), default that of {@link devnet}. */
+  genesisTime?: number
+  /** Genesis extra data (≤ 32 bytes): a different value gives a different genesis hash. */
+  extra?: string | Uint8Array
+  /** Genesis gas limit, default 30 000 000. */
+  gasLimit?: number
+}
+
+/**
+ * A private network of your own: the {@link devnet} genesis with your network id, timestamp
+ * and extra data (so its genesis hash, and thus its fork id, are its own), every fork at genesis.
+ * Nodes peer only when they use the same options.
+ */
+export function defineDevnet(options: DevnetOptions): ChainConfig {
+  const extra =
+    typeof options.extra === 'string' ? new TextEncoder().encode(options.extra) : options.extra
+  const genesisHeader: BlockHeader = {
+    ...devnetGenesis,
+    time: options.genesisTime ?? devnetGenesis.time,
+    extra: extra ?? devnetGenesis.extra,
+    gasLimit: options.gasLimit ?? devnetGenesis.gasLimit,
+  }
+  const networkId = BigInt(options.networkId)
+  return {
+    name: options.name ?? `devnet-${networkId}`,
+    networkId,
+    genesisHash: headerHash(encodeHeader(genesisHeader)),
+    genesisTime: genesisHeader.time,
+    forkBlocks: [],
+    forkTimes: [],
+    genesisHeader,
+  }
 }
 
 /** The built-in chains by name (node-app's genesis choice). */

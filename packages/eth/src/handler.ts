@@ -8,6 +8,7 @@ import {
   type ProtocolPeer,
 } from '@x/p2p'
 import type { Backend } from './backend.js'
+import { BlockFetcher } from './block-fetcher.js'
 import { broadcastBlock, broadcastTransactions } from './broadcast.js'
 import { toHex } from './bytes.js'
 import type { ChainConfig } from './chain.js'
@@ -15,7 +16,6 @@ import { EthError } from './errors.js'
 import { type ForkFilter, forkFilter, forkIdAt } from './forkid.js'
 import { type HandshakeOptions, handshake } from './handshake.js'
 import { headerHash, headerNumber } from './header.js'
-import { KnownCache } from './known-cache.js'
 import {
   decodeNewBlock,
   decodeNewBlockHashes,
@@ -39,10 +39,13 @@ import {
   decodeTransactions,
   txHash,
 } from './messages/transactions.js'
-import { EthPeer } from './peer.js'
+import { EthPeer, type PeerHead } from './peer.js'
 import { PeerSet } from './peer-set.js'
-import { encodeList, splitList } from './rlp.js'
+import { splitList } from './rlp.js'
 import { serveByHash, serveHeaders } from './serve.js'
+import { TxFetcher } from './tx-fetcher.js'
+
+export { txArriveTimeout } from './tx-fetcher.js'
 
 export interface EthHandlerOptions {
   backend: Backend
@@ -58,6 +61,14 @@ export interface EthHandlerOptions {
   logger?: Logger
   /** Timeout of requests we send (default 10 s). */
   requestTimeout?: number
+  /** Picks the √n peers that get blocks and transactions in full (default `Math.random`). */
+  random?: () => number
+  /**
+   * Catch up with peers whose head is ahead of ours (fetch and import their blocks in batches),
+   * when the chain can import blocks. Default false: on mainnet that would download the chain
+   * into the backend; `createEthService` turns it on for devnets.
+   */
+  followPeers?: boolean
 }
 
 export interface EthEvents extends Record<string, unknown> {
@@ -65,18 +76,12 @@ export interface EthEvents extends Record<string, unknown> {
   'peer:registered': { peer: EthPeer }
   'peer:unregistered': { peer: EthPeer; error?: unknown }
   'handshake:failed': { id: string; error: unknown }
+  /** A registered peer announced a new head (NewBlock on eth/68, BlockRangeUpdate on eth/69). */
+  'peer:head': { peer: EthPeer; head: PeerHead }
 }
 
-/** Transaction hashes requested from some peer recently; not requested again from others. */
-const maxRequestedTxs = 4096
-/** Announced block hashes remembered as fetched (or being fetched). */
-const maxFetchingBlocks = 256
-/** How long an announced transaction may take to arrive in full before we request it. */
-export const txArriveTimeout = 500
-/** Announced hashes waiting to be requested; later announcements are ignored when full. */
-const maxWaitingTxs = 4096
-/** Hashes per GetPooledTransactions we send. */
-const maxTxRequest = 256
+/** Received transactions waiting to be propagated; the oldest are dropped (the pool keeps them). */
+const maxBroadcastBatch = 4096
 
 /**
  * The eth protocol handler (go-ethereum's `eth.handler`): runs each peer (handshake, register,
@@ -92,13 +97,13 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #requestTimeout: number | undefined
+  readonly #random: () => number
   readonly #filter: ForkFilter
-  readonly #requested = new KnownCache(maxRequestedTxs)
-  /** Announced transactions waiting for {@link txArriveTimeout} before being requested. */
-  readonly #waiting = new Map<string, { hash: Uint8Array; peer: EthPeer }>()
-  #fetchTimer: ReturnType<Clock['setTimeout']> | undefined
-  /** Announced blocks being fetched, or fetched recently. */
-  readonly #fetching = new KnownCache(maxFetchingBlocks)
+  readonly #txFetcher: TxFetcher
+  readonly #blockFetcher: BlockFetcher
+  /** Transactions received from peers, propagated together on the next timer tick. */
+  readonly #toBroadcast: Uint8Array[] = []
+  #broadcastTimer: ReturnType<Clock['setTimeout']> | undefined
 
   constructor(options: EthHandlerOptions) {
     super()
@@ -108,11 +113,22 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     this.#clock = options.clock ?? systemClock
     this.#logger = options.logger ?? noopLogger
     this.#requestTimeout = options.requestTimeout
+    this.#random = options.random ?? Math.random
     this.peers = new PeerSet(options.maxPeers)
     this.#filter = forkFilter(this.#chain, () => {
       const h = this.#backend.chain.head()
       return { number: h.number, time: h.time }
     })
+    this.#blockFetcher = new BlockFetcher(
+      this.#backend.chain,
+      this.#logger,
+      options.followPeers ?? false,
+    )
+    this.#txFetcher = new TxFetcher(
+      this.#clock,
+      this.#backend.txPool,
+      (p) => this.peers.peer(p.id) === p,
+    )
     this.protocols = (options.versions ?? ethVersions).map((version) => this.#protocol(version))
   }
 
@@ -181,6 +197,8 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       number: peer.head.number,
     })
     this.emit('peer:registered', { peer })
+    // An eth/69 peer's Status tells its head number: catch up when it is ahead.
+    this.#blockFetcher.follow(peer, peer.head.number)
     let failure: unknown
     try {
       const pending = this.#backend.txPool.pending()
@@ -270,24 +288,15 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         return
       case MsgCode.NewPooledTransactionHashes: {
         const ann = decodeNewPooledTransactionHashes(msg.payload)
-        for (const h of ann.hashes) {
-          peer.markTransaction(h)
-          if (pool.has(h) || this.#requested.has(h) || this.#waiting.size >= maxWaitingTxs) continue
-          const key = toHex(h)
-          if (!this.#waiting.has(key)) this.#waiting.set(key, { hash: h, peer })
-        }
-        this.#scheduleFetch()
+        for (const h of ann.hashes) peer.markTransaction(h)
+        this.#txFetcher.notify(peer, ann.hashes)
         return
       }
       case MsgCode.NewBlockHashes: {
         for (const a of decodeNewBlockHashes(msg.payload)) {
           peer.markBlock(a.hash)
-          const next = chain.head().number + 1
-          if (a.number === next && !this.#fetching.has(a.hash) && !chain.headerByHash(a.hash)) {
-            this.#fetching.add(a.hash)
-            // Not awaited: the responses arrive through this same loop.
-            this.#fetchBlock(peer, a.hash).catch(() => {})
-          }
+          // Not awaited: the responses arrive through this same loop.
+          this.#blockFetcher.announced(peer, a.hash, a.number)
         }
         return
       }
@@ -297,7 +306,10 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         const hash = headerHash(header)
         peer.markBlock(hash)
         peer.setHead({ hash, number: headerNumber(header), td: nb.td })
-        chain.insertBlock?.(nb.block, nb.td)
+        this.emit('peer:head', { peer, head: peer.head })
+        if (chain.insertBlock?.(nb.block, nb.td) === false) {
+          this.#blockFetcher.follow(peer, headerNumber(header))
+        }
         return
       }
       case MsgCode.BlockRangeUpdate: {
@@ -310,53 +322,32 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
           })
         }
         peer.setBlockRange(range)
+        this.emit('peer:head', { peer, head: peer.head })
+        this.#blockFetcher.follow(peer, range.latestBlock)
         return
       }
     }
   }
 
-  /** Fetches an announced block (header, then body) and imports it (go-ethereum's block fetcher). */
-  async #fetchBlock(peer: EthPeer, hash: Uint8Array): Promise<void> {
-    const chain = this.#backend.chain
-    if (!chain.insertBlock) return
-    const [header] = await peer.requestHeaders({ origin: hash, amount: 1, skip: 0, reverse: false })
-    if (!header || toHex(headerHash(header)) !== toHex(hash)) return
-    const [body] = await peer.requestBodies([hash])
-    if (!body) return
-    chain.insertBlock(encodeList([header, ...splitList(body, 'block body')]), 0n)
-  }
-
   /**
-   * Requests announced transactions after {@link txArriveTimeout}, from the first peer that
-   * announced each, unless a full copy arrived meanwhile (go-ethereum's tx fetcher waits the same
-   * way, which keeps duplicate deliveries low).
+   * Marks the sender as knowing each transaction, adds them to the pool and propagates the new
+   * ones on the next timer tick rather than at once (go-ethereum's pool → NewTxsEvent → broadcast
+   * loop is asynchronous the same way): copies and announcements of the same transactions that
+   * other peers sent meanwhile are marked first, so those peers are not sent it in full.
    */
-  #scheduleFetch(): void {
-    if (this.#fetchTimer !== undefined || this.#waiting.size === 0) return
-    this.#fetchTimer = this.#clock.setTimeout(() => {
-      this.#fetchTimer = undefined
-      const byPeer = new Map<EthPeer, Uint8Array[]>()
-      for (const { hash, peer } of this.#waiting.values()) {
-        if (this.#backend.txPool.has(hash) || this.peers.peer(peer.id) !== peer) continue
-        this.#requested.add(hash)
-        const list = byPeer.get(peer)
-        if (list) list.push(hash)
-        else byPeer.set(peer, [hash])
-      }
-      this.#waiting.clear()
-      for (const [peer, hashes] of byPeer) {
-        for (let i = 0; i < hashes.length; i += maxTxRequest) {
-          // Not awaited: the response arrives through the peer's message loop.
-          peer.requestPooledTransactions(hashes.slice(i, i + maxTxRequest)).catch(() => {})
-        }
-      }
-    }, txArriveTimeout)
-  }
-
   #receiveTxs(peer: EthPeer, txs: Uint8Array[]): void {
     for (const tx of txs) peer.markTransaction(txHash(tx))
     const added = this.#backend.txPool.add(txs)
-    if (added.length > 0) this.broadcastTransactions(added)
+    if (added.length === 0) return
+    for (const tx of added) {
+      if (this.#toBroadcast.length >= maxBroadcastBatch) this.#toBroadcast.shift()
+      this.#toBroadcast.push(tx)
+    }
+    if (this.#broadcastTimer !== undefined) return
+    this.#broadcastTimer = this.#clock.setTimeout(() => {
+      this.#broadcastTimer = undefined
+      this.broadcastTransactions(this.#toBroadcast.splice(0))
+    }, 0)
   }
 
   /**
@@ -364,7 +355,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
    * the peers that lack it and as an announcement to the others. Never blocks.
    */
   broadcastTransactions(txs: Uint8Array[]): void {
-    broadcastTransactions(this.peers, txs)
+    broadcastTransactions(this.peers, txs, this.#random)
   }
 
   /**
@@ -372,7 +363,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
    * that lack it, its hash to the other eth/68 peers; eth/69 peers get a BlockRangeUpdate.
    */
   broadcastBlock(block: Uint8Array, td: bigint): void {
-    broadcastBlock(this.peers, block, td, this.#backend.chain.earliest())
+    broadcastBlock(this.peers, block, td, this.#backend.chain.earliest(), this.#random)
   }
 
   /** `admin_nodeInfo.protocols.eth`. */
@@ -412,9 +403,11 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
 
   /** Disconnects every eth peer, refuses new ones and clears the fetch timer. */
   close(): void {
-    if (this.#fetchTimer !== undefined) this.#clock.clearTimeout(this.#fetchTimer)
-    this.#fetchTimer = undefined
-    this.#waiting.clear()
+    this.#txFetcher.close()
+    this.#blockFetcher.close()
+    if (this.#broadcastTimer !== undefined) this.#clock.clearTimeout(this.#broadcastTimer)
+    this.#broadcastTimer = undefined
+    this.#toBroadcast.length = 0
     this.peers.close()
   }
 }

@@ -3,6 +3,8 @@ export { bytesEqual, fromHex, toHex } from './bytes.js'
 export {
   type ChainConfig,
   chains,
+  type DevnetOptions,
+  defineDevnet,
   devnet,
   emptyRootHash,
   emptyUncleHash,
@@ -61,3 +63,10 @@ export {
   splitList,
 } from './rlp.js'
 export { serveByHash, serveHeaders } from './serve.js'
+export {
+  createEthService,
+  devnetBlockInterval,
+  type EthNetwork,
+  type EthService,
+  type EthServiceOptions,
+} from './service.js'

@@ -28,6 +28,13 @@ interface Stored {
 export interface MemoryChainOptions {
   clock?: Clock
   maxBlocks?: number
+  /**
+   * Seconds between block timestamps. When set, a block's timestamp is its parent's plus this,
+   * so every chain made with the same config and `blockTime` is the same chain (nodes of a devnet
+   * making blocks on their own agree, block for block). Unset: the clock's time, at least the
+   * parent's + 1.
+   */
+  blockTime?: number
 }
 
 /**
@@ -42,8 +49,10 @@ export class MemoryChain implements ChainReader {
   readonly #genesis: Stored
   readonly #clock: Clock
   readonly #maxBlocks: number
+  readonly #blockTime: number | undefined
   readonly #listeners = new Set<(block: Uint8Array, td: bigint) => void>()
   #timer: TimerHandle | undefined
+  #interval: number | undefined
   /** Number of the first entry of `#blocks`. */
   #offset = 0
 
@@ -56,6 +65,7 @@ export class MemoryChain implements ChainReader {
     }
     this.#clock = options.clock ?? systemClock
     this.#maxBlocks = options.maxBlocks ?? memoryChainDefaults.maxBlocks
+    this.#blockTime = options.blockTime
     const raw = encodeHeader(config.genesisHeader)
     const g: Stored = {
       header: raw,
@@ -119,6 +129,14 @@ export class MemoryChain implements ChainReader {
     return this.#byHashStored(hash) ? emptyReceipts : undefined
   }
 
+  bodyByNumber(number: number): Uint8Array | undefined {
+    return this.#byNumber(number)?.body
+  }
+
+  receiptsByNumber(number: number, _version?: 68 | 69): Uint8Array | undefined {
+    return this.#byNumber(number) ? emptyReceipts : undefined
+  }
+
   /** The full block `[header, txs, uncles]` at `number`. */
   blockByNumber(number: number): Uint8Array | undefined {
     const s = this.#byNumber(number)
@@ -131,7 +149,10 @@ export class MemoryChain implements ChainReader {
     return () => this.#listeners.delete(fn)
   }
 
-  /** Makes the next block on the head (timestamp: now, at least parent + 1); returns it raw. */
+  /**
+   * Makes the next block on the head (timestamp: parent + `blockTime`, or now and at least
+   * parent + 1); returns it raw.
+   */
   mine(): Uint8Array {
     const parent = this.head()
     const parentHeader = decodeHeader(this.#byNumber(parent.number)?.header as Uint8Array)
@@ -140,7 +161,10 @@ export class MemoryChain implements ChainReader {
       ...parentHeader,
       parentHash: parent.hash,
       number,
-      time: Math.max(parent.time + 1, Math.floor(this.#clock.now() / 1000)),
+      time:
+        this.#blockTime !== undefined
+          ? parent.time + this.#blockTime
+          : Math.max(parent.time + 1, Math.floor(this.#clock.now() / 1000)),
       extra: new TextEncoder().encode(`x-devp2p #${number}`),
     }
     const raw = encodeHeader(header)
@@ -159,23 +183,37 @@ export class MemoryChain implements ChainReader {
       return false
     const ourTd = head.td + header.difficulty
     this.#append(rawHeader, encodeList(rest), ourTd, header.time)
+    if (this.#timer !== undefined) this.#schedule()
     this.#emit(block, td > ourTd ? td : ourTd)
     return true
   }
 
-  /** Mines a block every `intervalMs` until `stop()`. */
+  /**
+   * Mines a block every `intervalMs` until `stop()`. An imported block restarts the wait, so of
+   * several nodes making blocks on one devnet, the first to make one leads and the others follow
+   * (taking over if it goes away) instead of each adding blocks.
+   */
   start(intervalMs: number): void {
-    if (this.#timer !== undefined) return
-    const tick = () => {
-      this.mine()
-      this.#timer = this.#clock.setTimeout(tick, intervalMs)
-    }
-    this.#timer = this.#clock.setTimeout(tick, intervalMs)
+    if (this.#interval !== undefined) return
+    this.#interval = intervalMs
+    this.#schedule()
   }
 
   stop(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#interval = undefined
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+    const interval = this.#interval
+    if (interval === undefined) return
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined
+      this.mine()
+      this.#schedule()
+    }, interval)
   }
 
   #append(header: Uint8Array, body: Uint8Array, td: bigint, time: number): void {

@@ -99,7 +99,8 @@ export class EthPeer {
     readonly peer: ProtocolPeer,
     readonly rw: MsgReadWriter,
     readonly version: EthVersion,
-    status: Status,
+    /** The Status the peer sent in the handshake (its network id, genesis, fork id). */
+    readonly status: Status,
     options: EthPeerOptions = {},
   ) {
     this.id = peer.idHex

@@ -10,11 +10,13 @@ import {
   decodeBlockHeaders,
   decodeGetPooledTransactions,
   decodeNewPooledTransactionHashes,
+  decodeTransactions,
   type EthVersion,
   encodeBlockRangeUpdate,
   encodeGetBlockHeaders,
   encodeNewPooledTransactionHashes,
   encodePooledTransactions,
+  encodeTransactions,
   MsgCode,
   maxMessageSize,
   txHash,
@@ -34,6 +36,12 @@ async function connect(version: EthVersion) {
   const backend = memoryBackend(devnet, { clock })
   for (let i = 0; i < 8; i++) backend.chain.mine()
   const handler = new EthHandler({ backend, chain: devnet, clock })
+  return { ...(await attach(handler, version, clock)), handler, backend, clock }
+}
+
+/** Runs one more remote peer on `handler`. */
+async function attach(handler: EthHandler, version: EthVersion, clock: ManualClock) {
+  const registered = handler.peers.len + 1
   const [ours, remote] = rwPair()
   closers.push(() => {
     ours.close()
@@ -52,8 +60,8 @@ async function connect(version: EthVersion) {
     clock,
   }).handshakeOptions(version)
   await handshake(remote as MsgReadWriter, remoteOpts)
-  for (let i = 0; i < 10 && handler.peers.len === 0; i++) await Promise.resolve()
-  return { handler, remote, run, peer, backend, clock }
+  for (let i = 0; i < 10 && handler.peers.len < registered; i++) await Promise.resolve()
+  return { remote, run, peer }
 }
 
 describe('EthHandler', () => {
@@ -178,6 +186,31 @@ describe('EthHandler', () => {
     )
     for (let i = 0; i < 10 && !backend.txPool.has(txHash(a)); i++) await Promise.resolve()
     expect(backend.txPool.has(txHash(a))).toBe(true)
+  })
+
+  it('propagates received transactions on the next tick, not to peers that announced them meanwhile', async () => {
+    const { handler, remote: first, clock, backend } = await connect(68)
+    const second = (await attach(handler, 68, clock)).remote
+    const a = encodeList([encodeUint(1)])
+    const b = encodeList([encodeUint(2)])
+    await first.writeMsg(MsgCode.Transactions, encodeTransactions([a, b]))
+    for (let i = 0; i < 20 && !backend.txPool.has(txHash(b)); i++) await Promise.resolve()
+    expect(backend.txPool.has(txHash(b))).toBe(true)
+    // Before the tick, the second peer announces b: it must not be sent b in full.
+    await second.writeMsg(
+      MsgCode.NewPooledTransactionHashes,
+      encodeNewPooledTransactionHashes({
+        types: Uint8Array.of(0),
+        sizes: [b.length],
+        hashes: [txHash(b)],
+      }),
+    )
+    const peer = handler.peers.all()[1]!
+    for (let i = 0; i < 20 && !peer.knowsTransaction(txHash(b)); i++) await Promise.resolve()
+    await clock.advance(0)
+    const msg = await second.readMsg()
+    expect(msg.code).toBe(MsgCode.Transactions)
+    expect(decodeTransactions(msg.payload)).toEqual([a])
   })
 
   it('refuses a peer beyond maxPeers with too many peers, a second run of one with already connected', async () => {

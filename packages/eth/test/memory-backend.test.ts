@@ -65,6 +65,33 @@ describe('MemoryChain', () => {
     expect(clock.pending).toBe(0)
   })
 
+  it('makes the same chain on every node given a block time', () => {
+    const a = new MemoryChain(devnet, { clock: new ManualClock(), blockTime: 12 })
+    const b = new MemoryChain(devnet, { clock: new ManualClock(1_900_000_000_000), blockTime: 12 })
+    for (let i = 0; i < 3; i++) {
+      a.mine()
+      b.mine()
+    }
+    expect(b.head().hash).toEqual(a.head().hash)
+    expect(a.head().time).toBe(devnet.genesisTime + 36)
+  })
+
+  it('restarts its wait when it imports a block', async () => {
+    const clock = new ManualClock()
+    const leader = new MemoryChain(devnet, { clock: new ManualClock(), blockTime: 1 })
+    const chain = new MemoryChain(devnet, { clock, blockTime: 1 })
+    chain.start(1000)
+    await clock.advance(600)
+    expect(chain.insertBlock(leader.mine(), 2n)).toBe(true)
+    await clock.advance(600) // 1200 ms after start, 600 after the import: nothing made
+    expect(chain.head().number).toBe(1)
+    await clock.advance(400)
+    expect(chain.head().number).toBe(2)
+    expect(chain.head().hash).toEqual(leader.mine() && leader.head().hash)
+    chain.stop()
+    expect(clock.pending).toBe(0)
+  })
+
   it('imports a block that extends its head, and nothing else', () => {
     const a = chainOf(3)
     // Same height, other timestamp: a fork of `a`.
@@ -130,6 +157,14 @@ describe('serveHeaders', () => {
     expect(
       serveHeaders(long, { requestId: 1n, origin: 0, amount: 5000, skip: 0, reverse: false }),
     ).toHaveLength(1024)
+  })
+  it('gives bodies and receipts by number or hash', () => {
+    const h = headerHash(chain.headerByNumber(2)!)
+    expect(chain.bodyByNumber(2)).toEqual(chain.bodyByHash(h))
+    expect(chain.receiptsByNumber(2)).toEqual(chain.receiptsByHash(h))
+    expect(chain.receiptsByNumber(2)).toEqual(encodeList([]))
+    expect(chain.bodyByNumber(999)).toBeUndefined()
+    expect(chain.receiptsByNumber(999)).toBeUndefined()
   })
   it('serves by hash, skipping unknown ones', () => {
     const h = headerHash(chain.headerByNumber(2)!)

@@ -2,17 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
 import { HealthError } from './errors.js'
+import { checkReadiness, type Readiness, type ReadinessSource } from './readiness.js'
 import type { HealthTracker } from './tracker.js'
-
-/** What `/readyz` asks of the node. The server implements `listening` and `peerCount`. */
-export interface ReadinessSource {
-  /** The RLPx listener is accepting connections. */
-  readonly listening: boolean
-  /** Discovery is running (false, or absent, when the node runs without discovery). */
-  readonly discoveryRunning?: boolean
-  /** Connected peers (default: peers tracked by the tracker). */
-  peerCount?(): number
-}
 
 export interface HealthHttpOptions {
   /** Bind address (default 127.0.0.1: endpoints are for local probes unless told otherwise). */
@@ -41,27 +32,6 @@ export const healthHttpDefaults = {
   minPeers: 1,
   maxEventLoopDelay: 2_000,
   lagSampleInterval: 500,
-}
-
-/** `/readyz` verdict. */
-export interface Readiness {
-  ready: boolean
-  reasons: string[]
-  peers: number
-}
-
-/** Readiness from the node's state: listening, discovery running, at least `minPeers` peers. */
-export function checkReadiness(
-  source: ReadinessSource,
-  peers: number,
-  minPeers: number,
-  requireDiscovery: boolean,
-): Readiness {
-  const reasons: string[] = []
-  if (!source.listening) reasons.push('not listening')
-  if (requireDiscovery && !source.discoveryRunning) reasons.push('discovery not running')
-  if (peers < minPeers) reasons.push(`${peers} peers, need ${minPeers}`)
-  return { ready: reasons.length === 0, reasons, peers }
 }
 
 /**

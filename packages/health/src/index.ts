@@ -16,7 +16,7 @@ export {
   parseCheckArgs,
   runCheckCli,
 } from './checker/cli.js'
-export { type NetworkDialerOptions, networkDialer } from './checker/dial.js'
+export { type NetworkDialerOptions, networkDialer, rlpxCheckDialer } from './checker/dial.js'
 export {
   type CheckName,
   type CheckReport,
@@ -26,14 +26,7 @@ export {
   reportOk,
 } from './checker/report.js'
 export { HealthError, type HealthErrorCode } from './errors.js'
-export {
-  checkReadiness,
-  type HealthHttpOptions,
-  HealthHttpServer,
-  healthHttpDefaults,
-  type Readiness,
-  type ReadinessSource,
-} from './http.js'
+export { type HealthHttpOptions, HealthHttpServer, healthHttpDefaults } from './http.js'
 export {
   type BasePing,
   LivenessMonitor,
@@ -56,6 +49,14 @@ export {
   pongMsgCode,
 } from './ping/wire.js'
 export { type DisconnectPeer, dropUnhealthyPeers, unhealthyDropReason } from './policy.js'
+export {
+  checkReadiness,
+  type DiscoveryProbe,
+  type DiscoverySource,
+  discoveryRunning,
+  type Readiness,
+  type ReadinessSource,
+} from './readiness.js'
 export { attachServer, serverDisconnect, serverReadiness } from './server.js'
 export {
   type Classification,
@@ -76,8 +77,11 @@ export {
   checkTcp,
   type TcpCheckOptions,
   type TcpCheckResult,
+  type TcpFailureKind,
   tcpCheckDefaults,
   tcpFailure,
+  tcpFailureCodes,
+  tcpFailureKind,
 } from './tcp.js'
 export {
   type FailureKind,

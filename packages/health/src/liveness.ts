@@ -116,11 +116,6 @@ export class LivenessMonitor {
     if (this.#o.dropUnhealthy && this.#o.disconnect) {
       dropUnhealthyPeers(this.#o.tracker, this.#o.disconnect, this.#stop.signal)
     }
-    this.#o.tracker.addEventListener(
-      'peer:state',
-      (e) => this.#o.logger.info('peer health', { ...e.detail, id: e.detail.id.slice(0, 16) }),
-      { signal: this.#stop.signal },
-    )
     this.#schedule()
   }
 
@@ -194,6 +189,20 @@ export class LivenessMonitor {
   writeFailed(id: string): void {
     if (!this.#peers.has(id)) return
     this.#o.tracker.recordFailure(id, 'write-failed')
+  }
+
+  /** The peer's link failed (the peer layer saw a read or write error and ended it). */
+  linkFailed(id: string): void {
+    if (!this.#peers.has(id)) return
+    this.#o.tracker.recordFailure(id, 'link-failed')
+  }
+
+  /** The peer layer found the peer silent past its own idle timeout. */
+  silent(id: string): void {
+    const e = this.#peers.get(id)
+    if (!e || e.silentReported) return
+    e.silentReported = true
+    this.#o.tracker.recordFailure(id, 'silent')
   }
 
   /** Peers the monitor knows, as given to `peerAdded`. */

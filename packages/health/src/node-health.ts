@@ -1,17 +1,29 @@
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
 import type { Server } from '@x/p2p'
-import { HealthHttpServer, type ReadinessSource } from './http.js'
+import { HealthHttpServer, healthHttpDefaults } from './http.js'
 import { LivenessMonitor } from './liveness.js'
 import { PingProtocol } from './ping/protocol.js'
 import type { DisconnectPeer } from './policy.js'
+import {
+  checkReadiness,
+  type DiscoverySource,
+  discoveryRunning,
+  type Readiness,
+  type ReadinessSource,
+} from './readiness.js'
 import { attachServer, serverDisconnect, serverReadiness } from './server.js'
 import type { HealthThresholds } from './state.js'
-import { HealthTracker } from './tracker.js'
+import { type HealthStateChange, HealthTracker } from './tracker.js'
 
 export interface NodeHealthOptions {
   /** What `/readyz` checks; `attach(server)` sets it from the server when not given. */
   readiness?: ReadinessSource
-  /** Serve the HTTP endpoints on this address (off when not given). */
+  /**
+   * The node's discovery, for `/readyz`: `@x/discover`'s `Discovery` (running until closed), a
+   * `{ running() }` probe or a function. May be given to `attach` instead.
+   */
+  discovery?: DiscoverySource
+  /** Serve the HTTP endpoints on this address (off when not given; host default 127.0.0.1). */
   http?: { host?: string; port: number }
   /** Fewest peers for readiness (default 1). */
   minPeers?: number
@@ -23,6 +35,12 @@ export interface NodeHealthOptions {
   pingTimeout?: number
   /** Liveness: silence before a peer is unhealthy (default 30 000 ms). */
   silenceTimeout?: number
+  /**
+   * Log every `peer:state` change through `logger` while started (default true): `warn` when a
+   * peer turns unhealthy, `info` otherwise, as `peer health changed` with `id` (16 hex
+   * characters), `previous`, `state`, `reason` and `lastFailure`.
+   */
+  logStateChanges?: boolean
   /** Policy: disconnect unhealthy peers (default false), through `disconnect` or the attached server. */
   dropUnhealthy?: boolean
   disconnect?: DisconnectPeer
@@ -42,13 +60,23 @@ export class NodeHealth {
   readonly liveness: LivenessMonitor
   readonly http: HealthHttpServer | undefined
   #readiness: ReadinessSource | undefined
+  #discovery: (() => boolean) | undefined
   #disconnect: DisconnectPeer | undefined
   #attached: AbortController | undefined
+  readonly #log: Logger
+  readonly #logStateChanges: boolean
+  #started: AbortController | undefined
+  readonly #source: ReadinessSource
+  readonly #minPeers: number
+  readonly #requireDiscovery: boolean
 
   constructor(options: NodeHealthOptions = {}) {
     const clock = options.clock ?? systemClock
     const logger = options.logger ?? noopLogger
     this.#readiness = options.readiness
+    this.#log = logger.child({ component: 'health' })
+    this.#logStateChanges = options.logStateChanges ?? true
+    this.#discovery = options.discovery && discoveryRunning(options.discovery)
     this.#disconnect = options.disconnect
     this.tracker = new HealthTracker({
       clock,
@@ -57,6 +85,7 @@ export class NodeHealth {
     this.ping = new PingProtocol({
       clock,
       tracker: this.tracker,
+      forgetPeers: false,
       logger,
       ...(options.pingInterval !== undefined && { interval: options.pingInterval }),
       ...(options.pingTimeout !== undefined && { timeout: options.pingTimeout }),
@@ -71,51 +100,70 @@ export class NodeHealth {
       disconnect: (id, reason) => this.#disconnect?.(id, reason),
     })
     const self = this
+    this.#source = {
+      get listening() {
+        return self.#readiness?.listening ?? false
+      },
+      get discoveryRunning() {
+        return self.#readiness?.discoveryRunning ?? self.#discovery?.() ?? false
+      },
+      peerCount: () => self.#readiness?.peerCount?.() ?? self.tracker.size,
+    }
+    this.#minPeers = options.minPeers ?? healthHttpDefaults.minPeers
+    this.#requireDiscovery = options.requireDiscovery ?? true
     this.http = options.http
       ? new HealthHttpServer({
           ...options.http,
-          readiness: {
-            get listening() {
-              return self.#readiness?.listening ?? false
-            },
-            get discoveryRunning() {
-              return self.#readiness?.discoveryRunning ?? false
-            },
-            peerCount: () => self.#readiness?.peerCount?.() ?? self.tracker.size,
-          },
+          readiness: this.#source,
           tracker: this.tracker,
           clock,
           logger,
-          ...(options.minPeers !== undefined && { minPeers: options.minPeers }),
-          ...(options.requireDiscovery !== undefined && {
-            requireDiscovery: options.requireDiscovery,
-          }),
+          minPeers: this.#minPeers,
+          requireDiscovery: this.#requireDiscovery,
         })
       : undefined
   }
 
   /**
    * Watches `server`: its peers feed the liveness monitor, unhealthy peers are disconnected
-   * through it (when `dropUnhealthy`), and readiness comes from it (unless given) with
-   * `discoveryRunning` from the node. Until `stop()`.
+   * through it (when `dropUnhealthy`), and readiness comes from it (unless `readiness` was
+   * given): listening, peer count, and `discovery` (this option, else the constructor's).
+   * Until `stop()`.
    */
   attach(
     server: Pick<Server, 'addEventListener' | 'peers' | 'peerCount' | 'listenAddress' | 'running'>,
-    options: { discoveryRunning?: () => boolean } = {},
+    options: { discovery?: DiscoverySource } = {},
   ): void {
     this.#attached?.abort()
     this.#attached = new AbortController()
     attachServer(this.liveness, server, this.#attached.signal)
     this.#disconnect ??= serverDisconnect(server)
-    this.#readiness ??= serverReadiness(server, options.discoveryRunning)
+    if (options.discovery) this.#discovery = discoveryRunning(options.discovery)
+    this.#readiness ??= serverReadiness(server, () => this.#discovery?.() ?? false)
   }
 
-  /** Starts the liveness monitor and the HTTP endpoints. */
+  /** The verdict `/readyz` gives now (also without HTTP). */
+  readiness(): Readiness {
+    const peers = this.#source.peerCount?.() ?? this.tracker.size
+    return checkReadiness(this.#source, peers, this.#minPeers, this.#requireDiscovery)
+  }
+
+  /** Starts the liveness monitor, the state-change log and the HTTP endpoints. */
   async start(): Promise<void> {
+    if (!this.#started) {
+      this.#started = new AbortController()
+      if (this.#logStateChanges) {
+        this.tracker.addEventListener('peer:state', (e) => this.#logChange(e.detail), {
+          signal: this.#started.signal,
+        })
+      }
+    }
     this.liveness.start()
     try {
       await this.http?.start()
     } catch (err) {
+      this.#started.abort()
+      this.#started = undefined
       this.liveness.stop()
       throw err
     }
@@ -125,7 +173,21 @@ export class NodeHealth {
   async stop(): Promise<void> {
     this.#attached?.abort()
     this.#attached = undefined
+    this.#started?.abort()
+    this.#started = undefined
     this.liveness.stop()
     await this.http?.stop()
+  }
+
+  #logChange(c: HealthStateChange): void {
+    const fields = {
+      id: c.id.slice(0, 16),
+      previous: c.previous,
+      state: c.state,
+      reason: c.reason,
+      lastFailure: c.lastFailure,
+    }
+    if (c.state === 'unhealthy') this.#log.warn('peer health changed', fields)
+    else this.#log.info('peer health changed', fields)
   }
 }

@@ -16,6 +16,7 @@ export function unhealthyDropReason(change: HealthStateChange): DisconnectReason
     case 'timeout':
       return DisconnectReason.ReadTimeout
     case 'write-failed':
+    case 'link-failed':
       return DisconnectReason.TcpError
     case 'mismatch':
       return DisconnectReason.BreachOfProtocol

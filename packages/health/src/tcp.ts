@@ -1,11 +1,27 @@
 import { createConnection, type Socket } from 'node:net'
 import { type Clock, systemClock } from '@x/discover'
-import { HealthError } from './errors.js'
+import { HealthError, type HealthErrorCode } from './errors.js'
+
+/** Why an L4 check failed: the port is closed, nothing answered in time, or no route. */
+export type TcpFailureKind = 'refused' | 'timeout' | 'unreachable'
+
+/** The error code of each failure kind. */
+export const tcpFailureCodes = {
+  refused: 'ERR_CONNECT_REFUSED',
+  timeout: 'ERR_CONNECT_TIMEOUT',
+  unreachable: 'ERR_UNREACHABLE',
+} as const satisfies Record<TcpFailureKind, HealthErrorCode>
 
 /** An L4 check's outcome: connected (with the connect time in ms) or a typed failure. */
 export type TcpCheckResult =
   | { ok: true; host: string; port: number; connectTime: number }
-  | { ok: false; host: string; port: number; error: HealthError }
+  | {
+      ok: false
+      host: string
+      port: number
+      failure: TcpFailureKind
+      error: HealthError & { code: (typeof tcpFailureCodes)[TcpFailureKind] }
+    }
 
 export interface TcpCheckOptions {
   /** Give up after this long (default 5 000 ms). */
@@ -20,20 +36,38 @@ export interface TcpCheckOptions {
 
 export const tcpCheckDefaults = { timeout: 5_000 }
 
-/** Maps a socket error to the check's typed failure. */
-export function tcpFailure(err: unknown): HealthError {
+/** The failure kind of a socket error (by its `code`). */
+export function tcpFailureKind(err: unknown): TcpFailureKind {
   const code = (err as { code?: unknown } | undefined)?.code
-  const msg = err instanceof Error ? err.message : String(err)
-  if (code === 'ECONNREFUSED') return new HealthError('ERR_CONNECT_REFUSED', msg, { cause: err })
-  if (code === 'ETIMEDOUT') return new HealthError('ERR_CONNECT_TIMEOUT', msg, { cause: err })
+  if (code === 'ECONNREFUSED') return 'refused'
+  if (code === 'ETIMEDOUT') return 'timeout'
   // EHOSTUNREACH, ENETUNREACH, ENOTFOUND, EADDRNOTAVAIL, and anything else.
-  return new HealthError('ERR_UNREACHABLE', msg, { cause: err })
+  return 'unreachable'
+}
+
+/** Maps a socket error to the check's typed failure. */
+export function tcpFailure(
+  err: unknown,
+): HealthError & { code: (typeof tcpFailureCodes)[TcpFailureKind] } {
+  const msg = err instanceof Error ? err.message : String(err)
+  return failureError(tcpFailureKind(err), msg, err)
+}
+
+function failureError(kind: TcpFailureKind, msg: string, cause?: unknown) {
+  return new HealthError(
+    tcpFailureCodes[kind],
+    msg,
+    cause === undefined ? undefined : { cause },
+  ) as HealthError & {
+    code: (typeof tcpFailureCodes)[TcpFailureKind]
+  }
 }
 
 /**
  * L4 reachability: opens a TCP connection to `host:port`, measures how long the handshake took
  * on a monotonic clock, and closes it. Never throws for network failures: they come back as
- * `{ ok: false, error }` with `ERR_CONNECT_REFUSED`, `ERR_CONNECT_TIMEOUT` or `ERR_UNREACHABLE`.
+ * `{ ok: false, failure, error }`: `refused` (`ERR_CONNECT_REFUSED`), `timeout`
+ * (`ERR_CONNECT_TIMEOUT`) or `unreachable` (`ERR_UNREACHABLE`).
  */
 export function checkTcp(
   host: string,
@@ -69,13 +103,16 @@ export function checkTcp(
         ok: false,
         host,
         port,
-        error: new HealthError('ERR_CONNECT_TIMEOUT', `no TCP connection within ${timeout} ms`),
+        failure: 'timeout',
+        error: failureError('timeout', `no TCP connection within ${timeout} ms`),
       })
     }, timeout)
     signal?.addEventListener('abort', onAbort, { once: true })
     socket.once('connect', () =>
       finish({ ok: true, host, port, connectTime: Math.max(0, monotonic() - start) }),
     )
-    socket.once('error', (err) => finish({ ok: false, host, port, error: tcpFailure(err) }))
+    socket.once('error', (err) =>
+      finish({ ok: false, host, port, failure: tcpFailureKind(err), error: tcpFailure(err) }),
+    )
   })
 }

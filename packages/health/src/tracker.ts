@@ -13,12 +13,14 @@ export type RttSource = 'ping/1' | 'base'
 
 /**
  * Why a check failed. `timeout` and `mismatch` count towards the failure thresholds;
- * `write-failed` and `silent` are hard failures: the peer is unhealthy until it is heard again.
+ * `write-failed`, `link-failed` and `silent` are hard failures: the peer is unhealthy until it
+ * is heard again.
  */
-export type FailureKind = 'timeout' | 'mismatch' | 'write-failed' | 'silent'
+export type FailureKind = 'timeout' | 'mismatch' | 'write-failed' | 'link-failed' | 'silent'
 
 const hardFailureText: Partial<Record<FailureKind, string>> = {
   'write-failed': 'write failed',
+  'link-failed': 'link failed',
   silent: 'silent past the liveness threshold',
 }
 
@@ -207,6 +209,19 @@ export class HealthTracker extends TypedEventTarget<HealthTrackerEvents> {
           stateRank[a.state] - stateRank[b.state] ||
           (a.rtt.ewma ?? Number.POSITIVE_INFINITY) - (b.rtt.ewma ?? Number.POSITIVE_INFINITY),
       )
+  }
+
+  /**
+   * A sort comparator over node IDs (hex), best first by the same rule as `peersByRtt`;
+   * untracked peers sort last. For components choosing among their own peers, e.g.
+   * `ids.sort(tracker.compare)` to try the fastest first.
+   */
+  readonly compare = (a: string, b: string): number => {
+    const ea = this.#peers.get(a)
+    const eb = this.#peers.get(b)
+    const rank = (e: Entry | undefined) => (e ? stateRank[e.state.state] : 3)
+    const rtt = (e: Entry | undefined) => e?.stats.ewma ?? Number.POSITIVE_INFINITY
+    return rank(ea) - rank(eb) || rtt(ea) - rtt(eb) || 0
   }
 
   #entry(id: string): Entry {

@@ -1,7 +1,6 @@
 import { ManualClock } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  checkReadiness,
   type HealthHttpOptions,
   HealthHttpServer,
   HealthTracker,
@@ -70,7 +69,7 @@ describe('HealthHttpServer', () => {
     expect(r.status).toBe(503)
     expect(JSON.parse(r.text)).toEqual({
       status: 'not ready',
-      reasons: ['not listening', 'discovery not running', '0 peers, need 2'],
+      reasons: ['not listening', 'discovery not running', 'fewer than minPeers (0 < 2)'],
       peers: 0,
       minPeers: 2,
     })
@@ -132,14 +131,5 @@ describe('HealthHttpServer', () => {
     expect(clock.pending).toBe(0)
     expect(server.address).toBeUndefined()
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
-  })
-})
-
-describe('checkReadiness', () => {
-  it('can skip the discovery requirement', () => {
-    expect(checkReadiness({ listening: true }, 3, 1, false).ready).toBe(true)
-    expect(checkReadiness({ listening: true }, 3, 1, true).reasons).toEqual([
-      'discovery not running',
-    ])
   })
 })

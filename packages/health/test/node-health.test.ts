@@ -1,5 +1,6 @@
+import { type LogFields, type Logger, TypedEventTarget } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
-import { DisconnectReason, msgPipe } from '@x/p2p'
+import { DisconnectReason, msgPipe, type Peer, type ServerEvents } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { NodeHealth } from '../src/index.js'
 import { fakePeer } from './fake-peer.js'
@@ -61,5 +62,78 @@ describe('NodeHealth', () => {
     await health.start()
     expect(health.http).toBeUndefined()
     expect(health.liveness.running).toBe(true)
+  })
+
+  it('takes readiness from the attached server and the node’s Discovery', async () => {
+    const clock = new ManualClock()
+    const health = new NodeHealth({ clock, minPeers: 1 })
+    running.push(health)
+    const events = new TypedEventTarget<ServerEvents>()
+    const peers: Peer[] = []
+    const server = Object.assign(events, {
+      running: false,
+      listenAddress: undefined as { ip: string; port: number } | undefined,
+      peers: () => peers,
+      peerCount: () => peers.length,
+    })
+    // Structurally @x/discover's Discovery: running until its close().
+    const discovery = { stats: () => ({}), close: async () => {} }
+    health.attach(server, { discovery })
+    await health.start()
+    expect(health.readiness().reasons).toEqual(['not listening', 'fewer than minPeers (0 < 1)'])
+    Object.assign(server, { running: true, listenAddress: { ip: '127.0.0.1', port: 30303 } })
+    const peer = fakePeer(3) as unknown as Peer
+    peers.push(peer)
+    events.emit('peer:added', { peer })
+    expect(health.readiness()).toEqual({ ready: true, reasons: [], peers: 1 })
+    await discovery.close()
+    expect(health.readiness().reasons).toEqual(['discovery not running'])
+  })
+
+  it('logs every peer state change while started', async () => {
+    const lines: [string, string, LogFields | undefined][] = []
+    const logger: Logger = {
+      debug: () => {},
+      info: (m, f) => lines.push(['info', m, f]),
+      warn: (m, f) => lines.push(['warn', m, f]),
+      error: (m, f) => lines.push(['error', m, f]),
+      child: () => logger,
+    }
+    const health = new NodeHealth({ readiness: { listening: true }, logger })
+    running.push(health)
+    await health.start()
+    const id = 'ab'.repeat(64)
+    health.tracker.recordFailure(id, 'mismatch')
+    health.tracker.recordFailure(id, 'write-failed')
+    health.tracker.recordRtt(id, 10, 'ping/1')
+    const changes = lines.filter((l) => l[1] === 'peer health changed')
+    expect(changes).toEqual([
+      [
+        'info',
+        'peer health changed',
+        expect.objectContaining({
+          previous: 'healthy',
+          state: 'degraded',
+          lastFailure: 'mismatch',
+        }),
+      ],
+      [
+        'warn',
+        'peer health changed',
+        expect.objectContaining({
+          previous: 'degraded',
+          state: 'unhealthy',
+          reason: 'write failed',
+        }),
+      ],
+      [
+        'info',
+        'peer health changed',
+        expect.objectContaining({ id: id.slice(0, 16), state: 'healthy' }),
+      ],
+    ])
+    await health.stop()
+    health.tracker.recordFailure(id, 'write-failed')
+    expect(lines.filter((l) => l[1] === 'peer health changed')).toHaveLength(3)
   })
 })

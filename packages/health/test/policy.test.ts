@@ -28,6 +28,9 @@ describe('unhealthyDropReason', () => {
     expect(unhealthyDropReason(change({ lastFailure: 'write-failed' }))).toBe(
       DisconnectReason.TcpError,
     )
+    expect(unhealthyDropReason(change({ lastFailure: 'link-failed' }))).toBe(
+      DisconnectReason.TcpError,
+    )
     expect(unhealthyDropReason(change({ lastFailure: 'mismatch' }))).toBe(
       DisconnectReason.BreachOfProtocol,
     )

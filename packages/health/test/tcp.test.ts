@@ -1,7 +1,7 @@
 import { createServer, type Server, Socket } from 'node:net'
 import { ManualClock } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { checkTcp, tcpFailure } from '../src/index.js'
+import { checkTcp, tcpFailure, tcpFailureKind } from '../src/index.js'
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -31,7 +31,11 @@ describe('checkTcp', () => {
     servers.length = 0
     const r = await checkTcp('127.0.0.1', port)
     expect(r.ok).toBe(false)
-    if (!r.ok) expect(r.error.code).toBe('ERR_CONNECT_REFUSED')
+    expect(r).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      error: { code: 'ERR_CONNECT_REFUSED' },
+    })
   })
 
   it('times out on the injected clock and destroys the socket', async () => {
@@ -41,7 +45,11 @@ describe('checkTcp', () => {
     await clock.advance(1000)
     const r = await p
     expect(r.ok).toBe(false)
-    if (!r.ok) expect(r.error.code).toBe('ERR_CONNECT_TIMEOUT')
+    expect(r).toMatchObject({
+      ok: false,
+      failure: 'timeout',
+      error: { code: 'ERR_CONNECT_TIMEOUT' },
+    })
     expect(socket.destroyed).toBe(true)
     expect(clock.pending).toBe(0)
   })
@@ -52,7 +60,11 @@ describe('checkTcp', () => {
     const p = checkTcp('192.0.2.1', 30303, { clock, connect: () => socket })
     socket.emit('error', Object.assign(new Error('no route'), { code: 'EHOSTUNREACH' }))
     const r = await p
-    expect(!r.ok && r.error.code).toBe('ERR_UNREACHABLE')
+    expect(r).toMatchObject({
+      ok: false,
+      failure: 'unreachable',
+      error: { code: 'ERR_UNREACHABLE' },
+    })
     expect(clock.pending).toBe(0)
   })
 
@@ -62,6 +74,8 @@ describe('checkTcp', () => {
     expect(code('ETIMEDOUT')).toBe('ERR_CONNECT_TIMEOUT')
     expect(code('ENETUNREACH')).toBe('ERR_UNREACHABLE')
     expect(code('ENOTFOUND')).toBe('ERR_UNREACHABLE')
+    expect(tcpFailureKind({ code: 'ECONNREFUSED' })).toBe('refused')
+    expect(tcpFailureKind(new Error('?'))).toBe('unreachable')
   })
 
   it('rejects when aborted', async () => {

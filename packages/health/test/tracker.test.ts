@@ -75,6 +75,9 @@ describe('HealthTracker', () => {
       'e',
       'd',
     ])
+    // The same order as a comparator over IDs, for components sorting their own peers.
+    const ids = ['z', 'd', 'e', 'c', 'a', 'b'].map((x) => x.repeat(128))
+    expect(ids.sort(tracker.compare).map((id) => id[0])).toEqual(['b', 'a', 'c', 'e', 'd', 'z'])
   })
 
   it('tracks lastSeen from traffic and evicts the stalest peer when full', async () => {

@@ -46,9 +46,9 @@ describe('connectPeer', () => {
     const removed = nextEvent(server, 'peer:removed')
     const info = await peer.run()
     expect(rwSeen).toBe(true)
-    // The protocol returned: the peer ends with "requested".
-    expect(info).toEqual({ reason: DisconnectReason.Requested, remote: false })
-    expect((await removed).reason).toBe(DisconnectReason.Requested)
+    // The protocol returned: the peer ends with "client quitting" (PROTOCOL.md).
+    expect(info).toEqual({ reason: DisconnectReason.ClientQuitting, remote: false })
+    expect((await removed).reason).toBe(DisconnectReason.ClientQuitting)
   })
 
   it('rejects with the remote reason when the server refuses us', async () => {

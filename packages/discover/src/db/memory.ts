@@ -18,8 +18,16 @@ export interface MemoryNodeDBOptions {
 
 export const memoryNodeDBDefaults = { maxNodes: 50_000 } as const
 
-/** Key of per-endpoint state. */
+/** Key of per-endpoint state in the write-behind hooks. */
 const epKey = (idHex: string, ip: string) => `${idHex}|${ip}`
+
+/** Endpoint state of one IP of a node. */
+interface IpState extends EndpointState {
+  ip: string
+}
+
+/** Endpoint state is bounded with the nodes: at most this many IPs per node are tracked. */
+const maxIpsPerNode = 4
 
 /**
  * The in-memory node database, the default when no path is given. Also the cache under the
@@ -27,9 +35,11 @@ const epKey = (idHex: string, ip: string) => `${idHex}|${ip}`
  */
 export class MemoryNodeDB implements NodeDB {
   readonly #nodes = new Map<string, NodeDBEntry>()
-  readonly #endpoints = new Map<string, EndpointState>()
-  /** Endpoint keys by node, so deleting a node deletes its endpoint state. */
-  readonly #endpointsOf = new Map<string, Set<string>>()
+  /**
+   * Endpoint state by node ID hex: a short list (≤ 4 IPs, oldest first), so a node costs one
+   * map entry however many IPs it used. Map order is first-seen order, which eviction uses.
+   */
+  readonly #endpoints = new Map<string, IpState[]>()
   readonly #maxNodes: number
   readonly #random: () => number
   #closed = false
@@ -44,44 +54,48 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   #endpoint(id: NodeId, ip: string): EndpointState | undefined {
-    return this.#endpoints.get(epKey(bytesToHex(id), ip))
+    const list = this.#endpoints.get(bytesToHex(id))
+    if (list) for (const st of list) if (st.ip === ip) return st
+    return undefined
   }
 
-  #ensureEndpoint(id: NodeId, ip: string): EndpointState {
-    const idHex = bytesToHex(id)
-    const key = epKey(idHex, ip)
-    let ep = this.#endpoints.get(key)
-    if (!ep) {
-      // Endpoint state is bounded with the nodes: at most 4 IPs per node are tracked.
-      let keys = this.#endpointsOf.get(idHex)
-      if (!keys) {
-        keys = new Set()
-        this.#endpointsOf.set(idHex, keys)
-      }
-      if (keys.size >= 4) {
-        const oldest = keys.values().next().value as string
-        keys.delete(oldest)
-        this.#endpoints.delete(oldest)
-      }
-      if (this.#endpointsOf.size > this.#maxNodes * 2) this.#evictEndpoints()
-      ep = { lastPing: 0, lastPong: 0, findFails: 0 }
-      this.#endpoints.set(key, ep)
-      keys.add(key)
+  #ensureEndpoint(idHex: string, ip: string): EndpointState {
+    let list = this.#endpoints.get(idHex)
+    if (!list) {
+      if (this.#endpoints.size >= this.#maxNodes * 2) this.#evictEndpoints()
+      list = []
+      this.#endpoints.set(idHex, list)
     }
-    return ep
+    for (const st of list) if (st.ip === ip) return st
+    if (list.length >= maxIpsPerNode) {
+      const oldest = list.shift()!
+      this.onEndpointChange?.(epKey(idHex, oldest.ip), undefined)
+    }
+    const st: IpState = { ip, lastPing: 0, lastPong: 0, findFails: 0 }
+    list.push(st)
+    return st
   }
 
-  /** Drops endpoint state of nodes that have no record, oldest first, down to maxNodes. */
+  /** Drops endpoint state of nodes that have no record, first seen first, down to maxNodes. */
   #evictEndpoints(): void {
-    for (const [idHex, keys] of this.#endpointsOf) {
-      if (this.#endpointsOf.size <= this.#maxNodes) break
-      if (this.#nodes.has(idHex)) continue
-      for (const k of keys) {
-        this.#endpoints.delete(k)
-        this.onEndpointChange?.(k, undefined)
-      }
-      this.#endpointsOf.delete(idHex)
+    for (const idHex of this.#endpoints.keys()) {
+      if (this.#endpoints.size <= this.#maxNodes) break
+      if (!this.#nodes.has(idHex)) this.#dropEndpoints(idHex)
     }
+  }
+
+  #dropEndpoints(idHex: string): void {
+    const list = this.#endpoints.get(idHex)
+    if (!list) return
+    this.#endpoints.delete(idHex)
+    for (const st of list) this.onEndpointChange?.(epKey(idHex, st.ip), undefined)
+  }
+
+  #update(id: NodeId, ip: string, set: (st: EndpointState) => void): void {
+    const idHex = bytesToHex(id)
+    const st = this.#ensureEndpoint(idHex, ip)
+    set(st)
+    this.onEndpointChange?.(epKey(idHex, ip), st)
   }
 
   /** Write-behind hooks for a persistent store. */
@@ -93,9 +107,9 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   updateLastPingReceived(id: NodeId, ip: string, time: number): void {
-    const ep = this.#ensureEndpoint(id, ip)
-    ep.lastPing = time
-    this.onEndpointChange?.(epKey(bytesToHex(id), ip), ep)
+    this.#update(id, ip, (st) => {
+      st.lastPing = time
+    })
   }
 
   lastPongReceived(id: NodeId, ip: string): number {
@@ -103,9 +117,9 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   updateLastPongReceived(id: NodeId, ip: string, time: number): void {
-    const ep = this.#ensureEndpoint(id, ip)
-    ep.lastPong = time
-    this.onEndpointChange?.(epKey(bytesToHex(id), ip), ep)
+    this.#update(id, ip, (st) => {
+      st.lastPong = time
+    })
   }
 
   findFails(id: NodeId, ip: string): number {
@@ -113,9 +127,9 @@ export class MemoryNodeDB implements NodeDB {
   }
 
   updateFindFails(id: NodeId, ip: string, fails: number): void {
-    const ep = this.#ensureEndpoint(id, ip)
-    ep.findFails = fails
-    this.onEndpointChange?.(epKey(bytesToHex(id), ip), ep)
+    this.#update(id, ip, (st) => {
+      st.findFails = fails
+    })
   }
 
   node(id: NodeId): NodeDBEntry | undefined {
@@ -140,14 +154,7 @@ export class MemoryNodeDB implements NodeDB {
 
   #deleteHex(idHex: string): void {
     if (this.#nodes.delete(idHex)) this.onNodeChange?.(idHex, undefined)
-    const keys = this.#endpointsOf.get(idHex)
-    if (keys) {
-      for (const k of keys) {
-        this.#endpoints.delete(k)
-        this.onEndpointChange?.(k, undefined)
-      }
-      this.#endpointsOf.delete(idHex)
-    }
+    this.#dropEndpoints(idHex)
   }
 
   querySeeds(n: number, maxAge: number, now: number): Node[] {
@@ -177,14 +184,14 @@ export class MemoryNodeDB implements NodeDB {
   load(nodes: Iterable<[string, NodeDBEntry]>, endpoints: Iterable<[string, EndpointState]>): void {
     for (const [idHex, e] of nodes) this.#nodes.set(idHex, e)
     for (const [key, st] of endpoints) {
-      const idHex = key.slice(0, key.indexOf('|'))
-      let keys = this.#endpointsOf.get(idHex)
-      if (!keys) {
-        keys = new Set()
-        this.#endpointsOf.set(idHex, keys)
+      const bar = key.indexOf('|')
+      const idHex = key.slice(0, bar)
+      let list = this.#endpoints.get(idHex)
+      if (!list) {
+        list = []
+        this.#endpoints.set(idHex, list)
       }
-      keys.add(key)
-      this.#endpoints.set(key, st)
+      if (list.length < maxIpsPerNode) list.push({ ...st, ip: key.slice(bar + 1) })
     }
   }
 

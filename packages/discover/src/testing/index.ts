@@ -1,3 +1,12 @@
 // Test helpers shared by every package's tests: `import { ManualClock } from '@x/discover/testing'`.
 export { flush, ManualClock } from './clock.js'
 export { MemoryNetwork, type MemoryNetworkOptions } from './memory-network.js'
+export {
+  Simulation,
+  type SimulationOptions,
+  type SimulationStats,
+  seededRandom,
+} from './sim.js'
+export { SimClock } from './sim-clock.js'
+export { type SimCryptoBackend, simCrypto } from './sim-crypto.js'
+export { type LookupTrace, overlap, tracedLookup, trueClosest } from './sim-lookup.js'

@@ -73,4 +73,16 @@ describe('MemoryNodeDB', () => {
     expect(db.lastPongReceived(n.id, '10.0.0.1')).toBe(0)
     expect(db.lastPongReceived(n.id, '10.0.0.6')).toBe(6)
   })
+
+  it('bounds the endpoint state of nodes without a record (2 × maxNodes), keeping the newest', () => {
+    const db = new MemoryNodeDB({ maxNodes: 2 })
+    const nodes = Array.from({ length: 10 }, () => mkNode())
+    db.updateNode({ node: nodes[0]!, lastSeen: 1 })
+    for (const [i, n] of nodes.entries()) db.updateLastPongReceived(n.id, n.ip, i + 1)
+    const kept = nodes.filter((n) => db.lastPongReceived(n.id, n.ip) > 0)
+    expect(kept.length).toBeLessThanOrEqual(4)
+    // A node with a record keeps its state; the newest state is always kept.
+    expect(db.lastPongReceived(nodes[0]!.id, nodes[0]!.ip)).toBe(1)
+    expect(db.lastPongReceived(nodes[9]!.id, nodes[9]!.ip)).toBe(10)
+  })
 })

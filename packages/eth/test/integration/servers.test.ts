@@ -1,12 +1,13 @@
 import { generatePrivateKey, Node } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
-import { type DisconnectReason, Server } from '@x/p2p'
+import { DisconnectReason, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   devnet,
   EthHandler,
   type EthVersion,
+  encodeBlockRangeUpdate,
   headerHash,
   headerNumber,
   type MemoryBackend,
@@ -21,7 +22,7 @@ interface TestNode {
   eth: EthHandler
   backend: MemoryBackend
   node: Node
-  removed: { id: string; reason: DisconnectReason }[]
+  removed: { id: string; reason: DisconnectReason; remote: boolean }[]
 }
 
 const stops: (() => Promise<void>)[] = []
@@ -52,7 +53,7 @@ async function startNode(
   })
   const removed: TestNode['removed'] = []
   server.addEventListener('peer:removed', (e) =>
-    removed.push({ id: e.detail.peer.idHex, reason: e.detail.reason }),
+    removed.push({ id: e.detail.peer.idHex, reason: e.detail.reason, remote: e.detail.remote }),
   )
   await server.start()
   stops.push(async () => {
@@ -162,10 +163,32 @@ describe('eth over two p2p servers', () => {
     await c.eth.peers.peer(idOf(a))!.rw.writeMsg(MsgCode.Transactions, Uint8Array.of(0xc3, 0x01))
     await until(clock, () => a.eth.peers.len === 1, 'drop')
     expect(a.eth.peers.peer(idOf(b))).toBeDefined()
-    expect(a.removed).toEqual([{ id: idOf(c), reason: 0x10 }])
+    expect(a.removed).toEqual([{ id: idOf(c), reason: 0x10, remote: false }])
     const headers = await b.eth.peers
       .peer(idOf(a))!
       .requestHeaders({ origin: 0, amount: 1, skip: 0, reverse: false })
     expect(headers).toHaveLength(1)
+  })
+
+  it('an invalid BlockRangeUpdate gets an explicit Disconnect (subprotocol error)', async () => {
+    const clock = new ManualClock()
+    const net = new MemoryNetwork({ now: () => clock.now() })
+    const a = await startNode(net, '10.0.0.1', clock, [69])
+    const b = await startNode(net, '10.0.0.2', clock, [69], [a.node])
+    await until(clock, () => b.eth.peers.len === 1 && a.eth.peers.len === 1, 'eth peers')
+    const bad = encodeBlockRangeUpdate({
+      earliestBlock: 9,
+      latestBlock: 3,
+      latestHash: new Uint8Array(32).fill(1),
+    })
+    await b.eth.peers.peer(idOf(a))!.rw.writeMsg(MsgCode.BlockRangeUpdate, bad)
+    await until(clock, () => b.removed.length === 1, 'disconnect')
+    expect(a.removed).toEqual([
+      { id: idOf(b), reason: DisconnectReason.SubprotocolError, remote: false },
+    ])
+    // b received the Disconnect message itself, with that reason.
+    expect(b.removed).toEqual([
+      { id: idOf(a), reason: DisconnectReason.SubprotocolError, remote: true },
+    ])
   })
 })

@@ -1,19 +1,19 @@
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
 import { ETH, RLPx } from '@ethereumjs/devp2p'
 import { decodeRlp, generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
-import { type RlpxHandshaker, Server, tcpNetwork } from '@x/p2p'
+import { type RlpxHandshaker, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   EthHandler,
   type EthPeer,
   encodeHeader,
+  forkIdAt,
   headerHash,
   headerNumber,
   MsgCode,
   mainnet,
   memoryBackend,
 } from '../../src/index.js'
-import { rlpxHandshaker } from '../rlpx-available.js'
 
 // Interop with @ethereumjs/devp2p's ETH protocol (INTEROP.md): eth/68 on mainnet/Prague over
 // our RLPx and server, both directions: Status exchange, a GetBlockHeaders each way, and the
@@ -62,7 +62,7 @@ function ejsNode() {
   return { key, id: nodeIdFromPrivateKey(key), rlpx, added, removed: () => removedReason }
 }
 
-function ourNode(rlpx: RlpxHandshaker, listen: boolean, staticNodes: Node[] = []) {
+function ourNode(handshaker: RlpxHandshaker, listen: boolean, staticNodes: Node[] = []) {
   const backend = memoryBackend(mainnet)
   const eth = new EthHandler({ backend, chain: mainnet, versions: [68] })
   const registered = new Promise<EthPeer>((resolve) =>
@@ -71,7 +71,7 @@ function ourNode(rlpx: RlpxHandshaker, listen: boolean, staticNodes: Node[] = []
   const server = new Server({
     privateKey: generatePrivateKey(),
     name: 'x-eth-interop',
-    network: tcpNetwork(rlpx),
+    network: tcpNetwork(handshaker),
     listenAddress: listen ? { ip: '127.0.0.1', port: 0 } : null,
     protocols: eth.protocols,
     staticNodes,
@@ -106,6 +106,9 @@ async function exchange(ejs: ReturnType<typeof ejsNode>, ours: ReturnType<typeof
   const ethPeer = await ours.registered
   expect(ethPeer.version).toBe(68)
   expect(hex(ethPeer.head.hash)).toBe(hex(mainnet.genesisHash))
+  // ethereumjs on mainnet/Prague sends [0xc376cf8b, 0x6930b057] (INTEROP.md); our filter took it.
+  expect(ethPeer.status.forkId).toEqual({ hash: 0xc376cf8b, next: 0x6930b057n })
+  expect(forkIdAt(mainnet, 22_500_000, 0x6930b057 - 1)).toEqual(ethPeer.status.forkId)
   const status = await theirStatus
   expect(hex(status.forkId[0] as Uint8Array)).toBe('fc64ec04')
 
@@ -136,11 +139,10 @@ function decodeRaw(raw: Uint8Array): RlpNested {
   return decodeRlp(raw) as RlpNested
 }
 
-const rlpx = rlpxHandshaker()
 const holdMs = Number(process.env.ETH_INTEROP_HOLD_MS ?? 2_000)
 const timeout = holdMs + 20_000
 
-describe.skipIf(!rlpx)('eth/68 interop with @ethereumjs/devp2p', () => {
+describe('eth/68 interop with @ethereumjs/devp2p', () => {
   it(
     'we dial ethereumjs',
     async () => {
@@ -150,7 +152,7 @@ describe.skipIf(!rlpx)('eth/68 interop with @ethereumjs/devp2p', () => {
       const port = (
         ejs.rlpx as unknown as { _server: { address(): { port: number } } }
       )._server.address().port
-      const ours = ourNode(rlpx as RlpxHandshaker, false, [
+      const ours = ourNode(rlpx, false, [
         new Node({ id: ejs.id, ip: '127.0.0.1', udp: port, tcp: port }),
       ])
       await ours.server.start()
@@ -163,7 +165,7 @@ describe.skipIf(!rlpx)('eth/68 interop with @ethereumjs/devp2p', () => {
     'ethereumjs dials us',
     async () => {
       const ejs = ejsNode()
-      const ours = ourNode(rlpx as RlpxHandshaker, true)
+      const ours = ourNode(rlpx, true)
       await ours.server.start()
       const port = ours.server.listenAddress?.port as number
       await ejs.rlpx.connect({ id: ours.server.id, address: '127.0.0.1', tcpPort: port })

@@ -183,7 +183,7 @@ export async function checkNode(
     ? await options.reach(node, { timeout, signal })
     : await checkTcp(node.ip, node.tcp, { timeout, signal, clock, monotonic: mono })
   if (!tcp.ok) {
-    steps.push({ name: 'tcp', status: 'fail', error: stepError(tcp.error) })
+    steps.push({ name: 'tcp', status: 'fail', error: stepError(tcp.error), note: tcp.failure })
     skipRest(['handshake', 'base-ping', 'ping/1'], 'not reachable')
     return report
   }

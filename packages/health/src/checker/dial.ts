@@ -1,5 +1,18 @@
-import { type Clock, generatePrivateKey, nodeIdFromPrivateKey, systemClock } from '@x/discover'
-import { baseProtocolVersion, type Network, protoHandshake, TimeoutError } from '@x/p2p'
+import {
+  type Clock,
+  generatePrivateKey,
+  type Logger,
+  nodeIdFromPrivateKey,
+  systemClock,
+} from '@x/discover'
+import {
+  baseProtocolVersion,
+  type Network,
+  protoHandshake,
+  rlpx,
+  TimeoutError,
+  tcpNetwork,
+} from '@x/p2p'
 import type { CheckDialer } from './check.js'
 
 export interface NetworkDialerOptions {
@@ -51,4 +64,15 @@ export function networkDialer(network: Network, options: NetworkDialerOptions = 
       signal.removeEventListener('abort', onAbort)
     }
   }
+}
+
+/**
+ * The production dialer of the checker: RLPx over TCP (`tcpNetwork(rlpx)`), then the hello
+ * exchange. What the `x-health-check` bin uses.
+ */
+export function rlpxCheckDialer(
+  options: NetworkDialerOptions & { logger?: Logger } = {},
+): CheckDialer {
+  const { logger, ...rest } = options
+  return networkDialer(tcpNetwork(rlpx, logger ? { logger } : {}), rest)
 }

@@ -8,6 +8,7 @@ export interface CheckStep {
   /** Connect time or round-trip time, in ms. */
   ms?: number
   error?: { code: string; message: string }
+  /** Why a step was skipped, or the kind of a failed `tcp` step (refused, timeout, unreachable). */
   note?: string
 }
 

@@ -23,6 +23,11 @@ import {
 export interface PingProtocolOptions {
   /** Receives every RTT sample and failure (optional). */
   tracker?: HealthTracker
+  /**
+   * Remove a peer from the tracker when its session ends (default true). `NodeHealth` turns it
+   * off: there the liveness monitor owns the peer set, and reports how the peer ended first.
+   */
+  forgetPeers?: boolean
   /** Time between automatic pings to each peer; 0 turns them off (default 15 000 ms). */
   interval?: number
   /** How long to wait for the Pong (default 5 000 ms). */
@@ -79,6 +84,7 @@ export class PingProtocol implements Protocol {
 
   readonly #sessions = new Map<string, Session>()
   readonly #tracker: HealthTracker | undefined
+  readonly #forgetPeers: boolean
   readonly #interval: number
   readonly #timeout: number
   readonly #clock: Clock
@@ -89,6 +95,7 @@ export class PingProtocol implements Protocol {
 
   constructor(options: PingProtocolOptions = {}) {
     this.#tracker = options.tracker
+    this.#forgetPeers = options.forgetPeers ?? true
     this.#interval = options.interval ?? pingProtocolDefaults.interval
     this.#timeout = options.timeout ?? pingProtocolDefaults.timeout
     this.#clock = options.clock ?? systemClock
@@ -140,7 +147,7 @@ export class PingProtocol implements Protocol {
       if (timer !== undefined) this.#clock.clearTimeout(timer)
       this.#settle(session, undefined, new HealthError('ERR_PING_UNAVAILABLE', 'peer gone'))
       this.#sessions.delete(id)
-      this.#tracker?.remove(id)
+      if (this.#forgetPeers) this.#tracker?.remove(id)
     }
   }
 

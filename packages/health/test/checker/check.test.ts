@@ -185,7 +185,8 @@ describe('checkNode', () => {
     expect(dialed).toBe(false)
     expect(r.ok).toBe(false)
     expect(r.steps.map((s) => s.status)).toEqual(['fail', 'skip', 'skip', 'skip'])
-    expect(r.steps[0]!.error!.code).toBe('ERR_CONNECT_REFUSED')
+    expect(r.steps[0]).toMatchObject({ note: 'refused', error: { code: 'ERR_CONNECT_REFUSED' } })
+    expect(formatReport(r)).toContain('ERR_CONNECT_REFUSED')
     expect(formatReport(r)).toContain('result: FAIL')
   })
 

@@ -1,11 +1,14 @@
 import { formatEnode, generatePrivateKey, Node } from '@x/discover'
-import { type Network, Server, tcpNetwork } from '@x/p2p'
+import { type Network, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { NodeHealth, networkDialer, runCheckCli } from '../../src/index.js'
-import { plainHandshaker } from './plain-handshaker.js'
+import {
+  type HealthStateChange,
+  NodeHealth,
+  rlpxCheckDialer,
+  runCheckCli,
+} from '../../src/index.js'
 
-// Real sockets between two of our servers. The encryption handshake is a plaintext stand-in
-// until RLPx lands (see plain-handshaker.ts); everything above it is the production code.
+// Real sockets between two of our servers, over real RLPx (the production stack end to end).
 
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -56,7 +59,7 @@ function samples(health: NodeHealth, id: string, n: number): Promise<void> {
 
 describe('over TCP', () => {
   it('two servers measure each other with ping/1 and serve it on /health/peers', async () => {
-    const network = tcpNetwork(plainHandshaker)
+    const network = tcpNetwork(rlpx)
     const a = await startNode(network)
     const b = await startNode(network, [a.node])
     await Promise.all([samples(a.health, b.node.idHex, 2), samples(b.health, a.node.idHex, 2)])
@@ -72,12 +75,48 @@ describe('over TCP', () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
   })
 
+  it('reports a peer whose link breaks (no Disconnect) before forgetting it', async () => {
+    const a = await startNode(tcpNetwork(rlpx))
+    const changes: HealthStateChange[] = []
+    const reported = new Promise<void>((resolve) =>
+      a.health.tracker.addEventListener('peer:state', (e) => {
+        changes.push(e.detail)
+        resolve()
+      }),
+    )
+    const added = new Promise<void>((resolve) =>
+      a.server.addEventListener('peer:added', () => resolve(), { once: true }),
+    )
+    // A bare RLPx session with ping/1 in its hello, then the socket is destroyed.
+    const session = await rlpxCheckDialer({ clientId: 'breaker' })(a.node, {
+      caps: [{ name: 'ping', version: 1 }],
+      signal: new AbortController().signal,
+      timeout: 5_000,
+    })
+    await added
+    session.close()
+    await reported
+    expect(changes).toEqual([
+      expect.objectContaining({
+        previous: 'healthy',
+        state: 'unhealthy',
+        lastFailure: 'link-failed',
+      }),
+    ])
+    await new Promise<void>((resolve) =>
+      a.server.peerCount() === 0
+        ? resolve()
+        : a.server.addEventListener('peer:removed', () => resolve(), { once: true }),
+    )
+    expect(a.health.tracker.size).toBe(0)
+  })
+
   it('the checker passes L4, handshake, base ping and ping/1 against a server', async () => {
-    const network = tcpNetwork(plainHandshaker)
+    const network = tcpNetwork(rlpx)
     const a = await startNode(network)
     const out: string[] = []
     const code = await runCheckCli([formatEnode(a.node), '--json', '--timeout', '5000'], {
-      dial: networkDialer(network),
+      dial: rlpxCheckDialer(),
       io: { out: (t) => out.push(t), err: (t) => out.push(t) },
     })
     const report = JSON.parse(out.join(''))

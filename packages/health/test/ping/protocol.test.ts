@@ -195,6 +195,15 @@ describe('PingProtocol', () => {
     expect(tracker.has(peer.idHex)).toBe(false)
   })
 
+  it('leaves the peer in the tracker when told the liveness monitor owns the peer set', async () => {
+    const { clock, proto, peer, done, tracker } = start({ forgetPeers: false })
+    await clock.advance(0)
+    peer.controller.abort()
+    await done
+    expect(proto.has(peer.idHex)).toBe(false)
+    expect(tracker.get(peer.idHex)).toMatchObject({ clientId: 'fake/1' })
+  })
+
   it('fails the outstanding ping with ERR_PING_UNAVAILABLE when the link closes', async () => {
     const { proto, peer, local, done, clock } = start()
     const rtt = handled(proto.ping(peer.idHex))

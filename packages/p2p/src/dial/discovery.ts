@@ -9,6 +9,8 @@ export interface DialDiscovery {
   readRandomNodes(n: number): Node[]
   /** An endless stream of nodes found by random lookups; ends when `signal` aborts. */
   randomNodes(options: { signal: AbortSignal }): AsyncIterableIterator<Node>
+  /** Our discovery endpoint (optional): `nodeInfo()` takes our IP and discovery port from it. */
+  readonly self?: Node
   /** The current record of node `id` (a lookup when needed), or undefined. */
   resolve(id: NodeId, options: { signal: AbortSignal }): Promise<Node | undefined>
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import {
   type Clock,
   type Logger,
@@ -76,7 +77,7 @@ export class DialScheduler {
   readonly #o: Required<
     Omit<DialSchedulerOptions, 'discovery' | 'bootnodes' | 'allowed' | 'logger' | 'clock'>
   >
-  readonly #discovery: DialDiscovery | undefined
+  #discovery: DialDiscovery | undefined
   readonly #bootnodes: readonly Node[]
   readonly #allowed: (node: Node) => boolean
   readonly #clock: Clock
@@ -94,6 +95,7 @@ export class DialScheduler {
   #bootIndex = 0
   #wakePump: (() => void) | undefined
   #pump: Promise<void> | undefined
+  #pumpAbort: AbortController | undefined
 
   constructor(options: DialSchedulerOptions) {
     this.#o = {
@@ -126,9 +128,9 @@ export class DialScheduler {
   start(): void {
     if (this.#abort) return
     this.#abort = new AbortController()
-    if (this.#discovery && this.#o.maxDialPeers > 0) {
-      this.#pump = this.#runPump(this.#discovery, this.#abort.signal)
-    }
+    // Every dial in flight (static re-resolutions included) listens on the signal.
+    setMaxListeners(2 * this.#o.maxActiveDials + 8, this.#abort.signal)
+    this.#startPump()
     if (this.#bootnodes.length > 0 && this.#o.maxDialPeers > 0) this.#scheduleBootnode()
     this.#schedule()
   }
@@ -143,6 +145,34 @@ export class DialScheduler {
     if (this.#bootTimer !== undefined) this.#clock.clearTimeout(this.#bootTimer)
     this.#historyTimer = undefined
     this.#bootTimer = undefined
+    await this.#stopPump()
+  }
+
+  /**
+   * Sets (or replaces, or with undefined removes) the source of dynamic dial candidates, also
+   * while running: a node whose discovery starts after the server (it needs the bound TCP port)
+   * hands it over here.
+   */
+  async setDiscovery(discovery: DialDiscovery | undefined): Promise<void> {
+    if (discovery === this.#discovery) return
+    await this.#stopPump()
+    this.#discovery = discovery
+    if (this.#abort) {
+      this.#startPump()
+      this.#schedule()
+    }
+  }
+
+  #startPump(): void {
+    if (!this.#abort || !this.#discovery || this.#o.maxDialPeers === 0) return
+    const ac = new AbortController()
+    this.#pumpAbort = ac
+    this.#pump = this.#runPump(this.#discovery, ac.signal)
+  }
+
+  async #stopPump(): Promise<void> {
+    this.#pumpAbort?.abort(new Error('dial scheduler stopped'))
+    this.#pumpAbort = undefined
     this.#wakePump?.()
     await this.#pump
     this.#pump = undefined

@@ -161,7 +161,7 @@ export class Peer implements ProtocolPeer {
   async #runProtocol(p: RunningProtocol): Promise<void> {
     try {
       await p.protocol.run(this, p.rw, this.#abort.signal)
-      this.#end({ reason: DisconnectReason.Requested, remote: false })
+      this.#end({ reason: DisconnectReason.ClientQuitting, remote: false })
     } catch (error) {
       if (this.#info) return
       this.#log.debug('protocol failed', { protocol: p.protocol.name, error: String(error) })

@@ -7,7 +7,7 @@ import { DisconnectError } from '../protocol.js'
  * The one mapping from an error that ends a peer to the Disconnect reason we send (PROTOCOL.md
  * "error → reason"): an explicit {@link DisconnectError} keeps its reason, malformed messages and
  * invalid codes are a breach of protocol, anything else a protocol throws is a subprotocol
- * error. (A protocol's `run` that returns normally ends the peer with `Requested`, as
+ * error. (A protocol's `run` that returns normally ends the peer with `ClientQuitting`, as
  * `Protocol` documents; link errors end it with `TcpError` and send nothing — see the peer.)
  */
 export function disconnectReasonForError(err: unknown): DisconnectReason {

@@ -9,6 +9,8 @@ export interface NodeInfo {
   /** Our client id, sent in the hello. */
   name: string
   enode: string
+  /** Our node record (`enr:…`), when the server was given one. */
+  enr?: string
   ip: string
   ports: { discovery: number; listener: number }
   listenAddr: string
@@ -52,6 +54,7 @@ export function nodeInfo(o: {
   listener: { ip: string; port: number } | undefined
   externalIp: string | undefined
   discoveryPort: number | undefined
+  enr: string | undefined
   protocols: readonly Protocol[]
 }): NodeInfo {
   const port = o.listener?.port ?? 0
@@ -64,6 +67,7 @@ export function nodeInfo(o: {
     id: hex(nodeIdHash(o.id)),
     name: o.name,
     enode: formatEnode(new Node({ id: o.id, ip, udp, tcp: port })),
+    ...(o.enr === undefined ? {} : { enr: o.enr }),
     ip,
     ports: { discovery: udp, listener: port },
     listenAddr: hostPort(ip, port),

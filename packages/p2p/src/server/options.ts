@@ -61,9 +61,15 @@ export interface ServerOptions {
   onMessage?: MsgEventSink
   /** The network: RLPx over TCP by default. */
   network?: Network
-  /** The IP and UDP port put in our enode URL (`nodeInfo`); default the listen IP and TCP port. */
+  /**
+   * The IP put in our enode URL (`nodeInfo`); default `discovery.self.ip` when discovery runs,
+   * else the listen IP (127.0.0.1 for a wildcard listener).
+   */
   externalIp?: string
+  /** Default: `discovery.self.udp` when discovery runs, else the TCP port. */
   discoveryPort?: number
+  /** Our node record in text form for `nodeInfo().enr`, e.g. `() => discovery.udp.enr.toText()`. */
+  enr?: () => string | undefined
   clock?: Clock
   logger?: Logger
   dialTimeout?: number

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import {
   type Clock,
   type Logger,
@@ -8,7 +9,12 @@ import {
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import { type DialKind, DialScheduler, dialDefaults } from '../dial/scheduler.js'
+import {
+  type DialDiscovery,
+  type DialKind,
+  DialScheduler,
+  dialDefaults,
+} from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
@@ -47,6 +53,8 @@ function hex(id: NodeId): string {
  */
 export class Server extends TypedEventTarget<ServerEvents> {
   readonly id: NodeId
+  /** `id` in hex. */
+  readonly idHex: string
   readonly #o: ServerOptions
   readonly #clock: Clock
   readonly #log: Logger
@@ -63,6 +71,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
   #abort: AbortController | undefined
   #starting: Promise<void> | undefined
   #stopping: Promise<void> | undefined
+  #discovery: DialDiscovery | undefined
   #pendingInbound = 0
   #inboundCount = 0
 
@@ -76,6 +85,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
       ? new NetRestrict(options.netRestrict)
       : undefined
     this.id = nodeIdFromPrivateKey(options.privateKey)
+    this.idHex = hex(this.id)
     this.#local = { privateKey: options.privateKey, id: this.id }
     this.#throttle = new InboundThrottle(
       this.#clock,
@@ -83,6 +93,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
     )
     for (const n of options.trustedNodes ?? []) this.#trusted.set(n.idHex, n)
     for (const n of options.staticNodes ?? []) this.#static.set(n.idHex, n)
+    this.#discovery = options.noDiscovery ? undefined : options.discovery
   }
 
   get running(): boolean {
@@ -120,6 +131,10 @@ export class Server extends TypedEventTarget<ServerEvents> {
     const network = this.#o.network
     if (!network) throw new P2PError('ERR_NO_NETWORK', 'no network given (RLPx not available)')
     this.#abort = new AbortController()
+    // One abort listener per connection in setup: pending inbound handshakes plus dials.
+    const maxPending = this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers
+    const maxDials = this.#o.dialer?.maxActiveDials ?? dialDefaults.maxActiveDials
+    setMaxListeners(maxPending + 2 * maxDials + 8, this.#abort.signal)
     const address =
       this.#o.listenAddress === undefined ? serverDefaults.listenAddress : this.#o.listenAddress
     if (address !== null) {
@@ -139,7 +154,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         self: this.id,
         maxDialPeers: this.maxDialedConns,
         dial: (node, kind, signal) => this.#dial(node, kind, signal),
-        ...(this.#o.noDiscovery || !this.#o.discovery ? {} : { discovery: this.#o.discovery }),
+        ...(this.#discovery ? { discovery: this.#discovery } : {}),
         bootnodes: this.#o.bootnodes ?? [],
         ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
         clock: this.#clock,
@@ -168,6 +183,17 @@ export class Server extends TypedEventTarget<ServerEvents> {
     for (const { peer } of this.#peers.values()) peer.disconnect(DisconnectReason.ClientQuitting)
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks])
     this.#throttle.clear()
+  }
+
+  /**
+   * Sets the source of dynamic dial candidates after construction, also while running. A node
+   * that listens on port 0 starts the server first, then discovery with the bound TCP port
+   * (`listenAddress.port`), then hands discovery over here. Ignored with `noDiscovery`.
+   */
+  async setDiscovery(discovery: DialDiscovery | undefined): Promise<void> {
+    if (this.#o.noDiscovery || this.#stopping) return
+    this.#discovery = discovery
+    await this.#dialer?.setDiscovery(discovery)
   }
 
   /** Connected peers. */
@@ -268,7 +294,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /** Checkpoint run after the encryption handshake and again after the hello. */
   #check(idHex: string, inbound: boolean): DisconnectReason | undefined {
-    if (idHex === hex(this.id)) return DisconnectReason.ConnectedToSelf
+    if (idHex === this.idHex) return DisconnectReason.ConnectedToSelf
     if (this.#peers.has(idHex)) return DisconnectReason.AlreadyConnected
     if (this.#trusted.has(idHex) || this.#static.has(idHex)) return undefined
     if (this.#peers.size >= this.maxPeers) return DisconnectReason.TooManyPeers
@@ -299,8 +325,10 @@ export class Server extends TypedEventTarget<ServerEvents> {
         await rejectConn(this.#clock, transport, reason)
         throw new DisconnectError(reason, why)
       }
-      if (!this.running) transport.close()
-      signal.throwIfAborted()
+      // Stopped meanwhile: tell the remote why (it may already count us as its peer).
+      const quitting = () =>
+        signal.aborted ? fail(DisconnectReason.ClientQuitting, 'server stopped') : undefined
+      await quitting()
       if (c.dest && c.dest.idHex !== idHex) {
         await fail(DisconnectReason.UnexpectedIdentity, 'dialed node answered with another key')
       }
@@ -314,9 +342,11 @@ export class Server extends TypedEventTarget<ServerEvents> {
           timeout: this.#o.helloTimeout ?? serverDefaults.helloTimeout,
         })
       } catch (err) {
+        await quitting()
         transport.close()
         throw err
       }
+      await quitting()
       if (this.#protocols.length > 0 && matchProtocols(this.#protocols, hello.caps).length === 0) {
         await fail(DisconnectReason.UselessPeer, 'no matching protocol')
       }
@@ -391,8 +421,9 @@ export class Server extends TypedEventTarget<ServerEvents> {
       id: this.id,
       name: this.#o.name ?? serverDefaults.name,
       listener: this.#listener?.address,
-      externalIp: this.#o.externalIp,
-      discoveryPort: this.#o.discoveryPort,
+      externalIp: this.#o.externalIp ?? this.#discovery?.self?.ip,
+      discoveryPort: this.#o.discoveryPort ?? this.#discovery?.self?.udp,
+      enr: this.#o.enr?.(),
       protocols: this.#protocols,
     })
   }

@@ -268,4 +268,27 @@ describe('DialScheduler', () => {
     expect(disc.iteratorClosed).toBe(true)
     expect(s.running).toBe(false)
   })
+
+  it('takes a discovery handed over while running, and lets go of a replaced one', async () => {
+    clock = new ManualClock()
+    const { s, dials } = make({ maxDialPeers: 1, hold: true })
+    s.start()
+    await flush()
+    expect(dials).toHaveLength(0)
+    const first = new FakeDiscovery(clock)
+    first.feed(node())
+    await s.setDiscovery(first)
+    await flush()
+    expect(dials).toHaveLength(1)
+    const second = new FakeDiscovery(clock)
+    second.table = [node(), node()]
+    await s.setDiscovery(second)
+    expect(first.iteratorClosed).toBe(true)
+    // A dial slot frees: the new discovery's table feeds it.
+    dials[0]?.fail()
+    await flush()
+    expect(dials.map((d) => d.node)).toContain(second.table[0])
+    await s.setDiscovery(undefined)
+    expect(second.iteratorClosed).toBe(true)
+  })
 })

@@ -1,45 +1,23 @@
 import { generatePrivateKey, Node } from '@x/discover'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type RlpxHandshaker, Server, tcpNetwork } from '../../src/index.js'
-import { rlpxHandshaker } from '../rlpx-available.js'
+import { type RlpxHandshaker, rlpx, Server, tcpNetwork } from '../../src/index.js'
 import { echoProtocol } from '../server/helpers.js'
 import { plainRlpx } from '../server/plain-rlpx.js'
+import { until } from './until.js'
 
 /**
  * Ten servers on 127.0.0.1 over real TCP sockets, each keeping static links to the next two
- * (a ring): with a plaintext handshake stand-in, and with RLPx once the rlpx module exports
- * `rlpxConnect`/`rlpxAccept`.
+ * (a ring): with a plaintext handshake stand-in, and with RLPx.
  */
-const rlpx = rlpxHandshaker()
-const handshakers: [string, RlpxHandshaker][] = [['plaintext stand-in', plainRlpx]]
-if (rlpx) handshakers.push(['RLPx', rlpx])
+const handshakers: [string, RlpxHandshaker][] = [
+  ['plaintext stand-in', plainRlpx],
+  ['RLPx', rlpx],
+]
 
 const servers: Server[] = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()))
 })
-
-/** Resolves when `cond()` holds, re-checked on every peer event of `watched`; rejects after `ms`. */
-function until(watched: Server[], cond: () => boolean, ms = 8_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const ac = new AbortController()
-    const timer = setTimeout(() => {
-      ac.abort()
-      reject(new Error('condition not reached in time'))
-    }, ms)
-    const check = () => {
-      if (!cond()) return
-      clearTimeout(timer)
-      ac.abort()
-      resolve()
-    }
-    for (const s of watched) {
-      s.addEventListener('peer:added', check, { signal: ac.signal })
-      s.addEventListener('peer:removed', check, { signal: ac.signal })
-    }
-    check()
-  })
-}
 
 function makeNode(network: RlpxHandshaker, key: Uint8Array, port = 0): Server {
   const s = new Server({
@@ -67,14 +45,14 @@ describe.each(handshakers)('10 servers over TCP (%s)', (_, hs) => {
       s.addPeer(enodes[(i + 1) % 10] as Node)
       s.addPeer(enodes[(i + 2) % 10] as Node)
     })
-    await until(nodes, () => nodes.every((s) => s.peerCount() === 4))
+    await until(nodes, () => nodes.every((s) => s.peerCount() === 4), 8_000)
 
     const dead = nodes.splice(0, 3)
     await Promise.all(dead.map((s) => s.stop()))
     // Node i keeps the neighbours i±1, i±2 that are alive (nodes 0–2 died).
     const expected = (i: number) =>
       [i - 2, i - 1, i + 1, i + 2].filter((j) => (j + 10) % 10 > 2).length
-    await until(nodes, () => nodes.every((s, k) => s.peerCount() === expected(k + 3)))
+    await until(nodes, () => nodes.every((s, k) => s.peerCount() === expected(k + 3)), 8_000)
 
     // The dead come back on the same ports; the others' static dials find them again.
     const revived = dead.map((_, i) => makeNode(hs, keys[i] as Uint8Array, enodes[i]?.tcp))
@@ -84,7 +62,7 @@ describe.each(handshakers)('10 servers over TCP (%s)', (_, hs) => {
       s.addPeer(enodes[(i + 2) % 10] as Node)
     })
     const all = [...revived, ...nodes]
-    await until(all, () => all.every((s) => s.peerCount() === 4))
+    await until(all, () => all.every((s) => s.peerCount() === 4), 8_000)
     expect(all.map((s) => s.peerCount())).toEqual(new Array(10).fill(4))
   })
 })

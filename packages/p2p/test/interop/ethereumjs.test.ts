@@ -6,11 +6,10 @@ import {
   DisconnectReason,
   type MsgEvent,
   pongCode,
-  type RlpxHandshaker,
+  rlpx,
   Server,
   tcpNetwork,
 } from '../../src/index.js'
-import { rlpxHandshaker } from '../rlpx-available.js'
 import { EjsXtest, ejsXtestCap, ourXtest } from './xtest.js'
 
 // Interop with @ethereumjs/devp2p (INTEROP.md): both directions, the shared xtest/1 capability,
@@ -30,22 +29,22 @@ afterEach(async () => {
 function ejsNode() {
   const key = generatePrivateKey()
   const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague })
-  const rlpx = new RLPx(key, {
+  const node = new RLPx(key, {
     dpt: null,
     maxPeers: 10,
     capabilities: [ejsXtestCap as never],
     common,
     listenPort: null,
   })
-  cleanups.push(() => rlpx.destroy())
+  cleanups.push(() => node.destroy())
   const added = new Promise<EjsPeerLike>((resolve) =>
-    rlpx.events.once('peer:added', (p) => resolve(p as unknown as EjsPeerLike)),
+    node.events.once('peer:added', (p) => resolve(p as unknown as EjsPeerLike)),
   )
   const removed = new Promise<{ reason: number }>((resolve) =>
-    rlpx.events.once('peer:removed', (_p: unknown, reason: number) => resolve({ reason })),
+    node.events.once('peer:removed', (_p: unknown, reason: number) => resolve({ reason })),
   )
-  rlpx.events.on('peer:error', () => {})
-  return { key, id: nodeIdFromPrivateKey(key), rlpx, added, removed }
+  node.events.on('peer:error', () => {})
+  return { key, id: nodeIdFromPrivateKey(key), rlpx: node, added, removed }
 }
 
 function ourServer(listen: boolean, staticNodes: Node[] = []) {
@@ -58,7 +57,7 @@ function ourServer(listen: boolean, staticNodes: Node[] = []) {
   const server = new Server({
     privateKey: generatePrivateKey(),
     name: 'x-interop',
-    network: tcpNetwork(rlpx as RlpxHandshaker),
+    network: tcpNetwork(rlpx),
     listenAddress: listen ? { ip: '127.0.0.1', port: 0 } : null,
     protocols: [ourXtest(5, (ok) => xtestOk(ok))],
     staticNodes,
@@ -106,9 +105,7 @@ async function exchange(
   expect((await ejs.removed).reason).toBe(DisconnectReason.ClientQuitting)
 }
 
-const rlpx = rlpxHandshaker()
-
-describe.skipIf(!rlpx)('interop with @ethereumjs/devp2p', () => {
+describe('interop with @ethereumjs/devp2p', () => {
   it('we dial ethereumjs', async () => {
     const ejs = ejsNode()
     ejs.rlpx.listen(0, '127.0.0.1')

@@ -171,7 +171,7 @@ describe('Peer', () => {
   })
 
   it.each([
-    ['returns', undefined, DisconnectReason.Requested],
+    ['returns', undefined, DisconnectReason.ClientQuitting],
     [
       'throws a DisconnectError',
       new DisconnectError(DisconnectReason.UselessPeer),

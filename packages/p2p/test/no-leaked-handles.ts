@@ -1,0 +1,3 @@
+import { expectNoLeakedHandles } from './handles.js'
+
+expectNoLeakedHandles()
