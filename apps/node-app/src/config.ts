@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isValidPort, normalizeIp, parseEnode } from '@x/discover'
+import { parseDuration } from '@x/heartbeat'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type NetworkName = 'mainnet' | 'devnet'
@@ -137,6 +138,16 @@ function enode(url: string, flag: string): string {
   return url
 }
 
+/** A duration like "10s" (1 ms to 24 h), checked now so a typo fails at startup. */
+function duration(value: string, flag: string): string {
+  try {
+    parseDuration(value, flag)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+  return value
+}
+
 function cidr(value: string): string {
   const m = /^([^/]+)\/([0-9]{1,3})$/.exec(value)
   const addr = m?.[1]
@@ -203,7 +214,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   if (target !== undefined) {
     config.heartbeat = {
       target: enode(target, '--heartbeat.target'),
-      period: values['heartbeat.period'] ?? '10s',
+      period: duration(values['heartbeat.period'] ?? '10s', '--heartbeat.period'),
       nickname: values['heartbeat.nickname'] ?? '',
     }
   } else if (

@@ -1,7 +1,8 @@
 import type { Discovery, Logger } from '@x/discover'
-import type { EthHandler } from '@x/eth'
-import type { NodeHealth } from '@x/health'
+import type { EthService } from '@x/eth'
 import { disconnectReasonText, type Server } from '@x/p2p'
+
+const toHex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
 /** How often the node logs its discovery table (go-ethereum logs its table every 30 s too). */
 export const discoveryLogInterval = 30_000
@@ -40,22 +41,19 @@ export function logServer(server: Server, log: Logger): void {
   })
 }
 
-/** Failed eth handshakes (a registered peer is logged by @x/eth itself: version and head). */
-export function logEth(eth: EthHandler, log: Logger): void {
-  eth.addEventListener('handshake:failed', ({ detail }) => {
+/**
+ * Failed eth handshakes at info (a registered peer is logged by @x/eth itself, with its head);
+ * every new head a peer announces at debug.
+ */
+export function logEth(eth: EthService, log: Logger): void {
+  eth.handler.addEventListener('handshake:failed', ({ detail }) => {
     log.info('eth handshake failed', { id: short(detail.id), error: detail.error })
   })
-}
-
-/** Every health state change of a peer. */
-export function logHealth(health: NodeHealth, log: Logger): void {
-  health.tracker.addEventListener('peer:state', ({ detail }) => {
-    const level = detail.state === 'healthy' ? 'info' : 'warn'
-    log[level]('peer health', {
-      id: short(detail.id),
-      from: detail.previous,
-      to: detail.state,
-      reason: detail.reason,
+  eth.handler.addEventListener('peer:head', ({ detail: { peer, head } }) => {
+    log.debug('peer head', {
+      id: short(peer.id),
+      number: head.number,
+      hash: toHex(head.hash),
     })
   })
 }
@@ -72,6 +70,25 @@ export function logDiscovery(discovery: Discovery, log: Logger): () => void {
       db: s.dbSize,
     })
   }, discoveryLogInterval)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
+/** How often the node logs its chain and eth peers' heads. */
+export const statusLogInterval = 30_000
+
+/** Logs our head and the best eth peer's head periodically; returns the stop function. */
+export function logChainStatus(eth: EthService, log: Logger): () => void {
+  const timer = setInterval(() => {
+    const head = eth.backend.chain.head()
+    const best = eth.peers.bestPeer()
+    log.info('chain status', {
+      head: head.number,
+      hash: toHex(head.hash),
+      ethPeers: eth.peers.len,
+      ...(best && { bestPeer: short(best.id), bestPeerHead: best.head.number ?? null }),
+    })
+  }, statusLogInterval)
   timer.unref()
   return () => clearInterval(timer)
 }

@@ -5,17 +5,18 @@ import {
   formatEnode,
   type Logger,
   loadOrCreateNodeKey,
-  MemoryNodeDB,
   Node,
   nodeIdFromPrivateKey,
+  openNodeDB,
   parseEnode,
   useFastCrypto,
 } from '@x/discover'
-import { devnet, EthHandler, mainnet, memoryBackend } from '@x/eth'
+import { createEthService, type EthService } from '@x/eth'
 import { NodeHealth } from '@x/health'
 import { NetRestrict, type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
-import { logDiscovery, logEth, logHealth, logServer } from './events.js'
+import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
+import { NodeHeartbeat } from './heartbeat.js'
 import { clientName } from './version.js'
 
 /** A running node: what it is and how to stop it. */
@@ -24,16 +25,17 @@ export interface RunningNode {
   readonly enode: string
   readonly server: Server
   readonly discovery: Discovery | undefined
-  readonly eth: EthHandler
+  readonly eth: EthService
   readonly health: NodeHealth
+  readonly heartbeat: NodeHeartbeat
   /** Where the operator endpoints listen, when `--http.port` was given. */
   readonly httpAddress: { host: string; port: number } | undefined
-  /** Stops every component in reverse order; peers get Disconnect(client quitting). Idempotent. */
+  /**
+   * Stops every component in reverse order: peers get Disconnect(client quitting), the node
+   * database is flushed and closed. Idempotent.
+   */
   stop(): Promise<void>
 }
-
-/** A devnet block every 12 s, as on a post-merge chain. */
-const devnetBlockInterval = 12_000
 
 async function readNodes(file: string | undefined, flag: string): Promise<Node[]> {
   if (file === undefined) return []
@@ -41,19 +43,24 @@ async function readNodes(file: string | undefined, flag: string): Promise<Node[]
 }
 
 /**
- * Starts every component of the node in order — key, discovery (with its node database), the
- * eth protocol and its in-memory chain, peer health, the p2p server over RLPx — and returns a
- * handle whose `stop()` closes them in reverse order.
+ * Starts every component of the node in order — key, the eth protocol and its chain, peer
+ * health, heartbeats, the p2p server over RLPx, then discovery on the server's bound port with
+ * its node database (`<datadir>/nodes`) — and returns a handle whose `stop()` closes them in
+ * reverse order.
  */
-export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+export async function startNode(
+  config: NodeConfig,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<RunningNode> {
   const crypto = await useFastCrypto()
   log.debug('crypto backend', { backend: crypto.name })
   const keyPath = join(config.datadir, 'nodekey')
   const { key, created } = await loadOrCreateNodeKey(keyPath)
   if (created) log.info('created node key', { path: keyPath })
+  const selfId = nodeIdFromPrivateKey(key)
   const staticNodes = await readNodes(config.staticFile, '--static')
   const trustedNodes = await readNodes(config.trustedFile, '--trusted')
-  const netRestrict = config.netrestrict.length > 0 ? new NetRestrict(config.netrestrict) : null
   const stops: (() => Promise<void> | void)[] = []
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) {
@@ -66,38 +73,14 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
   }
 
   try {
-    let discovery: Discovery | undefined
-    if (!config.nodiscover) {
-      discovery = await Discovery.start({
-        privateKey: key,
-        host: config.extip,
-        port: config.discport,
-        tcpPort: config.port,
-        ip: config.extip,
-        bootnodes: config.bootnodes,
-        db: new MemoryNodeDB(),
-        logger: log.child({ module: 'discover' }),
-        ...(netRestrict && { netrestrict: (ip: string) => netRestrict.contains(ip) }),
-      })
-      const d = discovery
-      stops.push(() => d.close())
-    }
-
-    const chain = config.network === 'devnet' ? devnet : mainnet
-    const backend = memoryBackend(chain, { maxPoolTxs: 4096 })
-    const eth = new EthHandler({
-      backend,
-      chain,
-      ...(config.networkid !== undefined && { networkId: BigInt(config.networkid) }),
+    const eth = createEthService({
+      network: config.network,
+      ...(config.networkid !== undefined && { networkId: config.networkid }),
       logger: log.child({ module: 'eth' }),
     })
-    const unsubscribe = backend.chain.onBlock((block, td) => eth.broadcastBlock(block, td))
-    if (config.network === 'devnet') backend.chain.start(devnetBlockInterval)
-    stops.push(() => {
-      unsubscribe()
-      backend.chain.stop()
-      eth.close()
-    })
+    stops.push(() => eth.close())
+    logEth(eth, log)
+    stops.push(logChainStatus(eth, log))
 
     const health = new NodeHealth({
       ...(config.http && { http: { host: config.http.addr, port: config.http.port } }),
@@ -105,8 +88,12 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       requireDiscovery: !config.nodiscover,
       logger: log.child({ module: 'health' }),
     })
+    const heartbeat = new NodeHeartbeat(config, log.child({ module: 'heartbeat' }))
+    stops.push(() => heartbeat.close())
 
     const protocols: Protocol[] = [...eth.protocols, health.ping]
+    if (heartbeat.protocol) protocols.push(heartbeat.protocol)
+    const network = tcpNetwork(rlpx, { logger: log.child({ module: 'rlpx' }) })
     const server = new Server({
       privateKey: key,
       name: clientName,
@@ -115,31 +102,40 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       maxPeers: config.maxpeers,
       noDial: config.nodial,
       noDiscovery: config.nodiscover,
-      ...(discovery && { discovery }),
       bootnodes: config.bootnodes.filter((u) => u.startsWith('enode:')).map((u) => parseEnode(u)),
       staticNodes,
       trustedNodes,
       netRestrict: config.netrestrict,
       protocols,
       onMessage: health.liveness.messageEvent,
-      network: tcpNetwork(rlpx, { logger: log.child({ module: 'rlpx' }) }),
+      network,
       logger: log.child({ module: 'p2p' }),
     })
     logServer(server, log)
-    logEth(eth, log)
-    logHealth(health, log)
     await server.start()
-    stops.push(() => server.stop())
-    const listen = server.listenAddress
-    const tcpPort = listen?.port ?? config.port
-    if (discovery && tcpPort !== discovery.self.tcp) discovery.udp.updateEndpoint({ tcp: tcpPort })
-    if (discovery) stops.push(logDiscovery(discovery, log))
+    const tcpPort = server.listenAddress?.port ?? config.port
 
-    let discoveryRunning = discovery !== undefined
-    stops.push(() => {
-      discoveryRunning = false
+    // Discovery comes up on the server's bound TCP port (port 0 picks one), then feeds its dialer.
+    // On stop, the server disconnects its peers first, then discovery flushes its database.
+    let discovery: Discovery | undefined
+    try {
+      if (!config.nodiscover) discovery = await startDiscovery(config, key, selfId, tcpPort, log)
+    } catch (err) {
+      await server.stop()
+      throw err
+    }
+    const d = discovery
+    stops.push(async () => {
+      await server.stop()
+      await d?.close()
+      if (d) log.info('node database closed')
     })
-    health.attach(server, { discoveryRunning: () => discoveryRunning })
+    if (d) {
+      await server.setDiscovery(d)
+      stops.push(logDiscovery(d, log))
+    }
+
+    health.attach(server, d ? { discovery: d } : {})
     await health.start()
     stops.push(() => health.stop())
     const httpAddress = health.http?.address
@@ -147,19 +143,17 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       log.info('health endpoints', { url: `http://${httpAddress.host}:${httpAddress.port}` })
     }
 
-    const self = new Node({
-      id: nodeIdFromPrivateKey(key),
-      ip: config.extip,
-      udp: discovery?.self.udp ?? 0,
-      tcp: tcpPort,
-    })
+    stops.push(() => heartbeat.stop())
+    await heartbeat.start(server, eth, { privateKey: key, network, clientVersion: clientName }, env)
+
+    const self = new Node({ id: selfId, ip: config.extip, udp: d?.self.udp ?? 0, tcp: tcpPort })
     const enode = formatEnode(self)
     log.info('node started', {
       enode,
       datadir: config.datadir,
       crypto: crypto.name,
       network: config.network,
-      networkId: (config.networkid ?? Number(chain.networkId)).toString(),
+      networkId: eth.networkId.toString(),
       protocols: protocols.map((p) => `${p.name}/${p.version}`),
     })
     let stopping: Promise<void> | undefined
@@ -170,6 +164,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       discovery,
       eth,
       health,
+      heartbeat,
       httpAddress,
       stop() {
         stopping ??= stopAll().then(() => log.info('node stopped'))
@@ -178,6 +173,37 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     }
   } catch (err) {
     await stopAll()
+    throw err
+  }
+}
+
+/** Discovery v4 with the node database in `<datadir>/nodes` (LevelDB); closes the DB on failure. */
+async function startDiscovery(
+  config: NodeConfig,
+  key: Uint8Array,
+  selfId: Uint8Array,
+  tcpPort: number,
+  log: Logger,
+): Promise<Discovery> {
+  const logger = log.child({ module: 'discover' })
+  const netRestrict = config.netrestrict.length > 0 ? new NetRestrict(config.netrestrict) : null
+  const dbPath = join(config.datadir, 'nodes')
+  const db = await openNodeDB({ path: dbPath, selfId, logger })
+  log.info('node database opened', { path: dbPath, nodes: db.size })
+  try {
+    return await Discovery.start({
+      privateKey: key,
+      host: config.extip,
+      port: config.discport,
+      tcpPort,
+      ip: config.extip,
+      bootnodes: config.bootnodes,
+      db,
+      logger,
+      ...(netRestrict && { netrestrict: (ip: string) => netRestrict.contains(ip) }),
+    })
+  } catch (err) {
+    await db.close()
     throw err
   }
 }

@@ -83,6 +83,8 @@ describe('parseConfig', () => {
     [['--networkid', '0'], '--networkid must be'],
     [['--maxpeers=x'], '--maxpeers must be'],
     [['--heartbeat.period', '1s'], 'need --heartbeat.target'],
+    [[`--heartbeat.target=${enode}`, '--heartbeat.period=soon'], '--heartbeat.period: "soon"'],
+    [[`--heartbeat.target=${enode}`, '--heartbeat.period=0s'], 'whole number of milliseconds'],
     [['--http.addr', 'localhost'], '--http.addr must be an IP'],
     [['--bogus'], 'Unknown option'],
   ])('rejects %j', (argv, message) => {

@@ -72,6 +72,21 @@ export class App {
     return 0
   }
 
+  /** Peers we dialed that are still connected, from the `peer added` / `peer dropped` lines. */
+  get dialed(): number {
+    return this.dialedIds().size
+  }
+
+  /** The short ids (16 hex characters) of the connected peers we dialed. */
+  dialedIds(): Set<string> {
+    const out = new Set<string>()
+    for (const l of this.lines) {
+      if (l.msg === 'peer added' && l.inbound === false) out.add(String(l.id))
+      else if (l.msg === 'peer dropped' || l.msg === 'peer added') out.delete(String(l.id))
+    }
+    return out
+  }
+
   /** Resolves once `check()` holds: now, or after one of the next log lines; rejects on exit. */
   until(check: () => boolean, what: string): Promise<void> {
     if (check()) return Promise.resolve()
