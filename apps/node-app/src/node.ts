@@ -200,6 +200,7 @@ async function startDiscovery(
       bootnodes: config.bootnodes,
       db,
       logger,
+      maintenance: config.discoveryTiming,
       ...(netRestrict && { netrestrict: (ip: string) => netRestrict.contains(ip) }),
     })
   } catch (err) {
