@@ -65,13 +65,13 @@ export const usage = `Usage: node-app [options]
   --aggregator                 run a heartbeat aggregator on this node
   --aggregator.http.port <n>   port of the aggregator's HTTP API (default: 0 = any)
   --loglevel <level>           debug | info | warn | error (default: info)
+  -h, --help                   show this help
 
 Discovery table timing (devnets, tests; defaults are go-ethereum's):
   --discovery.revalidate <dur> mean time between liveness pings of table nodes (default: 10s)
   --discovery.copy <dur>       how often live table nodes are saved to the node database (default: 30s)
   --discovery.seedtime <dur>   time a node must be live in the table before it is saved as a
                                seed for the next start (default: 5m)
-  -h, --help                   show this help
 `
 
 export class ConfigError extends Error {
