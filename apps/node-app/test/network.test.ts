@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEnode } from '@x/discover'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from './harness.js'
 
 // Real node-app processes on 127.0.0.1 with port 0: discovery over UDP, RLPx over TCP, eth,
@@ -28,6 +28,13 @@ async function start(...args: string[]): Promise<{ app: App; enode: string; id: 
 
 const short = (id: string) => id.slice(0, 16)
 
+interface PeerHealth {
+  id: string
+  state: string
+  rttSource: string
+  rtt: { samples: number; last: number; consecutiveFailures: number }
+}
+
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url)
   return { status: res.status, body: await res.json() }
@@ -50,8 +57,19 @@ describe('node-app network', () => {
     expect((await getJson(`${http}/healthz`)).status).toBe(200)
     const ready = await getJson(`${http}/readyz`)
     expect(ready).toMatchObject({ status: 200 })
-    const peers = (await getJson(`${http}/health/peers`)).body as { peers: { id: string }[] }
-    expect(JSON.stringify(peers)).toContain(a.id)
+    // ping/1 between the two node-apps: 32 random bytes echoed, the round trip timed.
+    const peerHealth = async () => {
+      const { body } = await getJson(`${http}/health/peers`)
+      return (body as { peers: PeerHealth[] }).peers.find((p) => p.id === a.id)
+    }
+    await vi.waitFor(async () => expect((await peerHealth())?.rtt.samples).toBeGreaterThan(0), {
+      timeout: 10_000,
+      interval: 50,
+    })
+    const health = await peerHealth()
+    expect(health).toMatchObject({ state: 'healthy', rttSource: 'ping/1' })
+    expect(health?.rtt.last).toBeGreaterThan(0)
+    expect(health?.rtt.consecutiveFailures).toBe(0)
 
     // SIGTERM: A says "client quitting" to B and exits 0; B keeps running and logs the reason.
     expect(await a.app.stop('SIGTERM')).toBe(0)
