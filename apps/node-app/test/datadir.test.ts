@@ -1,29 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseEnode } from '@x/discover'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { App } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { type App, appFixture } from './harness.js'
 
 // Issue 4: a node restarted on the same --datadir seeds its table from its node database
 // (<datadir>/nodes, LevelDB) and rejoins without any bootnode, over real UDP. The discovery
 // timing flags shorten go-ethereum's "5 minutes live in the table before it is a seed".
 
-let dir: string
-const apps: App[] = []
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'node-app-datadir-'))
-})
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
-  await rm(dir, { recursive: true, force: true })
-})
+const apps = appFixture()
 
-function spawnApp(name: string, ...args: string[]): App {
-  const app = new App(['--datadir', join(dir, name), '--port', '0', ...args])
-  apps.push(app)
-  return app
-}
+const spawnApp = apps.spawn
 
 const fast = ['--discovery.revalidate', '50ms', '--discovery.copy', '100ms']
 const short = async (a: App) =>

@@ -1,6 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach } from 'vitest'
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
@@ -111,5 +115,45 @@ export class App {
     this.proc.kill(signal)
     const [code] = await exited
     return code
+  }
+}
+
+/** Node-apps of one test file, each test in a fresh temporary directory. */
+export interface AppFixture {
+  /** `<tmp>/<name>`: a datadir, or a file to write. */
+  path(name: string): string
+  /** Starts `node-app --datadir <tmp>/<name> --port 0 …args`. */
+  spawn(name: string, ...args: string[]): App
+  /** Starts `node-app …args`, exactly. */
+  run(...args: string[]): App
+}
+
+/**
+ * Registers the hooks that give each test its own temporary directory and, after it, kill every
+ * app it started (SIGKILL, so nothing outlives a failed test) and remove the directory.
+ */
+export function appFixture(): AppFixture {
+  let dir: string | undefined
+  const apps: App[] = []
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'node-app-test-'))
+  })
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+  const path = (name: string) => {
+    if (!dir) throw new Error('appFixture: used outside a test')
+    return join(dir, name)
+  }
+  const run = (...args: string[]) => {
+    const app = new App(args)
+    apps.push(app)
+    return app
+  }
+  return {
+    path,
+    run,
+    spawn: (name, ...args) => run('--datadir', path(name), '--port', '0', ...args),
   }
 }

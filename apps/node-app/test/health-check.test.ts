@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { App } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { appFixture } from './harness.js'
 
 // Issue 8: the operator's checker (`x-health-check` from @x/health) against a running node-app,
 // over real RLPx on 127.0.0.1 — every level passes; once the node is gone, L4 fails.
@@ -33,20 +31,11 @@ function check(enode: string): Promise<{ code: number; report: Report }> {
   })
 }
 
-let dir: string
-const apps: App[] = []
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'node-app-check-'))
-})
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
-  await rm(dir, { recursive: true, force: true })
-})
+const apps = appFixture()
 
 describe('x-health-check against node-app', () => {
   it('passes TCP, the RLPx handshake, base ping and ping/1; fails at L4 once the node stops', async () => {
-    const app = new App(['--datadir', dir, '--port', '0', '--nodiscover'])
-    apps.push(app)
+    const app = apps.spawn('n', '--nodiscover')
     const enode = String((await app.waitFor('node started')).enode)
 
     const up = await check(enode)

@@ -1,29 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseEnode } from '@x/discover'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { App, type AppLine } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { type App, type AppLine, appFixture } from './harness.js'
 
 // Issue 9 over real sockets: three node-apps beat to a fourth running the aggregator
 // (`--aggregator`), over RLPx on 127.0.0.1. One is killed: the aggregator raises its silence
 // alert after 3 beat periods; restarted with the same key, it is reported recovered.
 
-let dir: string
-const apps: App[] = []
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'node-app-hb-'))
-})
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
-  await rm(dir, { recursive: true, force: true })
-})
+const apps = appFixture()
 
-function spawnApp(name: string, ...args: string[]): App {
-  const app = new App(['--datadir', join(dir, name), '--port', '0', '--nodiscover', ...args])
-  apps.push(app)
-  return app
-}
+const spawnApp = (name: string, ...args: string[]) => apps.spawn(name, '--nodiscover', ...args)
 
 const period = 1_000
 

@@ -1,29 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseEnode } from '@x/discover'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { App } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { appFixture } from './harness.js'
 
-let dir: string
-const apps: App[] = []
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'node-app-'))
-})
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
-  await rm(dir, { recursive: true, force: true })
-})
+const apps = appFixture()
 
-const start = (...args: string[]) => {
-  const app = new App(args)
-  apps.push(app)
-  return app
-}
+const start = apps.run
 
 describe('node-app', () => {
   it('prints its enode URL, keeps its key across restarts, and exits 0 on SIGTERM and SIGINT', async () => {
-    const first = start('--datadir', dir, '--port', '0')
+    const first = apps.spawn('n')
     const line = await first.waitFor('node started')
     const enode = String(line.enode)
     const node = parseEnode(enode)
@@ -34,7 +19,7 @@ describe('node-app', () => {
     expect(first.lines.some((l) => l.msg === 'created node key')).toBe(true)
     expect(await first.stop('SIGTERM')).toBe(0)
 
-    const second = start('--datadir', dir, '--port', '0')
+    const second = apps.spawn('n')
     const again = parseEnode(String((await second.waitFor('node started')).enode))
     expect(again.idHex).toBe(node.idHex)
     expect(second.lines.some((l) => l.msg === 'created node key')).toBe(false)

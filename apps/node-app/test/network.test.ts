@@ -1,27 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { parseEnode } from '@x/discover'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { App } from './harness.js'
+import { describe, expect, it, vi } from 'vitest'
+import { type App, appFixture } from './harness.js'
 
 // Real node-app processes on 127.0.0.1 with port 0: discovery over UDP, RLPx over TCP, eth,
 // ping/1 and the health endpoints, as an operator runs them.
 
-let dir: string
-const apps: App[] = []
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'node-app-net-'))
-})
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
-  await rm(dir, { recursive: true, force: true })
-})
+const apps = appFixture()
 
 let seq = 0
 async function start(...args: string[]): Promise<{ app: App; enode: string; id: string }> {
-  const app = new App(['--datadir', join(dir, `n${seq++}`), '--port', '0', ...args])
-  apps.push(app)
+  const app = apps.spawn(`n${seq++}`, ...args)
   const enode = String((await app.waitFor('node started')).enode)
   return { app, enode, id: parseEnode(enode).idHex }
 }
@@ -83,17 +72,15 @@ describe('node-app network', () => {
 
   it('keeps static nodes connected without discovery and admits trusted nodes when full', async () => {
     // C's key first, so that A can trust it from the start.
-    const cDir = join(dir, 'c')
-    const cFirst = new App(['--datadir', cDir, '--port', '0', '--nodiscover'])
-    apps.push(cFirst)
+    const cFirst = apps.spawn('c', '--nodiscover')
     const cId = parseEnode(String((await cFirst.waitFor('node started')).enode)).idHex
     await cFirst.stop('SIGTERM')
 
-    const trustedFile = join(dir, 'trusted.txt')
+    const trustedFile = apps.path('trusted.txt')
     await writeFile(trustedFile, `${'enode://'}${cId}@127.0.0.1:1\n`)
     // --nodial: all of A's one slot is inbound (go-ethereum keeps maxpeers/3, at least 1, for dials).
     const a = await start('--nodiscover', '--nodial', '--maxpeers', '1', '--trusted', trustedFile)
-    const staticFile = join(dir, 'static.txt')
+    const staticFile = apps.path('static.txt')
     await writeFile(staticFile, `# our static peer\n${a.enode}\n\n`)
     const b = await start('--nodiscover', '--static', staticFile)
     await b.app.waitFor('peer added', (l) => l.id === short(a.id))
@@ -108,8 +95,7 @@ describe('node-app network', () => {
     expect(refused.inbound).toBe(false)
 
     // ...but a trusted node is admitted beyond the limit.
-    const c = new App(['--datadir', cDir, '--port', '0', '--nodiscover', '--static', staticFile])
-    apps.push(c)
+    const c = apps.spawn('c', '--nodiscover', '--static', staticFile)
     await c.waitFor('peer added', (l) => l.id === short(a.id))
     await a.app.waitFor('peer added', (l) => l.id === short(cId))
     expect(a.app.lines.filter((l) => l.msg === 'peer dropped')).toEqual([])
@@ -117,7 +103,7 @@ describe('node-app network', () => {
 
   it('drops a peer of another network after the eth Status exchange', async () => {
     const a = await start('--nodiscover', '--network', 'devnet')
-    const staticFile = join(dir, 'static.txt')
+    const staticFile = apps.path('static.txt')
     await writeFile(staticFile, `${a.enode}\n`)
     const b = await start('--nodiscover', '--network', 'mainnet', '--static', staticFile)
     const failed = await b.app.waitFor('eth handshake failed', (l) => l.id === short(a.id))

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseEnode } from '@x/discover'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { App } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { type App, appFixture } from './harness.js'
 
 // Issue 6's local network: ten node-app processes on 127.0.0.1, one bootnode, discovery only
 // (no static nodes). Each must reach its peer target; after three are killed, the others
@@ -16,31 +13,10 @@ const maxPeers = 6
 /** Each node's dial target. */
 const target = 2
 
-let dir: string
-const apps: App[] = []
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'node-app-ten-'))
-})
-afterAll(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
-  await rm(dir, { recursive: true, force: true })
-})
+const apps = appFixture()
 
-function spawnNode(i: number, ...args: string[]): App {
-  const app = new App([
-    '--datadir',
-    join(dir, `n${i}`),
-    '--port',
-    '0',
-    '--maxpeers',
-    String(maxPeers),
-    '--network',
-    'devnet',
-    ...args,
-  ])
-  apps.push(app)
-  return app
-}
+const spawnNode = (i: number, ...args: string[]) =>
+  apps.spawn(`n${i}`, '--maxpeers', String(maxPeers), '--network', 'devnet', ...args)
 
 describe('a ten-node network on 127.0.0.1', () => {
   it('every node reaches its peer target through discovery, and redials after nodes die', async () => {
