@@ -59,6 +59,7 @@ export { readMsgs } from './read.js'
 export * from './rlpx/index.js'
 export { send, sendItems } from './send.js'
 export {
+  type DiscoveryV4Config,
   type InboundConn,
   InboundThrottle,
   InvalidCidrError,

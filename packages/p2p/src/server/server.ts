@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import {
   type Clock,
+  Discovery,
   type Logger,
   Node,
   type NodeId,
@@ -24,6 +25,7 @@ import { protoHandshake } from '../peer/handshake.js'
 import { Peer } from '../peer/peer.js'
 import { DisconnectError, type Protocol } from '../protocol.js'
 import { InboundThrottle, rejectConn, withTimeout } from './conn.js'
+import { knownEnr, startDiscoveryV4, toNodes } from './discovery.js'
 import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
 import { isLanIp, NetRestrict } from './netutil.js'
 import type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
@@ -64,6 +66,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
   readonly #peers = new Map<string, PeerEntry>()
   readonly #trusted = new Map<string, Node>()
   readonly #static = new Map<string, Node>()
+  readonly #bootnodes: readonly Node[]
   readonly #tasks = new Set<Promise<unknown>>()
   #throttle: InboundThrottle
   #listener: Listener | undefined
@@ -72,6 +75,8 @@ export class Server extends TypedEventTarget<ServerEvents> {
   #starting: Promise<void> | undefined
   #stopping: Promise<void> | undefined
   #discovery: DialDiscovery | undefined
+  /** Discovery v4 started by us (`discoveryV4`): closed by `stop()`. */
+  #ownDiscovery: Discovery | undefined
   #pendingInbound = 0
   #inboundCount = 0
 
@@ -93,7 +98,23 @@ export class Server extends TypedEventTarget<ServerEvents> {
     )
     for (const n of options.trustedNodes ?? []) this.#trusted.set(n.idHex, n)
     for (const n of options.staticNodes ?? []) this.#static.set(n.idHex, n)
+    this.#bootnodes = toNodes(options.bootnodes ?? [])
+    if (options.discovery && options.discoveryV4 && !options.noDiscovery) {
+      throw new P2PError(
+        'ERR_DISCOVERY_CONFLICT',
+        'give either discovery (run by the application) or discoveryV4 (run by the server)',
+      )
+    }
     this.#discovery = options.noDiscovery ? undefined : options.discovery
+  }
+
+  /**
+   * The discovery the server dials from, when it is a `Discovery`: its own (with `discoveryV4`,
+   * once started, until stopped) or the one given. Read `self`, `stats()`, `udp.enr` from it.
+   */
+  get discovery(): Discovery | undefined {
+    if (this.#ownDiscovery) return this.#ownDiscovery
+    return this.#discovery instanceof Discovery ? this.#discovery : undefined
   }
 
   get running(): boolean {
@@ -148,6 +169,28 @@ export class Server extends TypedEventTarget<ServerEvents> {
         address: `${this.#listener.address.ip}:${this.#listener.address.port}`,
       })
     }
+    if (this.#o.discoveryV4 && !this.#o.noDiscovery) {
+      try {
+        this.#ownDiscovery = await startDiscoveryV4({
+          config: this.#o.discoveryV4,
+          privateKey: this.#o.privateKey,
+          selfId: this.id,
+          listen: address,
+          tcpPort: this.#listener?.address.port ?? 0,
+          ip: this.#o.externalIp,
+          bootnodes: this.#bootnodes,
+          netRestrict: this.#netRestrict,
+          clock: this.#clock,
+          logger: this.#log.child({ module: 'discover' }),
+        })
+      } catch (err) {
+        this.#abort.abort(err)
+        await this.#listener?.close()
+        this.#listener = undefined
+        throw err
+      }
+      this.#discovery = this.#ownDiscovery
+    }
     if (!this.#o.noDial) {
       const netRestrict = this.#netRestrict
       this.#dialer = new DialScheduler({
@@ -155,7 +198,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         maxDialPeers: this.maxDialedConns,
         dial: (node, kind, signal) => this.#dial(node, kind, signal),
         ...(this.#discovery ? { discovery: this.#discovery } : {}),
-        bootnodes: this.#o.bootnodes ?? [],
+        bootnodes: this.#bootnodes,
         ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
         clock: this.#clock,
         logger: this.#log,
@@ -168,7 +211,8 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /**
    * Stops: closes the listener, stops dialing, aborts connection setups and disconnects every
-   * peer with "client quitting"; resolves once all of it is done. Idempotent.
+   * peer with "client quitting", then closes its own discovery (`discoveryV4`: flushes and closes
+   * the node database); resolves once all of it is done. Idempotent.
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop()
@@ -183,12 +227,18 @@ export class Server extends TypedEventTarget<ServerEvents> {
     for (const { peer } of this.#peers.values()) peer.disconnect(DisconnectReason.ClientQuitting)
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks])
     this.#throttle.clear()
+    const own = this.#ownDiscovery
+    this.#ownDiscovery = undefined
+    if (this.#discovery === own) this.#discovery = undefined
+    await own?.close()
   }
 
   /**
    * Sets the source of dynamic dial candidates after construction, also while running. A node
    * that listens on port 0 starts the server first, then discovery with the bound TCP port
-   * (`listenAddress.port`), then hands discovery over here. Ignored with `noDiscovery`.
+   * (`listenAddress.port`), then hands discovery over here (or gives `discoveryV4` and lets the
+   * server do all of it). Ignored with `noDiscovery`. A discovery the server started itself keeps
+   * running (no longer dialed from) until `stop()`.
    */
   async setDiscovery(discovery: DialDiscovery | undefined): Promise<void> {
     if (this.#o.noDiscovery || this.#stopping) return
@@ -423,18 +473,20 @@ export class Server extends TypedEventTarget<ServerEvents> {
       listener: this.#listener?.address,
       externalIp: this.#o.externalIp ?? this.#discovery?.self?.ip,
       discoveryPort: this.#o.discoveryPort ?? this.#discovery?.self?.udp,
-      enr: this.#o.enr?.(),
+      enr: this.#o.enr ? this.#o.enr() : this.discovery?.udp.enr.toText(),
       protocols: this.#protocols,
     })
   }
 
   /** The connected peers, shaped like go-ethereum's `admin_peers`. */
   peersInfo(): PeerInfo[] {
+    const discovery = this.discovery
     return this.peers().map((peer) =>
       peerInfo(peer, {
         listener: this.#listener?.address,
         trusted: this.#trusted.has(peer.idHex),
         static: this.#static.has(peer.idHex),
+        enr: discovery ? knownEnr(discovery, peer.id) : undefined,
       }),
     )
   }
