@@ -20,7 +20,7 @@ import {
   type ServerOptions,
   tcpNetwork,
 } from '../../src/index.js'
-import { startDiscoveryV4 } from '../../src/server/discovery.js'
+import { type DiscoveryV4Start, startDiscoveryV4 } from '../../src/server/discovery.js'
 import { echoProtocol } from './helpers.js'
 import { plainRlpx } from './plain-rlpx.js'
 
@@ -65,6 +65,26 @@ function discoveryOf(s: Server): Discovery {
   const d = s.discovery
   if (!d) throw new Error('no discovery')
   return d
+}
+
+/** What a server hands `startDiscoveryV4` (a fresh key, no bootnodes). */
+function startOf(
+  config: DiscoveryV4Config,
+  listen: { ip: string; port: number } | null,
+): DiscoveryV4Start {
+  const key = generatePrivateKey()
+  return {
+    config,
+    privateKey: key,
+    selfId: nodeIdFromPrivateKey(key),
+    listen,
+    tcpPort: 0,
+    ip: undefined,
+    bootnodes: [],
+    netRestrict: undefined,
+    clock: systemClock,
+    logger: noopLogger,
+  }
 }
 
 /** Resolves once `s` is connected to every server of `others`. */
@@ -173,24 +193,26 @@ describe('Server with discoveryV4', () => {
     }
   })
 
+  it('binds UDP on the given port, else on a fixed listen port, else on any port', async () => {
+    const ports: (number | undefined)[] = []
+    const failure = new Error('stop here')
+    const start = (config: DiscoveryV4Config, listen: { ip: string; port: number } | null) =>
+      startDiscoveryV4({ ...startOf(config, listen), tcpPort: 30311 }, (options) => {
+        ports.push(options.port)
+        return Promise.reject(failure)
+      }).catch(() => {})
+    await start({}, { ip: '127.0.0.1', port: 30311 })
+    await start({}, { ip: '127.0.0.1', port: 0 })
+    await start({}, null)
+    await start({ port: 30399 }, { ip: '127.0.0.1', port: 30311 })
+    expect(ports).toEqual([30311, 0, 0, 30399])
+  })
+
   it('closes the node database when discovery fails to start', async () => {
     const nodeDatabase = join(await tempDir(), 'nodes')
-    const key = generatePrivateKey()
     const failure = new Error('EADDRINUSE')
-    const start = startDiscoveryV4(
-      {
-        config: { nodeDatabase },
-        privateKey: key,
-        selfId: nodeIdFromPrivateKey(key),
-        listen: { ip: '127.0.0.1', port: 0 },
-        tcpPort: 0,
-        ip: undefined,
-        bootnodes: [],
-        netRestrict: undefined,
-        clock: systemClock,
-        logger: noopLogger,
-      },
-      () => Promise.reject(failure),
+    const start = startDiscoveryV4(startOf({ nodeDatabase }, { ip: '127.0.0.1', port: 0 }), () =>
+      Promise.reject(failure),
     )
     await expect(start).rejects.toBe(failure)
     // LevelDB lets another open take the store only once it was closed.
