@@ -7,19 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generatePrivateKey, sleep, systemClock, useFastCrypto } from '@x/discover'
-import { type Protocol, rlpx, Server, tcpNetwork } from '../src/index.js'
-
-/** A trivial capability so that peers have something to share (else: useless peer). */
-const demo: Protocol = {
-  name: 'demo',
-  version: 1,
-  length: 1,
-  run: (_peer, rw, signal) =>
-    new Promise<void>((resolve) => {
-      signal.addEventListener('abort', () => resolve(), { once: true })
-      void rw.readMsg().catch(() => resolve())
-    }),
-}
+import { rlpx, Server, tcpNetwork } from '../src/index.js'
+import { demo } from './demo-protocol.js'
 
 function node(name: string, privateKey: Uint8Array, bootnodes: string[], nodeDatabase?: string) {
   return new Server({
