@@ -171,6 +171,56 @@ describe('heartbeat/1 over an in-memory network', () => {
     expect(server.peerCount()).toBe(1)
   })
 
+  it('uses the Server’s link when its own dial loses the race with “already connected”', async () => {
+    const net = new MemoryNetwork()
+    const { agg, target } = await aggregatorOn(net)
+    const key = generatePrivateKey()
+    const protocol = new HeartbeatProtocol()
+    // The Server's heartbeat/1 starts only when the gate opens: its connection is up at the
+    // aggregator, but no link is there yet for the connector to share.
+    let open = () => {}
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const gated: Protocol = {
+      name: protocol.name,
+      version: protocol.version,
+      length: protocol.length,
+      run: async (peer, rw, signal) => {
+        await gate
+        return protocol.run(peer, rw, signal)
+      },
+    }
+    const server = new Server({
+      privateKey: key,
+      network: net.host('10.0.0.3'),
+      listenAddress: { ip: '10.0.0.3', port: 30303 },
+      protocols: [gated],
+      staticNodes: [target],
+      noDiscovery: true,
+    })
+    const added = once<void>((resolve) =>
+      agg.server.addEventListener('peer:added', () => resolve(), { once: true }),
+    )
+    await server.start()
+    stops.push(() => server.stop())
+    await added
+    expect(protocol.link(target.idHex)).toBeUndefined()
+
+    const connector = rlpxConnector({ privateKey: key, network: net.host('10.0.0.3'), protocol })
+    const got = connector(target, new AbortController().signal)
+    const failed = await once<DisconnectReason | undefined>((resolve) =>
+      agg.server.addEventListener('conn:failed', (e) => resolve(e.detail.reason), { once: true }),
+    )
+    expect(failed).toBe(DisconnectReason.AlreadyConnected)
+    open()
+    const link = await got
+    expect(link.peer).toBe(protocol.link(target.idHex)?.peer)
+    expect(agg.server.peerCount()).toBe(1)
+    await link.close()
+    expect(server.peerCount()).toBe(1)
+  })
+
   it.each([
     ['garbage', 0, Uint8Array.of(0xff, 0x00)],
     ['a truncated record', 0, encodeRlp([1, new Uint8Array(32), 5])],
