@@ -78,6 +78,16 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
       return await waitShared(options.protocol, target.idHex, signal, clock, dialTimeout, err)
     }
     const ended = peer.run()
+    // The link ends with the peer; a remote Disconnect is kept as the reason (a typed
+    // RemoteDisconnectError), so the service can tell a lost duplicate-connection race
+    // ("already connected": the node's own link to the aggregator won) from a failure.
+    const end = new AbortController()
+    const onEnd = () => {
+      const info = peer.disconnectInfo
+      end.abort(info?.remote ? new RemoteDisconnectError(info.reason) : peer.signal.reason)
+    }
+    if (peer.signal.aborted) onEnd()
+    else peer.signal.addEventListener('abort', onEnd, { once: true })
     const close = async () => {
       peer.disconnect(DisconnectReason.ClientQuitting)
       await ended
@@ -87,7 +97,13 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
         target.idHex,
         AbortSignal.any([signal, peer.signal]),
       )
-      return { peer: link.peer, signal: peer.signal, send: link.send, close }
+      if (link.peer !== peer) {
+        // The node's Server got its own link to the aggregator running first (a simultaneous
+        // dial): heartbeat/1 runs there, so this dial is surplus.
+        await close()
+        return link
+      }
+      return { peer: link.peer, signal: end.signal, send: link.send, close }
     } catch (err) {
       await close()
       throw err
