@@ -1,19 +1,18 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  Discovery,
+  type Discovery,
   formatEnode,
   type Logger,
   loadOrCreateNodeKey,
   Node,
   nodeIdFromPrivateKey,
-  openNodeDB,
   parseEnode,
   useFastCrypto,
 } from '@x/discover'
 import { createEthService, type EthService } from '@x/eth'
 import { NodeHealth } from '@x/health'
-import { NetRestrict, type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
+import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
 import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
@@ -44,9 +43,9 @@ async function readNodes(file: string | undefined, flag: string): Promise<Node[]
 
 /**
  * Starts every component of the node in order — key, the eth protocol and its chain, peer
- * health, heartbeats, the p2p server over RLPx, then discovery on the server's bound port with
- * its node database (`<datadir>/nodes`) — and returns a handle whose `stop()` closes them in
- * reverse order.
+ * health, heartbeats, the p2p server over RLPx with discovery v4 on its bound port and the node
+ * database in `<datadir>/nodes` — and returns a handle whose `stop()` closes them in reverse
+ * order.
  */
 export async function startNode(
   config: NodeConfig,
@@ -102,7 +101,16 @@ export async function startNode(
       maxPeers: config.maxpeers,
       noDial: config.nodial,
       noDiscovery: config.nodiscover,
-      bootnodes: config.bootnodes.filter((u) => u.startsWith('enode:')).map((u) => parseEnode(u)),
+      bootnodes: config.bootnodes,
+      // Discovery v4 inside the server, as go-ethereum: on the bound port, feeding the dialer,
+      // with its node database in <datadir>/nodes; stopped (database flushed) after the peers.
+      ...(!config.nodiscover && {
+        discoveryV4: {
+          port: config.discport,
+          nodeDatabase: join(config.datadir, 'nodes'),
+          maintenance: config.discoveryTiming,
+        },
+      }),
       staticNodes,
       trustedNodes,
       netRestrict: config.netrestrict,
@@ -114,26 +122,12 @@ export async function startNode(
     logServer(server, log)
     await server.start()
     const tcpPort = server.listenAddress?.port ?? config.port
-
-    // Discovery comes up on the server's bound TCP port (port 0 picks one), then feeds its dialer.
-    // On stop, the server disconnects its peers first, then discovery flushes its database.
-    let discovery: Discovery | undefined
-    try {
-      if (!config.nodiscover) discovery = await startDiscovery(config, key, selfId, tcpPort, log)
-    } catch (err) {
-      await server.stop()
-      throw err
-    }
-    const d = discovery
+    const d = server.discovery
     stops.push(async () => {
       await server.stop()
-      await d?.close()
       if (d) log.info('node database closed')
     })
-    if (d) {
-      await server.setDiscovery(d)
-      stops.push(logDiscovery(d, log))
-    }
+    if (d) stops.push(logDiscovery(d, log))
 
     health.attach(server, d ? { discovery: d } : {})
     await health.start()
@@ -161,7 +155,7 @@ export async function startNode(
       self,
       enode,
       server,
-      discovery,
+      discovery: d,
       eth,
       health,
       heartbeat,
@@ -173,38 +167,6 @@ export async function startNode(
     }
   } catch (err) {
     await stopAll()
-    throw err
-  }
-}
-
-/** Discovery v4 with the node database in `<datadir>/nodes` (LevelDB); closes the DB on failure. */
-async function startDiscovery(
-  config: NodeConfig,
-  key: Uint8Array,
-  selfId: Uint8Array,
-  tcpPort: number,
-  log: Logger,
-): Promise<Discovery> {
-  const logger = log.child({ module: 'discover' })
-  const netRestrict = config.netrestrict.length > 0 ? new NetRestrict(config.netrestrict) : null
-  const dbPath = join(config.datadir, 'nodes')
-  const db = await openNodeDB({ path: dbPath, selfId, logger })
-  log.info('node database opened', { path: dbPath, nodes: db.size })
-  try {
-    return await Discovery.start({
-      privateKey: key,
-      host: config.extip,
-      port: config.discport,
-      tcpPort,
-      ip: config.extip,
-      bootnodes: config.bootnodes,
-      db,
-      logger,
-      maintenance: config.discoveryTiming,
-      ...(netRestrict && { netrestrict: (ip: string) => netRestrict.contains(ip) }),
-    })
-  } catch (err) {
-    await db.close()
     throw err
   }
 }
