@@ -7,7 +7,7 @@ import type {
   SntpServer,
 } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
-import type { DialSchedulerOptions } from '../dial/scheduler.js'
+import type { DialSchedulerOptions } from '../dial/options.js'
 import type { DisconnectReason } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../metered.js'
 import { helloTimeout } from '../peer/handshake.js'

@@ -10,12 +10,9 @@ import {
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import {
-  type DialDiscovery,
-  type DialKind,
-  DialScheduler,
-  dialDefaults,
-} from '../dial/scheduler.js'
+import type { DialDiscovery } from '../dial/discovery.js'
+import { type DialKind, dialDefaults } from '../dial/options.js'
+import { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
