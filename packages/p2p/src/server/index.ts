@@ -1,5 +1,5 @@
-export { InboundThrottle, maxThrottled } from './conn.js'
 export type { NodeInfo, PeerInfo } from './info.js'
+export { InboundThrottle, maxThrottled } from './listen.js'
 export { InvalidCidrError, isLanIp, NetRestrict } from './netutil.js'
 export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
 export {

@@ -16,29 +16,19 @@ import { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
-import type { MsgEvent } from '../metered.js'
-import { matchProtocols, protocolCaps } from '../peer/caps.js'
-import { protoHandshake } from '../peer/handshake.js'
-import { Peer } from '../peer/peer.js'
-import { DisconnectError, type Protocol } from '../protocol.js'
-import { InboundThrottle, rejectConn, withTimeout } from './conn.js'
+import { protocolCaps } from '../peer/caps.js'
+import type { DisconnectInfo, Peer } from '../peer/peer.js'
+import type { Protocol } from '../protocol.js'
+import { NodeSets } from './admin.js'
+import { withTimeout } from './conn.js'
 import { knownEnr, startDiscoveryV4, toNodes } from './discovery.js'
 import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
-import { isLanIp, NetRestrict } from './netutil.js'
+import { InboundGate } from './listen.js'
+import { NetRestrict } from './netutil.js'
 import type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
 import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
-
-interface PeerEntry {
-  peer: Peer
-  dynamic: boolean
-}
-
-interface ConnInfo {
-  inbound: boolean
-  remoteAddress: { ip: string; port: number }
-  dest?: Node
-  kind?: DialKind
-}
+import { ServerPeers } from './peers.js'
+import { type ConnInfo, setupConn } from './setup.js'
 
 function hex(id: NodeId): string {
   return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
@@ -60,12 +50,11 @@ export class Server extends TypedEventTarget<ServerEvents> {
   readonly #protocols: readonly Protocol[]
   readonly #netRestrict: NetRestrict | undefined
   readonly #local: LocalIdentity
-  readonly #peers = new Map<string, PeerEntry>()
-  readonly #trusted = new Map<string, Node>()
-  readonly #static = new Map<string, Node>()
+  readonly #peers: ServerPeers
+  readonly #nodes: NodeSets
   readonly #bootnodes: readonly Node[]
   readonly #tasks = new Set<Promise<unknown>>()
-  #throttle: InboundThrottle
+  readonly #gate: InboundGate
   #listener: Listener | undefined
   #dialer: DialScheduler | undefined
   #abort: AbortController | undefined
@@ -74,8 +63,6 @@ export class Server extends TypedEventTarget<ServerEvents> {
   #discovery: DialDiscovery | undefined
   /** Discovery v4 started by us (`discoveryV4`): closed by `stop()`. */
   #ownDiscovery: Discovery | undefined
-  #pendingInbound = 0
-  #inboundCount = 0
 
   constructor(options: ServerOptions) {
     super()
@@ -89,12 +76,21 @@ export class Server extends TypedEventTarget<ServerEvents> {
     this.id = nodeIdFromPrivateKey(options.privateKey)
     this.idHex = hex(this.id)
     this.#local = { privateKey: options.privateKey, id: this.id }
-    this.#throttle = new InboundThrottle(
+    this.#gate = new InboundGate(
       this.#clock,
       options.inboundThrottleTime ?? serverDefaults.inboundThrottleTime,
+      this.#netRestrict,
     )
-    for (const n of options.trustedNodes ?? []) this.#trusted.set(n.idHex, n)
-    for (const n of options.staticNodes ?? []) this.#static.set(n.idHex, n)
+    this.#nodes = new NodeSets(options.staticNodes ?? [], options.trustedNodes ?? [])
+    this.#peers = new ServerPeers({
+      options,
+      clock: this.#clock,
+      log: this.#log,
+      protocols: this.#protocols,
+      selfHex: this.idHex,
+      nodes: this.#nodes,
+      message: (e) => this.emit(e.direction === 'sent' ? 'message:sent' : 'message:received', e),
+    })
     this.#bootnodes = toNodes(options.bootnodes ?? [])
     if (options.discovery && options.discoveryV4 && !options.noDiscovery) {
       throw new P2PError(
@@ -201,7 +197,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         logger: this.#log,
         ...this.#o.dialer,
       })
-      for (const n of this.#static.values()) this.#dialer.addStatic(n)
+      for (const n of this.#nodes.statics()) this.#dialer.addStatic(n)
       this.#dialer.start()
     }
   }
@@ -221,9 +217,9 @@ export class Server extends TypedEventTarget<ServerEvents> {
     this.#abort?.abort(new P2PError('ERR_SERVER_STOPPED', 'server stopped'))
     await this.#listener?.close()
     await this.#dialer?.stop()
-    for (const { peer } of this.#peers.values()) peer.disconnect(DisconnectReason.ClientQuitting)
+    for (const peer of this.#peers.list()) peer.disconnect(DisconnectReason.ClientQuitting)
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks])
-    this.#throttle.clear()
+    this.#gate.clear()
     const own = this.#ownDiscovery
     this.#ownDiscovery = undefined
     if (this.#discovery === own) this.#discovery = undefined
@@ -245,7 +241,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /** Connected peers. */
   peers(): Peer[] {
-    return [...this.#peers.values()].map((e) => e.peer)
+    return this.#peers.list()
   }
 
   peerCount(): number {
@@ -254,10 +250,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   /** Makes `node` a static node: always admitted, kept connected, redialed when it drops. */
   addPeer(node: Node): void {
-    if (this.#static.size >= dialDefaults.maxStatic && !this.#static.has(node.idHex)) {
-      throw new P2PError('ERR_TOO_MANY_STATIC', `static set is full (${dialDefaults.maxStatic})`)
-    }
-    this.#static.set(node.idHex, node)
+    this.#nodes.addStatic(node)
     this.#dialer?.addStatic(node)
   }
 
@@ -265,55 +258,30 @@ export class Server extends TypedEventTarget<ServerEvents> {
   removePeer(node: Node | NodeId): void {
     const id = node instanceof Node ? node.id : node
     const idHex = hex(id)
-    this.#static.delete(idHex)
+    this.#nodes.removeStatic(idHex)
     this.#dialer?.removeStatic(id)
-    this.#peers.get(idHex)?.peer.disconnect(DisconnectReason.Requested)
+    this.#peers.get(idHex)?.disconnect(DisconnectReason.Requested)
   }
 
   /** Always admits `node`, even when the server is full. */
   addTrustedPeer(node: Node): void {
-    if (this.#trusted.size >= serverDefaults.maxTrusted && !this.#trusted.has(node.idHex)) {
-      throw new P2PError(
-        'ERR_TOO_MANY_TRUSTED',
-        `trusted set is full (${serverDefaults.maxTrusted})`,
-      )
-    }
-    this.#trusted.set(node.idHex, node)
+    this.#nodes.addTrusted(node)
   }
 
   removeTrustedPeer(node: Node | NodeId): void {
-    this.#trusted.delete(node instanceof Node ? node.idHex : hex(node))
+    this.#nodes.removeTrusted(node instanceof Node ? node.idHex : hex(node))
   }
 
   #onInbound(conn: InboundConn): void {
-    const { ip } = conn.remoteAddress
-    let refuse: string | undefined
-    if (!this.running) refuse = 'server not running'
-    else if (this.#netRestrict && !this.#netRestrict.contains(ip)) refuse = 'not in netrestrict'
-    else if (this.#pendingInbound >= (this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers))
-      refuse = 'too many pending handshakes'
-    else if (!isLanIp(ip) && !this.#throttle.admit(ip)) refuse = 'too many attempts'
-    if (refuse !== undefined) {
-      conn.close()
-      this.#log.debug('inbound refused', { ip, why: refuse })
-      this.emit('conn:failed', {
-        inbound: true,
-        remoteAddress: conn.remoteAddress,
-        error: new P2PError('ERR_INBOUND_REFUSED', refuse),
-      })
-      return
-    }
-    this.#pendingInbound++
-    const timeout = this.#o.handshakeTimeout ?? serverDefaults.handshakeTimeout
-    const conninfo = { inbound: true, remoteAddress: conn.remoteAddress }
-    const task = this.#setupConn(conninfo, (signal) =>
-      withTimeout(this.#clock, timeout, [signal], (s) => conn.handshake({ signal: s })),
-    )
-      .catch(() => {})
-      .finally(() => {
-        this.#pendingInbound--
-      })
-    this.#track(task)
+    const task = this.#gate.accept(conn, {
+      running: this.running,
+      maxPending: this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers,
+      handshakeTimeout: this.#o.handshakeTimeout ?? serverDefaults.handshakeTimeout,
+      log: this.#log,
+      failed: (e) => this.emit('conn:failed', e),
+      setup: (c, connect) => this.#setupConn(c, connect),
+    })
+    if (task) this.#track(task)
   }
 
   #dial(node: Node, kind: DialKind, signal: AbortSignal): Promise<void> {
@@ -339,16 +307,6 @@ export class Server extends TypedEventTarget<ServerEvents> {
     void task.finally(() => this.#tasks.delete(task))
   }
 
-  /** Checkpoint run after the encryption handshake and again after the hello. */
-  #check(idHex: string, inbound: boolean): DisconnectReason | undefined {
-    if (idHex === this.idHex) return DisconnectReason.ConnectedToSelf
-    if (this.#peers.has(idHex)) return DisconnectReason.AlreadyConnected
-    if (this.#trusted.has(idHex) || this.#static.has(idHex)) return undefined
-    if (this.#peers.size >= this.maxPeers) return DisconnectReason.TooManyPeers
-    if (inbound && this.#inboundCount >= this.maxInboundConns) return DisconnectReason.TooManyPeers
-    return undefined
-  }
-
   #ourHello(): Hello {
     return {
       version: baseProtocolVersion,
@@ -359,98 +317,30 @@ export class Server extends TypedEventTarget<ServerEvents> {
     }
   }
 
-  async #setupConn(
-    c: ConnInfo,
-    connect: (signal: AbortSignal) => Promise<Transport>,
-  ): Promise<void> {
-    const signal = (this.#abort as AbortController).signal
-    let idHex: string | undefined
-    try {
-      const transport = await connect(signal)
-      idHex = hex(transport.remoteId)
-      const fail = async (reason: DisconnectReason, why: string): Promise<never> => {
-        await rejectConn(this.#clock, transport, reason)
-        throw new DisconnectError(reason, why)
-      }
-      // Stopped meanwhile: tell the remote why (it may already count us as its peer).
-      const quitting = () =>
-        signal.aborted ? fail(DisconnectReason.ClientQuitting, 'server stopped') : undefined
-      await quitting()
-      if (c.dest && c.dest.idHex !== idHex) {
-        await fail(DisconnectReason.UnexpectedIdentity, 'dialed node answered with another key')
-      }
-      const early = this.#check(idHex, c.inbound)
-      if (early !== undefined) await fail(early, disconnectReasonText[early])
-      let hello: Hello
-      try {
-        hello = await protoHandshake(transport, this.#ourHello(), {
-          signal,
-          clock: this.#clock,
-          timeout: this.#o.helloTimeout ?? serverDefaults.helloTimeout,
-        })
-      } catch (err) {
-        await quitting()
-        transport.close()
-        throw err
-      }
-      await quitting()
-      if (this.#protocols.length > 0 && matchProtocols(this.#protocols, hello.caps).length === 0) {
-        await fail(DisconnectReason.UselessPeer, 'no matching protocol')
-      }
-      const late = this.#check(idHex, c.inbound)
-      if (late !== undefined) await fail(late, disconnectReasonText[late])
-      this.#addPeer(transport, hello, c)
-    } catch (error) {
-      const reason =
-        error instanceof P2PError && 'reason' in error
-          ? (error.reason as DisconnectReason)
-          : undefined
-      this.#log.debug('connection failed', {
-        inbound: c.inbound,
-        addr: `${c.remoteAddress.ip}:${c.remoteAddress.port}`,
-        error: String(error),
-      })
-      this.emit('conn:failed', {
-        inbound: c.inbound,
-        remoteAddress: c.remoteAddress,
-        ...(idHex === undefined ? {} : { id: idHex }),
-        ...(reason === undefined ? {} : { reason }),
-        error,
-      })
-      throw error
+  #setupConn(c: ConnInfo, connect: (signal: AbortSignal) => Promise<Transport>): Promise<void> {
+    const ctx = {
+      signal: (this.#abort as AbortController).signal,
+      clock: this.#clock,
+      log: this.#log,
+      protocols: this.#protocols,
+      helloTimeout: this.#o.helloTimeout ?? serverDefaults.helloTimeout,
+      hello: () => this.#ourHello(),
+      checkpoint: (idHex: string, inbound: boolean) =>
+        this.#peers.check(idHex, inbound, this.maxPeers, this.maxInboundConns),
+      launch: (transport: Transport, hello: Hello) => this.#addPeer(transport, hello, c),
+      failed: (e: ServerEvents['conn:failed']) => this.emit('conn:failed', e),
     }
+    return setupConn(ctx, c, connect)
   }
 
   #addPeer(transport: Transport, hello: Hello, c: ConnInfo): void {
-    const messageEvents = this.#o.messageEvents
-    const sink = this.#o.onMessage
-    const peer = new Peer(transport, hello, {
-      protocols: this.#protocols,
-      inbound: c.inbound,
-      clock: this.#clock,
-      pingInterval: this.#o.pingInterval ?? serverDefaults.pingInterval,
-      idleTimeout: this.#o.idleTimeout ?? serverDefaults.idleTimeout,
-      logger: this.#log,
-      ...(messageEvents || sink
-        ? {
-            onMessage: (e: MsgEvent) => {
-              sink?.(e)
-              if (messageEvents) {
-                this.emit(e.direction === 'sent' ? 'message:sent' : 'message:received', e)
-              }
-            },
-          }
-        : {}),
-    })
     const dynamic = c.kind === 'dynamic'
-    this.#peers.set(peer.idHex, { peer, dynamic })
-    if (c.inbound) this.#inboundCount++
-    this.#log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
-    this.#dialer?.peerAdded(peer.id, dynamic)
-    this.emit('peer:added', { peer })
-    const run = peer.run().then((info) => {
-      this.#peers.delete(peer.idHex)
-      if (c.inbound) this.#inboundCount--
+    const added = (peer: Peer) => {
+      this.#log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
+      this.#dialer?.peerAdded(peer.id, dynamic)
+      this.emit('peer:added', { peer })
+    }
+    const removed = (peer: Peer, info: DisconnectInfo) => {
       this.#dialer?.peerRemoved(peer.id)
       this.#log.debug('peer removed', {
         peer: peer.idHex.slice(0, 16),
@@ -458,8 +348,10 @@ export class Server extends TypedEventTarget<ServerEvents> {
         remote: info.remote,
       })
       this.emit('peer:removed', { peer, ...info })
-    })
-    this.#track(run)
+    }
+    this.#track(
+      this.#peers.launch(transport, hello, { inbound: c.inbound, dynamic }, added, removed),
+    )
   }
 
   /** Who we are, shaped like go-ethereum's `admin_nodeInfo`. */
@@ -481,8 +373,8 @@ export class Server extends TypedEventTarget<ServerEvents> {
     return this.peers().map((peer) =>
       peerInfo(peer, {
         listener: this.#listener?.address,
-        trusted: this.#trusted.has(peer.idHex),
-        static: this.#static.has(peer.idHex),
+        trusted: this.#nodes.isTrusted(peer.idHex),
+        static: this.#nodes.isStatic(peer.idHex),
         enr: discovery ? knownEnr(discovery, peer.id) : undefined,
       }),
     )
