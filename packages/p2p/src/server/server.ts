@@ -11,8 +11,8 @@ import {
   TypedEventTarget,
 } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
-import { type DialKind, dialDefaults } from '../dial/options.js'
-import { DialScheduler } from '../dial/scheduler.js'
+import { dialDefaults } from '../dial/options.js'
+import type { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
@@ -20,12 +20,12 @@ import { protocolCaps } from '../peer/caps.js'
 import type { DisconnectInfo, Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import { NodeSets } from './admin.js'
-import { withTimeout } from './conn.js'
+import { setupDialScheduler } from './dialing.js'
 import { knownEnr, startDiscoveryV4, toNodes } from './discovery.js'
 import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
 import { InboundGate } from './listen.js'
 import { NetRestrict } from './netutil.js'
-import type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
+import type { InboundConn, Listener, LocalIdentity } from './network.js'
 import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
 import { ServerPeers } from './peers.js'
 import { type ConnInfo, setupConn } from './setup.js'
@@ -185,19 +185,19 @@ export class Server extends TypedEventTarget<ServerEvents> {
       this.#discovery = this.#ownDiscovery
     }
     if (!this.#o.noDial) {
-      const netRestrict = this.#netRestrict
-      this.#dialer = new DialScheduler({
-        self: this.id,
-        maxDialPeers: this.maxDialedConns,
-        dial: (node, kind, signal) => this.#dial(node, kind, signal),
-        ...(this.#discovery ? { discovery: this.#discovery } : {}),
-        bootnodes: this.#bootnodes,
-        ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
+      this.#dialer = setupDialScheduler({
+        options: this.#o,
+        local: this.#local,
         clock: this.#clock,
-        logger: this.#log,
-        ...this.#o.dialer,
+        log: this.#log,
+        maxDialPeers: this.maxDialedConns,
+        discovery: this.#discovery,
+        bootnodes: this.#bootnodes,
+        netRestrict: this.#netRestrict,
+        statics: this.#nodes.statics(),
+        setup: (c, connect) => this.#setupConn(c, connect),
+        track: (task) => this.#track(task),
       })
-      for (const n of this.#nodes.statics()) this.#dialer.addStatic(n)
       this.#dialer.start()
     }
   }
@@ -282,24 +282,6 @@ export class Server extends TypedEventTarget<ServerEvents> {
       setup: (c, connect) => this.#setupConn(c, connect),
     })
     if (task) this.#track(task)
-  }
-
-  #dial(node: Node, kind: DialKind, signal: AbortSignal): Promise<void> {
-    const network = this.#o.network as Network
-    const timeout = this.#o.dialTimeout ?? serverDefaults.dialTimeout
-    const conninfo = {
-      inbound: false,
-      remoteAddress: { ip: node.ip, port: node.tcp },
-      dest: node,
-      kind,
-    }
-    const task = this.#setupConn(conninfo, (serverSignal) =>
-      withTimeout(this.#clock, timeout, [serverSignal, signal], (s) =>
-        network.dial(node, this.#local, { signal: s }),
-      ),
-    )
-    this.#track(task.catch(() => {}))
-    return task
   }
 
   #track(task: Promise<unknown>): void {
