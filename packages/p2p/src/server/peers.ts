@@ -1,12 +1,14 @@
 import type { Clock, Logger } from '@x/discover'
-import { DisconnectReason } from '../errors.js'
+import type { DialScheduler } from '../dial/scheduler.js'
+import { DisconnectReason, disconnectReasonText } from '../errors.js'
 import type { Hello } from '../hello.js'
 import type { Transport } from '../message.js'
 import type { MsgEvent } from '../metered.js'
-import { type DisconnectInfo, Peer } from '../peer/peer.js'
+import { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import type { NodeSets } from './admin.js'
-import { type ServerOptions, serverDefaults } from './options.js'
+import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
+import type { ConnInfo } from './setup.js'
 
 interface PeerEntry {
   peer: Peer
@@ -22,8 +24,14 @@ export interface PeerRunContext {
   /** Our node ID in hex (the checkpoint refuses ourselves). */
   selfHex: string
   nodes: NodeSets
+  /** The dial scheduler, told of every peer added and removed (once the server started it). */
+  dialer(): DialScheduler | undefined
   /** Every message of every peer, when `messageEvents` is set. */
   message(e: MsgEvent): void
+  /** The server's `peer:added`. */
+  added(e: ServerEvents['peer:added']): void
+  /** The server's `peer:removed`. */
+  removed(e: ServerEvents['peer:removed']): void
 }
 
 /**
@@ -72,17 +80,11 @@ export class ServerPeers {
   }
 
   /**
-   * go-ethereum's `launchPeer`: adds a {@link Peer} on `transport` and runs it; `added` is called
-   * once it is in the set, `removed` once it ended and left it. Resolves after `removed`.
+   * go-ethereum's `launchPeer`: adds a {@link Peer} on `transport`, tells the dialer and the
+   * server, and runs it; once it ended, removes it and tells them again. Resolves after that.
    */
-  launch(
-    transport: Transport,
-    hello: Hello,
-    c: { inbound: boolean; dynamic: boolean },
-    added: (peer: Peer) => void,
-    removed: (peer: Peer, info: DisconnectInfo) => void,
-  ): Promise<void> {
-    const { options: o, message } = this.#ctx
+  launch(transport: Transport, hello: Hello, c: ConnInfo): Promise<void> {
+    const { options: o, log, message } = this.#ctx
     const messageEvents = o.messageEvents
     const sink = o.onMessage
     const peer = new Peer(transport, hello, {
@@ -91,7 +93,7 @@ export class ServerPeers {
       clock: this.#ctx.clock,
       pingInterval: o.pingInterval ?? serverDefaults.pingInterval,
       idleTimeout: o.idleTimeout ?? serverDefaults.idleTimeout,
-      logger: this.#ctx.log,
+      logger: log,
       ...(messageEvents || sink
         ? {
             onMessage: (e: MsgEvent) => {
@@ -101,13 +103,22 @@ export class ServerPeers {
           }
         : {}),
     })
-    this.#peers.set(peer.idHex, { peer, dynamic: c.dynamic })
+    const dynamic = c.kind === 'dynamic'
+    this.#peers.set(peer.idHex, { peer, dynamic })
     if (c.inbound) this.#inbound++
-    added(peer)
+    log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
+    this.#ctx.dialer()?.peerAdded(peer.id, dynamic)
+    this.#ctx.added({ peer })
     return peer.run().then((info) => {
       this.#peers.delete(peer.idHex)
       if (c.inbound) this.#inbound--
-      removed(peer, info)
+      this.#ctx.dialer()?.peerRemoved(peer.id)
+      log.debug('peer removed', {
+        peer: peer.idHex.slice(0, 16),
+        reason: disconnectReasonText[info.reason],
+        remote: info.remote,
+      })
+      this.#ctx.removed({ peer, ...info })
     })
   }
 }

@@ -13,11 +13,11 @@ import {
 import type { DialDiscovery } from '../dial/discovery.js'
 import { dialDefaults } from '../dial/options.js'
 import type { DialScheduler } from '../dial/scheduler.js'
-import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
+import { DisconnectReason, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
 import type { Transport } from '../message.js'
 import { protocolCaps } from '../peer/caps.js'
-import type { DisconnectInfo, Peer } from '../peer/peer.js'
+import type { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import { NodeSets } from './admin.js'
 import { setupDialScheduler } from './dialing.js'
@@ -89,7 +89,10 @@ export class Server extends TypedEventTarget<ServerEvents> {
       protocols: this.#protocols,
       selfHex: this.idHex,
       nodes: this.#nodes,
+      dialer: () => this.#dialer,
       message: (e) => this.emit(e.direction === 'sent' ? 'message:sent' : 'message:received', e),
+      added: (e) => this.emit('peer:added', e),
+      removed: (e) => this.emit('peer:removed', e),
     })
     this.#bootnodes = toNodes(options.bootnodes ?? [])
     if (options.discovery && options.discoveryV4 && !options.noDiscovery) {
@@ -309,31 +312,11 @@ export class Server extends TypedEventTarget<ServerEvents> {
       hello: () => this.#ourHello(),
       checkpoint: (idHex: string, inbound: boolean) =>
         this.#peers.check(idHex, inbound, this.maxPeers, this.maxInboundConns),
-      launch: (transport: Transport, hello: Hello) => this.#addPeer(transport, hello, c),
+      launch: (transport: Transport, hello: Hello) =>
+        this.#track(this.#peers.launch(transport, hello, c)),
       failed: (e: ServerEvents['conn:failed']) => this.emit('conn:failed', e),
     }
     return setupConn(ctx, c, connect)
-  }
-
-  #addPeer(transport: Transport, hello: Hello, c: ConnInfo): void {
-    const dynamic = c.kind === 'dynamic'
-    const added = (peer: Peer) => {
-      this.#log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
-      this.#dialer?.peerAdded(peer.id, dynamic)
-      this.emit('peer:added', { peer })
-    }
-    const removed = (peer: Peer, info: DisconnectInfo) => {
-      this.#dialer?.peerRemoved(peer.id)
-      this.#log.debug('peer removed', {
-        peer: peer.idHex.slice(0, 16),
-        reason: disconnectReasonText[info.reason],
-        remote: info.remote,
-      })
-      this.emit('peer:removed', { peer, ...info })
-    }
-    this.#track(
-      this.#peers.launch(transport, hello, { inbound: c.inbound, dynamic }, added, removed),
-    )
   }
 
   /** Who we are, shaped like go-ethereum's `admin_nodeInfo`. */
