@@ -35,7 +35,7 @@ function hex(id: NodeId): string {
 }
 
 /**
- * The devp2p server (go-ethereum's `p2p.Server`): listens and dials through a {@link Network},
+ * The devp2p server (go-ethereum's `p2p.Server`): listens and dials through its `network`,
  * runs the two connection checkpoints (after the encryption handshake: self, already connected,
  * too many peers; after the hello: useless peer), runs {@link Peer}s with our protocols and keeps
  * the peer set filled through the {@link DialScheduler}. Construct, `start()`, `stop()`.
