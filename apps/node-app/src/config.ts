@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isValidPort, normalizeIp, parseEnode } from '@x/discover'
+import { parseDuration } from '@x/heartbeat'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type NetworkName = 'mainnet' | 'devnet'
@@ -30,6 +31,12 @@ export interface NodeConfig {
   /** Operator HTTP endpoints (off unless --http.port or --http.addr is given). */
   http?: { addr: string; port: number }
   heartbeat?: { target: string; period: string; nickname: string }
+  /** Discovery table timing (ms) when not go-ethereum's defaults; for devnets and tests. */
+  discoveryTiming: {
+    revalidateIntervalMs?: number
+    copyNodesIntervalMs?: number
+    seedMinTableTimeMs?: number
+  }
   /** Run the heartbeat aggregator inside this node; its HTTP API on `aggregatorHttp`. */
   aggregator: boolean
   aggregatorHttp?: { addr: string; port: number }
@@ -59,6 +66,12 @@ export const usage = `Usage: node-app [options]
   --aggregator.http.port <n>   port of the aggregator's HTTP API (default: 0 = any)
   --loglevel <level>           debug | info | warn | error (default: info)
   -h, --help                   show this help
+
+Discovery table timing (devnets, tests; defaults are go-ethereum's):
+  --discovery.revalidate <dur> mean time between liveness pings of table nodes (default: 10s)
+  --discovery.copy <dur>       how often live table nodes are saved to the node database (default: 30s)
+  --discovery.seedtime <dur>   time a node must be live in the table before it is saved as a
+                               seed for the next start (default: 5m)
 `
 
 export class ConfigError extends Error {
@@ -87,6 +100,9 @@ const options = {
   aggregator: { type: 'boolean' },
   'aggregator.http.port': { type: 'string' },
   loglevel: { type: 'string' },
+  'discovery.revalidate': { type: 'string' },
+  'discovery.copy': { type: 'string' },
+  'discovery.seedtime': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -135,6 +151,20 @@ function enode(url: string, flag: string): string {
     throw new ConfigError(`${flag}: ${(err as Error).message}: ${url}`)
   }
   return url
+}
+
+/** A duration like "10s" (1 ms to 24 h), checked now so a typo fails at startup. */
+function duration(value: string, flag: string): string {
+  durationMs(value, flag)
+  return value
+}
+
+function durationMs(value: string, flag: string): number {
+  try {
+    return parseDuration(value, flag)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
 }
 
 function cidr(value: string): string {
@@ -188,6 +218,15 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     netrestrict: list(values.netrestrict).map(cidr),
     network,
     aggregator: values.aggregator ?? false,
+    discoveryTiming: {},
+  }
+  const timing: [string | undefined, string, keyof NodeConfig['discoveryTiming']][] = [
+    [values['discovery.revalidate'], '--discovery.revalidate', 'revalidateIntervalMs'],
+    [values['discovery.copy'], '--discovery.copy', 'copyNodesIntervalMs'],
+    [values['discovery.seedtime'], '--discovery.seedtime', 'seedMinTableTimeMs'],
+  ]
+  for (const [value, flag, key] of timing) {
+    if (value !== undefined) config.discoveryTiming[key] = durationMs(value, flag)
   }
   if (values.static !== undefined) config.staticFile = resolve(cwd, values.static)
   if (values.trusted !== undefined) config.trustedFile = resolve(cwd, values.trusted)
@@ -203,7 +242,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   if (target !== undefined) {
     config.heartbeat = {
       target: enode(target, '--heartbeat.target'),
-      period: values['heartbeat.period'] ?? '10s',
+      period: duration(values['heartbeat.period'] ?? '10s', '--heartbeat.period'),
       nickname: values['heartbeat.nickname'] ?? '',
     }
   } else if (

@@ -27,6 +27,7 @@ describe('parseConfig', () => {
       netrestrict: [],
       network: 'mainnet',
       aggregator: false,
+      discoveryTiming: {},
     })
     if (c === 'help') throw new Error('unreachable')
     expect(c.http).toBeUndefined()
@@ -52,6 +53,9 @@ describe('parseConfig', () => {
         '--heartbeat.period=3s',
         '--heartbeat.nickname=alice',
         '--aggregator',
+        '--discovery.revalidate=50ms',
+        '--discovery.copy=1s',
+        '--discovery.seedtime=2m',
       ],
       '/w',
     )
@@ -71,6 +75,11 @@ describe('parseConfig', () => {
       heartbeat: { target: enode, period: '3s', nickname: 'alice' },
       aggregator: true,
       aggregatorHttp: { addr: '127.0.0.1', port: 0 },
+      discoveryTiming: {
+        revalidateIntervalMs: 50,
+        copyNodesIntervalMs: 1000,
+        seedMinTableTimeMs: 120_000,
+      },
     })
   })
 
@@ -83,7 +92,10 @@ describe('parseConfig', () => {
     [['--networkid', '0'], '--networkid must be'],
     [['--maxpeers=x'], '--maxpeers must be'],
     [['--heartbeat.period', '1s'], 'need --heartbeat.target'],
+    [[`--heartbeat.target=${enode}`, '--heartbeat.period=soon'], '--heartbeat.period: "soon"'],
+    [[`--heartbeat.target=${enode}`, '--heartbeat.period=0s'], 'whole number of milliseconds'],
     [['--http.addr', 'localhost'], '--http.addr must be an IP'],
+    [['--discovery.seedtime', '5 minutes'], '--discovery.seedtime'],
     [['--bogus'], 'Unknown option'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseConfig(argv)).toThrow(ConfigError)

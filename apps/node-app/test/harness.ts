@@ -1,6 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach } from 'vitest'
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
@@ -63,6 +67,47 @@ export class App {
     })
   }
 
+  /** The peer count in the latest `peer added` / `peer dropped` line (0 before any). */
+  get peers(): number {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const l = this.lines[i]
+      if (l && (l.msg === 'peer added' || l.msg === 'peer dropped')) return Number(l.peers)
+    }
+    return 0
+  }
+
+  /** Peers we dialed that are still connected, from the `peer added` / `peer dropped` lines. */
+  get dialed(): number {
+    return this.dialedIds().size
+  }
+
+  /** The short ids (16 hex characters) of the connected peers we dialed. */
+  dialedIds(): Set<string> {
+    const out = new Set<string>()
+    for (const l of this.lines) {
+      if (l.msg === 'peer added' && l.inbound === false) out.add(String(l.id))
+      else if (l.msg === 'peer dropped' || l.msg === 'peer added') out.delete(String(l.id))
+    }
+    return out
+  }
+
+  /** Resolves once `check()` holds: now, or after one of the next log lines; rejects on exit. */
+  until(check: () => boolean, what: string): Promise<void> {
+    if (check()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`node-app exited (${code}) before ${what}\n${this.stderr}`))
+      this.proc.once('exit', onExit)
+      this.#waiters.push({
+        pred: () => check(),
+        resolve: () => {
+          this.proc.off('exit', onExit)
+          resolve()
+        },
+      })
+    })
+  }
+
   /** Sends a signal and resolves with the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode
@@ -70,5 +115,45 @@ export class App {
     this.proc.kill(signal)
     const [code] = await exited
     return code
+  }
+}
+
+/** Node-apps of one test file, each test in a fresh temporary directory. */
+export interface AppFixture {
+  /** `<tmp>/<name>`: a datadir, or a file to write. */
+  path(name: string): string
+  /** Starts `node-app --datadir <tmp>/<name> --port 0 …args`. */
+  spawn(name: string, ...args: string[]): App
+  /** Starts `node-app …args`, exactly. */
+  run(...args: string[]): App
+}
+
+/**
+ * Registers the hooks that give each test its own temporary directory and, after it, kill every
+ * app it started (SIGKILL, so nothing outlives a failed test) and remove the directory.
+ */
+export function appFixture(): AppFixture {
+  let dir: string | undefined
+  const apps: App[] = []
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'node-app-test-'))
+  })
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')))
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+  const path = (name: string) => {
+    if (!dir) throw new Error('appFixture: used outside a test')
+    return join(dir, name)
+  }
+  const run = (...args: string[]) => {
+    const app = new App(args)
+    apps.push(app)
+    return app
+  }
+  return {
+    path,
+    run,
+    spawn: (name, ...args) => run('--datadir', path(name), '--port', '0', ...args),
   }
 }

@@ -3,7 +3,7 @@
 // node; we time until every node's pool has it and count, per node, full deliveries of it
 // (Transactions / PooledTransactions received), announcements received, and eth messages.
 import { generatePrivateKey, Node } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock, seededRandom } from '@x/discover/testing'
 import { type MsgEvent, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { median, recordResult } from '../../../bench/record.ts'
@@ -21,22 +21,10 @@ interface Counters {
   ethMessages: number
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32: nearby seeds give unrelated streams). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
 async function round(seed: number) {
   const clock = new ManualClock()
   const net = new MemoryNetwork({ now: () => clock.now() })
-  const rand = rng(seed)
+  const rand = seededRandom(seed)
   const keys = Array.from({ length: nodes }, () => generatePrivateKey())
   const servers: Server[] = []
   const handlers: EthHandler[] = []
@@ -50,7 +38,12 @@ async function round(seed: number) {
   }
   for (let i = 0; i < nodes; i++) {
     const backend = memoryBackend(devnet, { clock })
-    const eth = new EthHandler({ backend, chain: devnet, clock, random: rng(seed * 1_000 + i) })
+    const eth = new EthHandler({
+      backend,
+      chain: devnet,
+      clock,
+      random: seededRandom(seed * 1_000 + i),
+    })
     const c: Counters = { full: 0, announced: 0, ethMessages: 0 }
     const statics = new Set<number>()
     while (statics.size < dialsPerNode) {

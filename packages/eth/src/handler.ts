@@ -12,37 +12,14 @@ import { BlockFetcher } from './block-fetcher.js'
 import { broadcastBlock, broadcastTransactions } from './broadcast.js'
 import { toHex } from './bytes.js'
 import type { ChainConfig } from './chain.js'
-import { EthError } from './errors.js'
+import { handleMessage, type MessageContext } from './dispatch.js'
+import type { EthError } from './errors.js'
 import { type ForkFilter, forkFilter, forkIdAt } from './forkid.js'
 import { type HandshakeOptions, handshake } from './handshake.js'
-import { headerHash, headerNumber } from './header.js'
-import {
-  decodeNewBlock,
-  decodeNewBlockHashes,
-  decodeNewPooledTransactionHashes,
-} from './messages/announce.js'
-import { decodeBlockBodies, decodeGetBlockBodies } from './messages/bodies.js'
-import {
-  type EthVersion,
-  ethVersions,
-  isValidCode,
-  MsgCode,
-  maxMessageSize,
-  protocolLengths,
-} from './messages/codes.js'
-import { decodeBlockHeaders, decodeGetBlockHeaders } from './messages/headers.js'
-import { decodeGetReceipts, decodeReceipts } from './messages/receipts.js'
-import { decodeBlockRangeUpdate, validateBlockRange } from './messages/status.js'
-import {
-  decodeGetPooledTransactions,
-  decodePooledTransactions,
-  decodeTransactions,
-  txHash,
-} from './messages/transactions.js'
+import { type EthVersion, ethVersions, protocolLengths } from './messages/codes.js'
 import { EthPeer, type PeerHead } from './peer.js'
 import { PeerSet } from './peer-set.js'
-import { splitList } from './rlp.js'
-import { serveByHash, serveHeaders } from './serve.js'
+import { TxBroadcastBatch } from './tx-batch.js'
 import { TxFetcher } from './tx-fetcher.js'
 
 export { txArriveTimeout } from './tx-fetcher.js'
@@ -80,9 +57,6 @@ export interface EthEvents extends Record<string, unknown> {
   'peer:head': { peer: EthPeer; head: PeerHead }
 }
 
-/** Received transactions waiting to be propagated; the oldest are dropped (the pool keeps them). */
-const maxBroadcastBatch = 4096
-
 /**
  * The eth protocol handler (go-ethereum's `eth.handler`): runs each peer (handshake, register,
  * message loop), serves the chain and pool through the {@link Backend}, and propagates blocks
@@ -102,8 +76,8 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   readonly #txFetcher: TxFetcher
   readonly #blockFetcher: BlockFetcher
   /** Transactions received from peers, propagated together on the next timer tick. */
-  readonly #toBroadcast: Uint8Array[] = []
-  #broadcastTimer: ReturnType<Clock['setTimeout']> | undefined
+  readonly #txBatch: TxBroadcastBatch
+  readonly #messages: MessageContext
 
   constructor(options: EthHandlerOptions) {
     super()
@@ -129,6 +103,16 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       this.#backend.txPool,
       (p) => this.peers.peer(p.id) === p,
     )
+    this.#txBatch = new TxBroadcastBatch(this.#clock, this.#backend, (txs) =>
+      this.broadcastTransactions(txs),
+    )
+    this.#messages = {
+      backend: this.#backend,
+      txFetcher: this.#txFetcher,
+      blockFetcher: this.#blockFetcher,
+      receiveTxs: (peer, txs) => this.#txBatch.receive(peer, txs),
+      headChanged: (peer) => this.emit('peer:head', { peer, head: peer.head }),
+    }
     this.protocols = (options.versions ?? ethVersions).map((version) => this.#protocol(version))
   }
 
@@ -219,135 +203,8 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   }
 
   /** Handles one message from a registered peer; throws to drop the peer. */
-  async handleMsg(peer: EthPeer, msg: Msg): Promise<void> {
-    if (msg.size > maxMessageSize) {
-      throw new EthError(
-        'ERR_MSG_TOO_LARGE',
-        `message of ${msg.size} bytes exceeds ${maxMessageSize}`,
-      )
-    }
-    if (!isValidCode(peer.version, msg.code)) {
-      throw new EthError(
-        'ERR_INVALID_MSG_CODE',
-        `invalid eth/${peer.version} message code ${msg.code}`,
-      )
-    }
-    const chain = this.#backend.chain
-    const pool = this.#backend.txPool
-    switch (msg.code) {
-      case MsgCode.Status:
-        throw new EthError('ERR_EXTRA_STATUS_MSG', 'status after the handshake')
-      case MsgCode.GetBlockHeaders: {
-        const q = decodeGetBlockHeaders(msg.payload)
-        return peer.replyBlockHeaders(q.requestId, serveHeaders(chain, q))
-      }
-      case MsgCode.GetBlockBodies: {
-        const q = decodeGetBlockBodies(msg.payload)
-        return peer.replyBlockBodies(
-          q.requestId,
-          serveByHash(q.hashes, (h) => chain.bodyByHash(h)),
-        )
-      }
-      case MsgCode.GetReceipts: {
-        const q = decodeGetReceipts(msg.payload)
-        return peer.replyReceipts(
-          q.requestId,
-          serveByHash(q.hashes, (h) => chain.receiptsByHash(h, peer.version)),
-        )
-      }
-      case MsgCode.GetPooledTransactions: {
-        const q = decodeGetPooledTransactions(msg.payload)
-        return peer.replyPooledTransactions(
-          q.requestId,
-          serveByHash(q.hashes, (h) => pool.get(h)),
-        )
-      }
-      case MsgCode.BlockHeaders: {
-        const r = decodeBlockHeaders(msg.payload)
-        peer.deliver(msg.code, r.requestId, r.headers)
-        return
-      }
-      case MsgCode.BlockBodies: {
-        const r = decodeBlockBodies(msg.payload)
-        peer.deliver(msg.code, r.requestId, r.bodies)
-        return
-      }
-      case MsgCode.Receipts: {
-        const r = decodeReceipts(msg.payload, peer.version)
-        peer.deliver(msg.code, r.requestId, r.receipts)
-        return
-      }
-      case MsgCode.PooledTransactions: {
-        const r = decodePooledTransactions(msg.payload)
-        peer.deliver(msg.code, r.requestId, r.txs)
-        this.#receiveTxs(peer, r.txs)
-        return
-      }
-      case MsgCode.Transactions:
-        this.#receiveTxs(peer, decodeTransactions(msg.payload))
-        return
-      case MsgCode.NewPooledTransactionHashes: {
-        const ann = decodeNewPooledTransactionHashes(msg.payload)
-        for (const h of ann.hashes) peer.markTransaction(h)
-        this.#txFetcher.notify(peer, ann.hashes)
-        return
-      }
-      case MsgCode.NewBlockHashes: {
-        for (const a of decodeNewBlockHashes(msg.payload)) {
-          peer.markBlock(a.hash)
-          // Not awaited: the responses arrive through this same loop.
-          this.#blockFetcher.announced(peer, a.hash, a.number)
-        }
-        return
-      }
-      case MsgCode.NewBlock: {
-        const nb = decodeNewBlock(msg.payload)
-        const header = splitList(nb.block, 'block')[0] as Uint8Array
-        const hash = headerHash(header)
-        peer.markBlock(hash)
-        peer.setHead({ hash, number: headerNumber(header), td: nb.td })
-        this.emit('peer:head', { peer, head: peer.head })
-        if (chain.insertBlock?.(nb.block, nb.td) === false) {
-          this.#blockFetcher.follow(peer, headerNumber(header))
-        }
-        return
-      }
-      case MsgCode.BlockRangeUpdate: {
-        const range = decodeBlockRangeUpdate(msg.payload)
-        try {
-          validateBlockRange(range)
-        } catch (err) {
-          throw new DisconnectError(DisconnectReason.SubprotocolError, (err as Error).message, {
-            cause: err,
-          })
-        }
-        peer.setBlockRange(range)
-        this.emit('peer:head', { peer, head: peer.head })
-        this.#blockFetcher.follow(peer, range.latestBlock)
-        return
-      }
-    }
-  }
-
-  /**
-   * Marks the sender as knowing each transaction, adds them to the pool and propagates the new
-   * ones on the next timer tick rather than at once (go-ethereum's pool → NewTxsEvent → broadcast
-   * loop is asynchronous the same way): copies and announcements of the same transactions that
-   * other peers sent meanwhile are marked first, so those peers are not sent it in full.
-   */
-  #receiveTxs(peer: EthPeer, txs: Uint8Array[]): void {
-    for (const tx of txs) peer.markTransaction(txHash(tx))
-    const added = this.#backend.txPool.add(txs)
-    if (added.length === 0) return
-    for (const tx of added) {
-      if (this.#toBroadcast.length >= maxBroadcastBatch) this.#toBroadcast.shift()
-      this.#toBroadcast.push(tx)
-    }
-    if (this.#broadcastTimer !== undefined) return
-    this.#broadcastTimer = this.#clock.setTimeout(() => {
-      this.#broadcastTimer = undefined
-      this.broadcastTransactions(this.#toBroadcast.splice(0))
-    }, 0)
+  handleMsg(peer: EthPeer, msg: Msg): Promise<void> {
+    return handleMessage(this.#messages, peer, msg)
   }
 
   /**
@@ -405,9 +262,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
   close(): void {
     this.#txFetcher.close()
     this.#blockFetcher.close()
-    if (this.#broadcastTimer !== undefined) this.#clock.clearTimeout(this.#broadcastTimer)
-    this.#broadcastTimer = undefined
-    this.#toBroadcast.length = 0
+    this.#txBatch.close()
     this.peers.close()
   }
 }

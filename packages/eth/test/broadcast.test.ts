@@ -1,3 +1,4 @@
+import { seededRandom } from '@x/discover/testing'
 import type { MsgReadWriter } from '@x/p2p'
 import { describe, expect, it } from 'vitest'
 import { broadcastBlock, broadcastTransactions, shuffle } from '../src/broadcast.js'
@@ -43,18 +44,6 @@ function peerSet(n: number, version: 68 | 69 = 68) {
   return { set, peers: set.all(), rws }
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32: nearby seeds give unrelated streams). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
 const tx = (n: number) => encodeList([encodeUint(n), encodeUint(21_000)])
 const codes = (rw: { sent: Sent[] }) => rw.sent.map((s) => s.code)
 
@@ -63,7 +52,7 @@ describe('broadcastTransactions', () => {
     const { set, peers, rws } = peerSet(10)
     const t = tx(1)
     peers[0]?.markTransaction(txHash(t)) // it sent or announced it to us
-    broadcastTransactions(set, [t], rng(1))
+    broadcastTransactions(set, [t], seededRandom(1))
     expect(codes(rws[0] as ReturnType<typeof recorder>)).toEqual([])
     const full = rws.filter((rw) => codes(rw).includes(MsgCode.Transactions))
     const announced = rws.filter((rw) => codes(rw).includes(MsgCode.NewPooledTransactionHashes))
@@ -78,7 +67,7 @@ describe('broadcastTransactions', () => {
     }
     // Every peer now counts as knowing it: broadcasting again sends nothing.
     for (const p of peers) expect(p.knowsTransaction(txHash(t))).toBe(true)
-    broadcastTransactions(set, [t], rng(2))
+    broadcastTransactions(set, [t], seededRandom(2))
     expect(rws.reduce((a, rw) => a + rw.sent.length, 0)).toBe(9)
   })
 
@@ -86,7 +75,7 @@ describe('broadcastTransactions', () => {
     const hits = new Array<number>(9).fill(0)
     for (let seed = 1; seed <= 60; seed++) {
       const { set, rws } = peerSet(9)
-      broadcastTransactions(set, [tx(seed)], rng(seed))
+      broadcastTransactions(set, [tx(seed)], seededRandom(seed))
       rws.forEach((rw, i) => {
         if (codes(rw).includes(MsgCode.Transactions)) hits[i] = (hits[i] ?? 0) + 1
       })
@@ -106,7 +95,7 @@ describe('broadcastBlock', () => {
 
   it('sends eth/68 peers the block in full to √n and the hash to the rest', () => {
     const { set, peers, rws } = peerSet(5)
-    broadcastBlock(set, block, 2n, 0, rng(3))
+    broadcastBlock(set, block, 2n, 0, seededRandom(3))
     expect(rws.filter((rw) => codes(rw).includes(MsgCode.NewBlock))).toHaveLength(2)
     expect(rws.filter((rw) => codes(rw).includes(MsgCode.NewBlockHashes))).toHaveLength(3)
     for (const p of peers) expect(p.knowsBlock(hash)).toBe(true)
@@ -114,7 +103,7 @@ describe('broadcastBlock', () => {
 
   it('sends eth/69 peers a BlockRangeUpdate instead', () => {
     const { set, rws } = peerSet(3, 69)
-    broadcastBlock(set, block, 2n, 0, rng(4))
+    broadcastBlock(set, block, 2n, 0, seededRandom(4))
     for (const rw of rws) {
       expect(codes(rw)).toEqual([MsgCode.BlockRangeUpdate])
       expect(decodeBlockRangeUpdate(rw.sent[0]?.payload as Uint8Array)).toEqual({
@@ -129,8 +118,8 @@ describe('broadcastBlock', () => {
 describe('shuffle', () => {
   it('permutes in place', () => {
     const list = [1, 2, 3, 4, 5, 6, 7, 8]
-    expect(shuffle(list, rng(5))).toBe(list)
+    expect(shuffle(list, seededRandom(5))).toBe(list)
     expect([...list].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
-    expect(shuffle([], rng(5))).toEqual([])
+    expect(shuffle([], seededRandom(5))).toEqual([])
   })
 })

@@ -1,6 +1,13 @@
-import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import type { DisconnectReason, MsgReadWriter, ProtocolPeer } from '@x/p2p'
-import { transportPair } from '@x/p2p/testing'
+import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
+import type { ManualClock } from '@x/discover/testing'
+import {
+  type DisconnectReason,
+  type MsgReadWriter,
+  type Protocol,
+  type ProtocolPeer,
+  Server,
+} from '@x/p2p'
+import { type MemoryNetwork, transportPair } from '@x/p2p/testing'
 import { devnet } from '../src/chain.js'
 import { forkFilter, forkIdAt } from '../src/forkid.js'
 import type { HandshakeOptions } from '../src/handshake.js'
@@ -45,4 +52,33 @@ export function devnetHandshake(version: EthVersion): HandshakeOptions {
     head: { hash: devnet.genesisHash, td: 1n },
     range: { earliestBlock: 0, latestBlock: 0, latestHash: devnet.genesisHash },
   }
+}
+
+/**
+ * A p2p server on the in-memory network at `ip`:30303 running `protocols`, dialing only its
+ * static nodes (no discovery); not started. `node` is how others dial it.
+ */
+export function memoryServer(
+  net: MemoryNetwork,
+  ip: string,
+  clock: ManualClock,
+  protocols: Protocol[],
+  staticNodes: Node[] = [],
+): { server: Server; node: Node } {
+  const server = new Server({
+    privateKey: generatePrivateKey(),
+    network: net.host(ip),
+    clock,
+    listenAddress: { ip, port: 30303 },
+    protocols,
+    staticNodes,
+    noDiscovery: true,
+  })
+  return { server, node: new Node({ id: server.id, ip, udp: 30303, tcp: 30303 }) }
+}
+
+/** Advances the clock 10 ms at a time (up to 5 s) until `cond` holds; throws naming `what`. */
+export async function untilClock(clock: ManualClock, cond: () => boolean, what: string) {
+  for (let i = 0; i < 500 && !cond(); i++) await clock.advance(10)
+  if (!cond()) throw new Error(`timed out waiting for ${what}`)
 }

@@ -1,6 +1,6 @@
-import { generatePrivateKey, Node } from '@x/discover'
+import type { Node } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
-import { DisconnectError, Server } from '@x/p2p'
+import { DisconnectError } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineDevnet, devnet, mainnet } from '../src/chain.js'
@@ -14,6 +14,7 @@ import {
   type EthNetwork,
   type EthServiceOptions,
 } from '../src/service.js'
+import { memoryServer, untilClock } from './helpers.js'
 
 const stops: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -95,26 +96,13 @@ describe('two nodes wired as node-app does', () => {
     for (const type of ['peer:registered', 'handshake:failed', 'peer:head'] as const) {
       eth.handler.addEventListener(type, (e) => events.push({ type, detail: e.detail }))
     }
-    const server = new Server({
-      privateKey: generatePrivateKey(),
-      network: net.host(ip),
-      clock,
-      listenAddress: { ip, port: 30303 },
-      protocols: eth.protocols,
-      staticNodes,
-      noDiscovery: true,
-    })
+    const { server, node } = memoryServer(net, ip, clock, eth.protocols, staticNodes)
     await server.start()
     stops.push(async () => {
       eth.close()
       await server.stop()
     })
-    return { eth, events, server, node: new Node({ id: server.id, ip, udp: 30303, tcp: 30303 }) }
-  }
-
-  async function until(clock: ManualClock, cond: () => boolean): Promise<void> {
-    for (let i = 0; i < 500 && !cond(); i++) await clock.advance(10)
-    expect(cond()).toBe(true)
+    return { eth, events, server, node }
   }
 
   it('emits the handshake and then each new head of the peer', async () => {
@@ -122,13 +110,13 @@ describe('two nodes wired as node-app does', () => {
     const net = new MemoryNetwork({ now: () => clock.now() })
     const a = await start(net, clock, '10.0.0.1', { network: 'devnet' })
     const b = await start(net, clock, '10.0.0.2', { network: 'devnet' }, [a.node])
-    await until(clock, () => b.events.some((e) => e.type === 'peer:registered'))
+    await untilClock(clock, () => b.events.some((e) => e.type === 'peer:registered'), 'handshake')
     const reg = b.events.find((e) => e.type === 'peer:registered')?.detail as {
       peer: { version: number }
     }
     expect(reg.peer.version).toBe(69)
     await clock.advance(devnetBlockInterval)
-    await until(clock, () => b.events.some((e) => e.type === 'peer:head'))
+    await untilClock(clock, () => b.events.some((e) => e.type === 'peer:head'), 'peer head')
     const head = b.events.find((e) => e.type === 'peer:head')?.detail as {
       head: { number: number }
     }
@@ -148,7 +136,7 @@ describe('two nodes wired as node-app does', () => {
       { network: 'devnet', blockInterval: 1000, versions: [69] },
       [a.node],
     )
-    await until(clock, () => b.eth.backend.chain.head().number >= 100)
+    await untilClock(clock, () => b.eth.backend.chain.head().number >= 100, 'catch-up to block 100')
     for (let i = 0; i < 5; i++) await clock.advance(1000)
     const ha = a.eth.backend.chain.head()
     const hb = b.eth.backend.chain.head()
@@ -171,7 +159,7 @@ describe('two nodes wired as node-app does', () => {
       { network: 'devnet', blockInterval: 0, followPeers: false },
       [a.node],
     )
-    await until(clock, () => b.eth.peers.len === 1)
+    await untilClock(clock, () => b.eth.peers.len === 1, 'eth peer')
     await clock.advance(100)
     expect(a.eth.backend.chain.head().number).toBe(10)
     expect(b.eth.backend.chain.head().number).toBe(0)
@@ -188,7 +176,11 @@ describe('two nodes wired as node-app does', () => {
       { network: 'devnet', networkId: 7, blockInterval: 0 },
       [a.node],
     )
-    await until(clock, () => b.events.some((e) => e.type === 'handshake:failed'))
+    await untilClock(
+      clock,
+      () => b.events.some((e) => e.type === 'handshake:failed'),
+      'handshake failure',
+    )
     const failed = b.events.find((e) => e.type === 'handshake:failed')?.detail as {
       error: DisconnectError
     }

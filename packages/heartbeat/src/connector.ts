@@ -1,5 +1,11 @@
 import { type Clock, type Logger, type Node, noopLogger, systemClock } from '@x/discover'
-import { connectPeer, DisconnectReason, type Network } from '@x/p2p'
+import {
+  connectPeer,
+  DisconnectReason,
+  type Network,
+  RemoteDisconnectError,
+  serverDefaults,
+} from '@x/p2p'
 import type { HeartbeatLink, HeartbeatProtocol } from './protocol.js'
 
 /**
@@ -33,14 +39,18 @@ export interface RlpxConnectorOptions {
  * dedicated RLPx dial with the node key (p2p's `connectPeer`), runs `heartbeat/1` on it, and
  * ends it (client quitting) on close. A dedicated dial keeps the reconnect timing the service's
  * own: the Server's dial scheduler would hold a failed node back for its 35 s dial history.
+ * When the dedicated dial loses a race with the Server's own connection to the aggregator (the
+ * aggregator answers "already connected"), the Server's link is used as soon as `heartbeat/1`
+ * runs on it (within `dialTimeout`), instead of failing until the next reconnect.
  */
 export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector {
   const clock = options.clock ?? systemClock
   const log = options.logger ?? noopLogger
+  const dialTimeout = options.dialTimeout ?? serverDefaults.dialTimeout
   return async (target, signal) => {
     const shared = options.protocol.link(target.idHex)
     if (shared) return shared
-    const peer = await connectPeer({
+    const dial = connectPeer({
       privateKey: options.privateKey,
       node: target,
       protocols: [options.protocol],
@@ -50,10 +60,34 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
       logger: log,
       ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
       ...(options.listenPort !== undefined ? { listenPort: options.listenPort } : {}),
-      ...(options.dialTimeout !== undefined ? { dialTimeout: options.dialTimeout } : {}),
+      dialTimeout,
       ...(options.pingInterval !== undefined ? { pingInterval: options.pingInterval } : {}),
     })
+    let peer: Awaited<typeof dial>
+    try {
+      peer = await dial
+    } catch (err) {
+      if (
+        !(err instanceof RemoteDisconnectError) ||
+        err.reason !== DisconnectReason.AlreadyConnected
+      )
+        throw err
+      log.debug('aggregator already connected: waiting for the node’s link', {
+        target: target.idHex.slice(0, 16),
+      })
+      return await waitShared(options.protocol, target.idHex, signal, clock, dialTimeout, err)
+    }
     const ended = peer.run()
+    // The link ends with the peer; a remote Disconnect is kept as the reason (a typed
+    // RemoteDisconnectError), so the service can tell a lost duplicate-connection race
+    // ("already connected": the node's own link to the aggregator won) from a failure.
+    const end = new AbortController()
+    const onEnd = () => {
+      const info = peer.disconnectInfo
+      end.abort(info?.remote ? new RemoteDisconnectError(info.reason) : peer.signal.reason)
+    }
+    if (peer.signal.aborted) onEnd()
+    else peer.signal.addEventListener('abort', onEnd, { once: true })
     const close = async () => {
       peer.disconnect(DisconnectReason.ClientQuitting)
       await ended
@@ -63,10 +97,34 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
         target.idHex,
         AbortSignal.any([signal, peer.signal]),
       )
-      return { peer: link.peer, signal: peer.signal, send: link.send, close }
+      if (link.peer !== peer) {
+        // The node's Server got its own link to the aggregator running first (a simultaneous
+        // dial): heartbeat/1 runs there, so this dial is surplus.
+        await close()
+        return link
+      }
+      return { peer: link.peer, signal: end.signal, send: link.send, close }
     } catch (err) {
       await close()
       throw err
     }
+  }
+}
+
+/** The Server's link to `id` once heartbeat/1 runs on it; rejects with `cause` after `ms`. */
+async function waitShared(
+  protocol: HeartbeatProtocol,
+  id: string,
+  signal: AbortSignal,
+  clock: Clock,
+  ms: number,
+  cause: Error,
+): Promise<HeartbeatLink> {
+  const timeout = new AbortController()
+  const timer = clock.setTimeout(() => timeout.abort(cause), ms)
+  try {
+    return await protocol.waitLink(id, AbortSignal.any([signal, timeout.signal]))
+  } finally {
+    clock.clearTimeout(timer)
   }
 }

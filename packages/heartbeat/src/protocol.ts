@@ -5,6 +5,7 @@ import {
   type MsgReadWriter,
   type Protocol,
   type ProtocolPeer,
+  readMsgs,
 } from '@x/p2p'
 import { HeartbeatError } from './errors.js'
 import { decodeHeartbeat, encodeHeartbeat, type HeartbeatRecord } from './record.js'
@@ -165,17 +166,8 @@ export class HeartbeatProtocol
   }
 
   async #readLoop(s: Session, signal: AbortSignal): Promise<void> {
-    let cleanup = () => {}
-    const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(signal.reason)
-      if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort, { once: true })
-      cleanup = () => signal.removeEventListener('abort', onAbort)
-    })
-    aborted.catch(() => {})
     try {
-      for (;;) {
-        const msg = await Promise.race([s.rw.readMsg(), aborted])
+      for await (const msg of readMsgs(s.rw, signal)) {
         let record: HeartbeatRecord
         try {
           if (msg.code !== beatMsgCode) {
@@ -200,8 +192,6 @@ export class HeartbeatProtocol
     } catch (err) {
       if (signal.aborted) return
       throw err
-    } finally {
-      cleanup()
     }
   }
 }

@@ -8,7 +8,7 @@ import {
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import { type Network, serverDefaults } from '@x/p2p'
+import { DisconnectReason, type Network, RemoteDisconnectError, serverDefaults } from '@x/p2p'
 import { type HeartbeatConnector, rlpxConnector } from './connector.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { HeartbeatError } from './errors.js'
@@ -234,6 +234,8 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
     // When the current run of failures began, and when it was last logged at error.
     let failedAt: number | undefined
     let erroredAt = 0
+    // Whether the last reconnect skipped its wait (one in a row at most: no busy loop).
+    let quick = false
     while (!signal.aborted) {
       let link: HeartbeatLink
       try {
@@ -263,11 +265,14 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
       this.#log.info('heartbeat: connected to aggregator')
       this.emit('connected', { target: this.target })
       let runError: unknown
+      let raced = false
       try {
         await this.run(link, signal)
       } catch (err) {
         runError = err
-        this.#log.warn('heartbeat: link lost', { error: String(err) })
+        raced = lostRace(err)
+        if (raced) this.#log.info('heartbeat: aggregator already connected, using that link')
+        else this.#log.warn('heartbeat: link lost', { error: String(err) })
       } finally {
         await link.close()
       }
@@ -275,7 +280,13 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
         target: this.target,
         ...(runError === undefined ? {} : { error: runError }),
       })
-      if (!signal.aborted) await sleep(this.#clock, this.reconnectPeriod, signal).catch(() => {})
+      // A link the aggregator dropped as a duplicate of the node's own connection to it: that
+      // connection is there to use now (the connector shares it), so no reconnect wait, once.
+      const skipWait: boolean = raced && !quick
+      quick = skipWait
+      if (!signal.aborted && !skipWait) {
+        await sleep(this.#clock, this.reconnectPeriod, signal).catch(() => {})
+      }
     }
   }
 
@@ -321,4 +332,12 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
       aborted.cleanup()
     }
   }
+}
+
+/** A link that ended because the aggregator already had a connection from this node. */
+function lostRace(err: unknown): boolean {
+  const cause = err instanceof HeartbeatError ? err.cause : undefined
+  return (
+    cause instanceof RemoteDisconnectError && cause.reason === DisconnectReason.AlreadyConnected
+  )
 }

@@ -62,7 +62,7 @@ export function fakeLink() {
     fail: () => {
       failing = true
     },
-    drop: () => ac.abort(new Error('peer gone')),
+    drop: (reason: unknown = new Error('peer gone')) => ac.abort(reason),
     get closed() {
       return closed
     },

@@ -1,6 +1,6 @@
 import { encodeRlp, generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
-import { connectPeer, DisconnectReason, type Protocol, Server } from '@x/p2p'
+import { connectPeer, DisconnectReason, type Protocol, RemoteDisconnectError, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -12,6 +12,7 @@ import {
   rlpxConnector,
   startAggregatorNode,
 } from '../src/index.js'
+import { fakeLink } from './helpers.js'
 
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -169,6 +170,103 @@ describe('heartbeat/1 over an in-memory network', () => {
     expect(net.dials.length).toBe(dialsBefore)
     await got.close()
     expect(server.peerCount()).toBe(1)
+  })
+
+  it('uses the Server’s link when its own dial loses the race with “already connected”', async () => {
+    const net = new MemoryNetwork()
+    const { agg, target } = await aggregatorOn(net)
+    const key = generatePrivateKey()
+    const protocol = new HeartbeatProtocol()
+    // The Server's heartbeat/1 starts only when the gate opens: its connection is up at the
+    // aggregator, but no link is there yet for the connector to share.
+    let open = () => {}
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const gated: Protocol = {
+      name: protocol.name,
+      version: protocol.version,
+      length: protocol.length,
+      run: async (peer, rw, signal) => {
+        await gate
+        return protocol.run(peer, rw, signal)
+      },
+    }
+    const server = new Server({
+      privateKey: key,
+      network: net.host('10.0.0.3'),
+      listenAddress: { ip: '10.0.0.3', port: 30303 },
+      protocols: [gated],
+      staticNodes: [target],
+      noDiscovery: true,
+    })
+    const added = once<void>((resolve) =>
+      agg.server.addEventListener('peer:added', () => resolve(), { once: true }),
+    )
+    await server.start()
+    stops.push(() => server.stop())
+    await added
+    expect(protocol.link(target.idHex)).toBeUndefined()
+
+    const connector = rlpxConnector({ privateKey: key, network: net.host('10.0.0.3'), protocol })
+    const got = connector(target, new AbortController().signal)
+    const failed = await once<DisconnectReason | undefined>((resolve) =>
+      agg.server.addEventListener('conn:failed', (e) => resolve(e.detail.reason), { once: true }),
+    )
+    expect(failed).toBe(DisconnectReason.AlreadyConnected)
+    open()
+    const link = await got
+    expect(link.peer).toBe(protocol.link(target.idHex)?.peer)
+    expect(agg.server.peerCount()).toBe(1)
+    await link.close()
+    expect(server.peerCount()).toBe(1)
+  })
+
+  it('drops its own dial when the Server’s link to the aggregator comes up first', async () => {
+    const net = new MemoryNetwork()
+    const { agg, target } = await aggregatorOn(net)
+    const shared = fakeLink()
+    // A protocol whose link to the aggregator is another peer's (the node Server's) by the
+    // time the dedicated dial is up: the interleaving of two simultaneous dials.
+    class Raced extends HeartbeatProtocol {
+      override link() {
+        return undefined
+      }
+      override async waitLink() {
+        return shared.link
+      }
+    }
+    const connector = rlpxConnector({
+      privateKey: generatePrivateKey(),
+      network: net.host('10.0.0.6'),
+      protocol: new Raced(),
+    })
+    const removed = once<DisconnectReason>((resolve) =>
+      agg.server.addEventListener('peer:removed', (e) => resolve(e.detail.reason), { once: true }),
+    )
+    const got = await connector(target, new AbortController().signal)
+    expect(got).toBe(shared.link)
+    expect(await removed).toBe(DisconnectReason.ClientQuitting)
+    expect(agg.server.peerCount()).toBe(0)
+  })
+
+  it('a dedicated link ends with the aggregator’s Disconnect reason as a typed error', async () => {
+    const net = new MemoryNetwork()
+    const { agg, target } = await aggregatorOn(net)
+    const connector = rlpxConnector({
+      privateKey: generatePrivateKey(),
+      network: net.host('10.0.0.5'),
+      protocol: new HeartbeatProtocol(),
+    })
+    const link = await connector(target, new AbortController().signal)
+    const ended = once<unknown>((resolve) =>
+      link.signal.addEventListener('abort', () => resolve(link.signal.reason), { once: true }),
+    )
+    await agg.stop()
+    const reason = await ended
+    expect(reason).toBeInstanceOf(RemoteDisconnectError)
+    expect((reason as RemoteDisconnectError).reason).toBe(DisconnectReason.ClientQuitting)
+    await link.close()
   })
 
   it.each([

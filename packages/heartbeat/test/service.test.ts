@@ -1,5 +1,6 @@
 import { formatEnode, generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
+import { DisconnectReason, RemoteDisconnectError } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createHeartbeatServices,
@@ -206,6 +207,36 @@ describe('HeartbeatService connection loop', () => {
     await clock.advance(10_000)
     expect(attempts).toBe(2)
     expect(links[1]!.sent).toHaveLength(1)
+  })
+
+  it('reconnects at once (once) when the aggregator drops the link as “already connected”', async () => {
+    const clock = new ManualClock()
+    const links = [fakeLink(), fakeLink(), fakeLink(), fakeLink()]
+    let attempts = 0
+    const service = new HeartbeatService(
+      options({ clock, connector: async () => links[attempts++]!.link }),
+    )
+    start(service)
+    await clock.advance(0)
+    expect(attempts).toBe(1)
+    const duplicate = () => new RemoteDisconnectError(DisconnectReason.AlreadyConnected)
+    // The node's own connection won the race: the next connect (sharing it) comes at once.
+    links[0]!.drop(duplicate())
+    await clock.advance(0)
+    expect(attempts).toBe(2)
+    expect(links[1]!.sent).toHaveLength(1)
+    // A second such drop in a row waits the reconnect period, as any other loss does.
+    links[1]!.drop(duplicate())
+    await clock.advance(0)
+    expect(attempts).toBe(2)
+    await clock.advance(10_000)
+    expect(attempts).toBe(3)
+    // Any other reason waits too.
+    links[2]!.drop(new RemoteDisconnectError(DisconnectReason.TooManyPeers))
+    await clock.advance(0)
+    expect(attempts).toBe(3)
+    await clock.advance(10_000)
+    expect(attempts).toBe(4)
   })
 
   it('run rejects with ERR_SEND_FAILED on a failed send and ERR_LINK_CLOSED on a dropped link', async () => {

@@ -12,24 +12,12 @@ import {
 import {
   DisconnectReason,
   disconnectReasonText,
-  type Protocol,
   rlpx,
   Server,
   type ServerOptions,
   tcpNetwork,
 } from '../src/index.js'
-
-/** A trivial capability so that peers have something to share (else: useless peer). */
-const demo: Protocol = {
-  name: 'demo',
-  version: 1,
-  length: 1,
-  run: (_peer, rw, signal) =>
-    new Promise<void>((resolve) => {
-      signal.addEventListener('abort', () => resolve(), { once: true })
-      void rw.readMsg().catch(() => resolve())
-    }),
-}
+import { demo } from './demo-protocol.js'
 
 interface RunningNode {
   server: Server

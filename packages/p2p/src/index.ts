@@ -55,9 +55,11 @@ export {
 } from './peer/index.js'
 export { type MsgPipeEnd, type MsgPipeOptions, msgPipe, PipeClosedError } from './pipe.js'
 export { DisconnectError, type Protocol, type ProtocolPeer } from './protocol.js'
+export { readMsgs } from './read.js'
 export * from './rlpx/index.js'
 export { send, sendItems } from './send.js'
 export {
+  type DiscoveryV4Config,
   type InboundConn,
   InboundThrottle,
   InvalidCidrError,

@@ -15,6 +15,11 @@ export interface MaintenanceOptions {
   copyNodesIntervalMs?: number
   /** Time between sweeps deleting DB records unseen for 24 h (default 1 h). */
   dbExpireIntervalMs?: number
+  /**
+   * How long a node must have been in the table (and answered a revalidation ping) before the
+   * copy stores it as a restart seed (default 5 min, as go-ethereum's seedMinTableTime).
+   */
+  seedMinTableTimeMs?: number
 }
 
 /**
@@ -31,6 +36,7 @@ export class TableMaintenance {
   readonly #refreshMs: number
   readonly #copyMs: number
   readonly #expireMs: number
+  readonly #seedMinMs: number
   #abort: AbortController | undefined
   readonly #timers = new Set<TimerHandle>()
   #refreshing: Promise<void> | undefined
@@ -42,6 +48,7 @@ export class TableMaintenance {
     this.#refreshMs = options.refreshIntervalMs ?? tableDefaults.refreshIntervalMs
     this.#copyMs = options.copyNodesIntervalMs ?? tableDefaults.copyNodesIntervalMs
     this.#expireMs = options.dbExpireIntervalMs ?? tableDefaults.dbExpireIntervalMs
+    this.#seedMinMs = options.seedMinTableTimeMs ?? tableDefaults.seedMinTableTimeMs
   }
 
   get running(): boolean {
@@ -63,7 +70,8 @@ export class TableMaintenance {
     this.#armRevalidate()
     this.#every(this.#refreshMs, () => void this.refresh())
     this.#every(this.#copyMs, () => {
-      const n = copyLiveNodes(this.#ctx.table, this.#ctx.db, this.#ctx.clock.now())
+      const now = this.#ctx.clock.now()
+      const n = copyLiveNodes(this.#ctx.table, this.#ctx.db, now, this.#seedMinMs)
       if (n > 0) this.#ctx.logger.debug('copied live nodes to the DB', { nodes: n })
     })
     this.#every(this.#expireMs, () => {

@@ -21,16 +21,21 @@ export function loadSeeds(ctx: TableContext): number {
 }
 
 /**
- * Writes every entry that has been in the table for 5 minutes or more and answered at least one
+ * Writes every entry that has been in the table for `minTableTimeMs` (5 minutes) or more and answered at least one
  * revalidation ping to the DB, so a restart finds it among the seeds (go-ethereum's
  * copyLiveNodes). Seeds that never proved alive are not re-copied, so dead ones expire. Returns
  * how many were written.
  */
-export function copyLiveNodes(table: Table, db: NodeDB, now: number): number {
+export function copyLiveNodes(
+  table: Table,
+  db: NodeDB,
+  now: number,
+  minTableTimeMs: number = tableDefaults.seedMinTableTimeMs,
+): number {
   let n = 0
   for (const b of table.buckets) {
     for (const e of b.entries) {
-      if (e.livenessChecks === 0 || now - e.addedAt < tableDefaults.seedMinTableTimeMs) continue
+      if (e.livenessChecks === 0 || now - e.addedAt < minTableTimeMs) continue
       const enr = e.enr?.encode() ?? db.node(e.node.id)?.enr
       db.updateNode(enr ? { node: e.node, enr, lastSeen: now } : { node: e.node, lastSeen: now })
       n++

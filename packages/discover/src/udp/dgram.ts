@@ -12,9 +12,14 @@ export function bindUdp(options: { host: string; port: number }): Promise<Datagr
   let onMessage: (data: Uint8Array, from: UdpAddress) => void = () => {}
   let onError: (error: Error) => void = () => {}
   return new Promise((resolve, reject) => {
-    socket.once('error', reject)
+    // A failed bind (port in use, bad address) closes the socket: no handle outlives the error.
+    const onBindError = (error: Error) => {
+      socket.close()
+      reject(error)
+    }
+    socket.once('error', onBindError)
     socket.bind(options.port, options.host, () => {
-      socket.off('error', reject)
+      socket.off('error', onBindError)
       const bound = socket.address()
       socket.on('error', (e) => onError(e))
       socket.on('message', (msg, rinfo) => {

@@ -92,10 +92,15 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   /** Binds the socket (or takes `options.transport`) and starts answering packets. */
   static async listen(options: UDPv4Options): Promise<UDPv4> {
-    const transport =
-      options.transport ??
-      (await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 }))
-    return new UDPv4(options, transport)
+    if (options.transport) return new UDPv4(options, options.transport)
+    const transport = await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 })
+    try {
+      return new UDPv4(options, transport)
+    } catch (err) {
+      // Bad options: the socket this call bound is closed again.
+      await transport.close()
+      throw err
+    }
   }
 
   /** Our node: ID, advertised IP, bound UDP port and TCP port. */

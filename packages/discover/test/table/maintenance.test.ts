@@ -149,6 +149,19 @@ describe('copy of live nodes to the DB', () => {
     // Copied at the first 30 s tick at which it had been in the table for 5 minutes.
     expect(stored(b.node.id)?.lastSeen).toBe(addedAt + tableDefaults.seedMinTableTimeMs)
   })
+
+  it('takes the minimum table time as an option (seedMinTableTimeMs)', async () => {
+    net = new FakeNetwork()
+    const b = net.add()
+    const a = net.add({ maintenance: { seedMinTableTimeMs: 60_000 } })
+    a.kad.table.add(b.node)
+    const addedAt = net.clock.now()
+    a.kad.start()
+    await net.clock.advance(60_000 - 1)
+    expect(a.kad.db.node(b.node.id)).toBeUndefined()
+    await net.clock.advance(tableDefaults.copyNodesIntervalMs)
+    expect(a.kad.db.node(b.node.id)?.lastSeen).toBe(addedAt + 60_000)
+  })
 })
 
 describe('DB expiry', () => {

@@ -1,6 +1,6 @@
-import { generatePrivateKey, Node } from '@x/discover'
+import type { Node } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
-import { DisconnectReason, Server } from '@x/p2p'
+import { DisconnectReason, type Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -16,6 +16,7 @@ import {
   txHash,
 } from '../../src/index.js'
 import { encodeList, encodeUint } from '../../src/rlp.js'
+import { memoryServer, untilClock } from '../helpers.js'
 
 interface TestNode {
   server: Server
@@ -42,15 +43,7 @@ async function startNode(
   for (let i = 0; i < blocks; i++) backend.chain.mine()
   const eth = new EthHandler({ backend, chain: devnet, versions, clock })
   const unsubscribe = backend.chain.onBlock((b, td) => eth.broadcastBlock(b, td))
-  const server = new Server({
-    privateKey: generatePrivateKey(),
-    network: net.host(ip),
-    clock,
-    listenAddress: { ip, port: 30303 },
-    protocols: eth.protocols,
-    staticNodes,
-    noDiscovery: true,
-  })
+  const { server, node } = memoryServer(net, ip, clock, eth.protocols, staticNodes)
   const removed: TestNode['removed'] = []
   server.addEventListener('peer:removed', (e) =>
     removed.push({ id: e.detail.peer.idHex, reason: e.detail.reason, remote: e.detail.remote }),
@@ -66,13 +59,8 @@ async function startNode(
     eth,
     backend,
     removed,
-    node: new Node({ id: server.id, ip, udp: 30303, tcp: 30303 }),
+    node,
   }
-}
-
-async function until(clock: ManualClock, cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await clock.advance(10)
-  if (!cond()) throw new Error(`timed out waiting for ${what}`)
 }
 
 const idOf = (n: TestNode) => Buffer.from(n.server.id).toString('hex')
@@ -83,7 +71,7 @@ describe('eth over two p2p servers', () => {
     const net = new MemoryNetwork({ now: () => clock.now() })
     const a = await startNode(net, '10.0.0.1', clock, [68], [], 30)
     const b = await startNode(net, '10.0.0.2', clock, [69, 68], [a.node], 3)
-    await until(clock, () => a.eth.peers.len === 1 && b.eth.peers.len === 1, 'eth peers')
+    await untilClock(clock, () => a.eth.peers.len === 1 && b.eth.peers.len === 1, 'eth peers')
     const bSeesA = b.eth.peers.peer(idOf(a))!
     const aSeesB = a.eth.peers.peer(idOf(b))!
     expect(bSeesA.version).toBe(68)
@@ -115,12 +103,12 @@ describe('eth over two p2p servers', () => {
     const net = new MemoryNetwork({ now: () => clock.now() })
     const a = await startNode(net, '10.0.0.1', clock, [69, 68], [], 4)
     const b = await startNode(net, '10.0.0.2', clock, [69, 68], [a.node])
-    await until(clock, () => b.eth.peers.len === 1, 'eth peer')
+    await untilClock(clock, () => b.eth.peers.len === 1, 'eth peer')
     const bSeesA = b.eth.peers.peer(idOf(a))!
     expect(bSeesA.version).toBe(69)
     expect(bSeesA.blockRange).toMatchObject({ earliestBlock: 0, latestBlock: 4 })
     a.backend.chain.mine()
-    await until(clock, () => bSeesA.head.number === 5, 'block range update')
+    await untilClock(clock, () => bSeesA.head.number === 5, 'block range update')
     expect(bSeesA.head.hash).toEqual(a.backend.chain.head().hash)
   })
 
@@ -130,13 +118,13 @@ describe('eth over two p2p servers', () => {
     const a = await startNode(net, '10.0.0.1', clock, [68])
     const b = await startNode(net, '10.0.0.2', clock, [68], [a.node])
     const c = await startNode(net, '10.0.0.3', clock, [69, 68], [a.node])
-    await until(clock, () => a.eth.peers.len === 2, 'eth peers')
+    await untilClock(clock, () => a.eth.peers.len === 2, 'eth peers')
     const txs = [
       encodeList([encodeUint(7), encodeUint(1)]),
       Uint8Array.of(0x84, 0x02, 0xc2, 0x01, 0x02),
     ]
     a.eth.broadcastTransactions(a.backend.txPool.add(txs))
-    await until(
+    await untilClock(
       clock,
       () => b.backend.txPool.size === 2 && c.backend.txPool.size === 2,
       'transactions',
@@ -145,7 +133,7 @@ describe('eth over two p2p servers', () => {
 
     a.backend.chain.mine()
     const hash = headerHash(a.backend.chain.headerByNumber(1)!)
-    await until(
+    await untilClock(
       clock,
       () => b.backend.chain.head().number === 1 && c.backend.chain.head().number === 1,
       'block',
@@ -159,9 +147,9 @@ describe('eth over two p2p servers', () => {
     const a = await startNode(net, '10.0.0.1', clock, [69, 68])
     const b = await startNode(net, '10.0.0.2', clock, [69, 68], [a.node])
     const c = await startNode(net, '10.0.0.3', clock, [69, 68], [a.node])
-    await until(clock, () => a.eth.peers.len === 2 && c.eth.peers.len === 1, 'eth peers')
+    await untilClock(clock, () => a.eth.peers.len === 2 && c.eth.peers.len === 1, 'eth peers')
     await c.eth.peers.peer(idOf(a))!.rw.writeMsg(MsgCode.Transactions, Uint8Array.of(0xc3, 0x01))
-    await until(clock, () => a.eth.peers.len === 1, 'drop')
+    await untilClock(clock, () => a.eth.peers.len === 1, 'drop')
     expect(a.eth.peers.peer(idOf(b))).toBeDefined()
     expect(a.removed).toEqual([{ id: idOf(c), reason: 0x10, remote: false }])
     const headers = await b.eth.peers
@@ -175,14 +163,14 @@ describe('eth over two p2p servers', () => {
     const net = new MemoryNetwork({ now: () => clock.now() })
     const a = await startNode(net, '10.0.0.1', clock, [69])
     const b = await startNode(net, '10.0.0.2', clock, [69], [a.node])
-    await until(clock, () => b.eth.peers.len === 1 && a.eth.peers.len === 1, 'eth peers')
+    await untilClock(clock, () => b.eth.peers.len === 1 && a.eth.peers.len === 1, 'eth peers')
     const bad = encodeBlockRangeUpdate({
       earliestBlock: 9,
       latestBlock: 3,
       latestHash: new Uint8Array(32).fill(1),
     })
     await b.eth.peers.peer(idOf(a))!.rw.writeMsg(MsgCode.BlockRangeUpdate, bad)
-    await until(clock, () => b.removed.length === 1, 'disconnect')
+    await untilClock(clock, () => b.removed.length === 1, 'disconnect')
     expect(a.removed).toEqual([
       { id: idOf(b), reason: DisconnectReason.SubprotocolError, remote: false },
     ])

@@ -5,6 +5,7 @@ import {
   type MsgReadWriter,
   type Protocol,
   type ProtocolPeer,
+  readMsgs,
 } from '@x/p2p'
 import { HealthError } from '../errors.js'
 import type { HealthTracker } from '../tracker.js'
@@ -192,18 +193,8 @@ export class PingProtocol implements Protocol {
 
   async #readLoop(s: Session, signal: AbortSignal): Promise<void> {
     const id = s.peer.idHex
-    let cleanup = () => {}
-    const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(signal.reason)
-      if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort, { once: true })
-      // The listener is removed when `run` returns: `once` after an abort, or below.
-      cleanup = () => signal.removeEventListener('abort', onAbort)
-    })
-    aborted.catch(() => {})
     try {
-      for (;;) {
-        const msg = await Promise.race([s.rw.readMsg(), aborted])
+      for await (const msg of readMsgs(s.rw, signal)) {
         this.#tracker?.touch(id)
         let nonce: Uint8Array
         try {
@@ -227,8 +218,6 @@ export class PingProtocol implements Protocol {
     } catch (err) {
       if (signal.aborted) return
       throw err
-    } finally {
-      cleanup()
     }
   }
 

@@ -1,7 +1,7 @@
+export type { DialDiscovery } from './discovery.js'
 export {
-  type DialDiscovery,
   type DialKind,
-  DialScheduler,
   type DialSchedulerOptions,
   dialDefaults,
-} from './scheduler.js'
+} from './options.js'
+export { DialScheduler } from './scheduler.js'

@@ -69,39 +69,3 @@ export async function rejectConn(
   if (timer !== undefined) clock.clearTimeout(timer)
   transport.close()
 }
-
-/** Bound of the throttle's memory; when full, the oldest entry goes. */
-export const maxThrottled = 4096
-
-/**
- * Inbound throttle (go-ethereum's `inboundHistory`): an IP that connected may not connect again
- * for `time` ms. Insertion order is expiry order, so pruning stops at the first live entry.
- */
-export class InboundThrottle {
-  readonly #until = new Map<string, number>()
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly time: number,
-  ) {}
-
-  /** True (and remembered) if `ip` may connect now. */
-  admit(ip: string): boolean {
-    const now = this.clock.now()
-    for (const [k, until] of this.#until) {
-      if (until > now) break
-      this.#until.delete(k)
-    }
-    if (this.#until.has(ip)) return false
-    if (this.#until.size >= maxThrottled) {
-      const oldest = this.#until.keys().next()
-      if (!oldest.done) this.#until.delete(oldest.value)
-    }
-    this.#until.set(ip, now + this.time)
-    return true
-  }
-
-  clear(): void {
-    this.#until.clear()
-  }
-}

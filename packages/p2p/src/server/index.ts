@@ -1,8 +1,13 @@
-export { InboundThrottle, maxThrottled } from './conn.js'
 export type { NodeInfo, PeerInfo } from './info.js'
+export { InboundThrottle, maxThrottled } from './listen.js'
 export { InvalidCidrError, isLanIp, NetRestrict } from './netutil.js'
 export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
-export { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
+export {
+  type DiscoveryV4Config,
+  type ServerEvents,
+  type ServerOptions,
+  serverDefaults,
+} from './options.js'
 export { Server } from './server.js'
 export {
   type RlpxHandshaker,

@@ -9,7 +9,7 @@ export interface NodeInfo {
   /** Our client id, sent in the hello. */
   name: string
   enode: string
-  /** Our node record (`enr:…`), when the server was given one. */
+  /** Our node record (`enr:…`): given by `enr`, else from the discovery the server runs. */
   enr?: string
   ip: string
   ports: { discovery: number; listener: number }
@@ -24,6 +24,8 @@ export interface PeerInfo {
   enode: string
   /** keccak256 of the node ID, hex. */
   id: string
+  /** The remote's node record (`enr:…`), when discovery knows it. */
+  enr?: string
   /** The remote's client id. */
   name: string
   /** The remote's capabilities, as `name/version`. */
@@ -78,7 +80,13 @@ export function nodeInfo(o: {
 /** Builds one `admin_peers` entry. */
 export function peerInfo(
   peer: Peer,
-  o: { listener: { ip: string; port: number } | undefined; trusted: boolean; static: boolean },
+  o: {
+    listener: { ip: string; port: number } | undefined
+    trusted: boolean
+    static: boolean
+    /** The remote's record, when known. */
+    enr: string | undefined
+  },
 ): PeerInfo {
   const { ip, port } = peer.remoteAddress
   const tcp = peer.inbound && peer.hello.listenPort !== 0 ? peer.hello.listenPort : port
@@ -89,6 +97,7 @@ export function peerInfo(
   return {
     enode: formatEnode(new Node({ id: peer.id, ip, udp: tcp, tcp })),
     id: hex(nodeIdHash(peer.id)),
+    ...(o.enr === undefined ? {} : { enr: o.enr }),
     name: peer.clientId,
     caps: peer.caps.map((c) => `${c.name}/${c.version}`),
     network: {

@@ -1,6 +1,13 @@
-import type { Clock, Logger, Node } from '@x/discover'
+import type {
+  Clock,
+  IpLimitOptions,
+  Logger,
+  MaintenanceOptions,
+  Node,
+  SntpServer,
+} from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
-import type { DialSchedulerOptions } from '../dial/scheduler.js'
+import type { DialSchedulerOptions } from '../dial/options.js'
 import type { DisconnectReason } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../metered.js'
 import { helloTimeout } from '../peer/handshake.js'
@@ -28,6 +35,31 @@ export const serverDefaults = {
   maxTrusted: 1024,
 } as const
 
+/**
+ * Discovery v4 run by the server itself (go-ethereum's `DiscoveryV4` with `NodeDatabase`):
+ * `start()` opens the node database, binds the UDP socket on the listen IP, bonds with the
+ * bootnodes and feeds the dialer; `stop()` disconnects the peers, then closes discovery (which
+ * flushes and closes the database).
+ */
+export interface DiscoveryV4Config {
+  /**
+   * UDP port to bind. Default: the listen port when it is fixed (30303 → UDP 30303, as
+   * go-ethereum), else 0 (any free port; read it back from `server.discovery.self.udp`).
+   */
+  port?: number
+  /**
+   * Directory of the LevelDB node database (node-app: `<datadir>/nodes`); a restart on the same
+   * path starts from the nodes it knew. In memory, forgotten on stop, when absent.
+   */
+  nodeDatabase?: string
+  /** Table maintenance timing (revalidation, refresh, seed copies); discover's defaults otherwise. */
+  maintenance?: MaintenanceOptions
+  /** SNTP server of the clock-drift check (default pool.ntp.org); false disables it. */
+  ntp?: SntpServer | false
+  /** Table IP limits per bucket and table (discover's defaults otherwise). */
+  ipLimits?: IpLimitOptions
+}
+
 export interface ServerOptions {
   /** Our node key (32 bytes). */
   privateKey: Uint8Array
@@ -42,12 +74,23 @@ export interface ServerOptions {
   listenAddress?: { ip: string; port: number } | null
   /** Dial nobody (not even static nodes): accept inbound peers only. */
   noDial?: boolean
-  /** Ignore `discovery`: dial static nodes and bootnodes only. */
+  /** Run no discovery and ignore `discovery`: dial static nodes and bootnodes only. */
   noDiscovery?: boolean
-  /** Where dynamic dial candidates come from (the Kademlia table or the Discovery facade). */
+  /**
+   * Where dynamic dial candidates come from (the Kademlia table or the Discovery facade), when
+   * the application runs discovery itself. Exclusive with `discoveryV4`.
+   */
   discovery?: DialDiscovery
-  /** Dialed when we have no peers 20 s after start (and every 20 s while we have none). */
-  bootnodes?: readonly Node[]
+  /**
+   * Run discovery v4 inside the server (see {@link DiscoveryV4Config}; `{}` for the defaults).
+   * Ignored with `noDiscovery`; exclusive with `discovery`.
+   */
+  discoveryV4?: DiscoveryV4Config
+  /**
+   * Discovery's entry points, also dialed when we have no peers 20 s after start (and every
+   * 20 s while we have none): Nodes, `enode://…` URLs or `enr:…` records.
+   */
+  bootnodes?: readonly (Node | string)[]
   /** Kept connected, outside the dynamic slots, and always admitted. */
   staticNodes?: readonly Node[]
   /** Always admitted, even when the server is full. */
@@ -68,7 +111,10 @@ export interface ServerOptions {
   externalIp?: string
   /** Default: `discovery.self.udp` when discovery runs, else the TCP port. */
   discoveryPort?: number
-  /** Our node record in text form for `nodeInfo().enr`, e.g. `() => discovery.udp.enr.toText()`. */
+  /**
+   * Our node record in text form for `nodeInfo().enr`, e.g. `() => discovery.udp.enr.toText()`.
+   * Default: the record of the running `Discovery` (its own with `discoveryV4`).
+   */
   enr?: () => string | undefined
   clock?: Clock
   logger?: Logger

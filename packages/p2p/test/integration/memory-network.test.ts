@@ -1,20 +1,9 @@
 import { type Node, Node as NodeClass, sleep } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock, seededRandom } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DialDiscovery, Server } from '../../src/index.js'
 import { MemoryNetwork } from '../../src/testing/index.js'
 import { makeServer } from '../server/helpers.js'
-
-/** Deterministic randomness for reproducible runs. */
-function prng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A table that knows every node ever registered (dead ones too), with 200 ms lookups. */
 function fakeTable(clock: ManualClock, all: Node[], self: () => Node, rand: () => number) {
@@ -46,7 +35,7 @@ describe('10 servers on an in-memory network', () => {
   it('reach their dial target from discovery and redial after nodes die', async () => {
     clock = new ManualClock()
     const net = new MemoryNetwork({ now: () => clock.now() })
-    const rand = prng(7)
+    const rand = seededRandom(7)
     const all: Node[] = []
     const maxPeers = 6 // dialRatio 3: each dials 2
     for (let i = 0; i < 10; i++) {

@@ -1,6 +1,5 @@
 import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type DialDiscovery,
   DisconnectReason,
@@ -11,34 +10,13 @@ import {
   type InboundConn,
   type Network,
   protoHandshake,
-  type Server,
 } from '../../src/index.js'
-import { MemoryNetwork } from '../../src/testing/index.js'
-import { makeServer, nextEvent, nodeOf, rawConnect, rawHello } from './helpers.js'
+import { nextEvent, nodeOf, rawConnect, rawHello, serverFixture } from './helpers.js'
 
 // Runtime administration (addPeer, trusted set, discovery hand-over, noDial/noDiscovery),
 // the second connection checkpoint, and stop/start edge cases.
 
-let clock: ManualClock
-let net: MemoryNetwork
-const servers: Server[] = []
-
-function server(ip: string, options: Parameters<typeof makeServer>[3] = {}): Server {
-  const s = makeServer(net, ip, clock, options)
-  servers.push(s)
-  return s
-}
-
-function setup() {
-  clock = new ManualClock()
-  net = new MemoryNetwork({ now: () => clock.now() })
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-  expect(net.listeners).toBe(0)
-  expect(clock.pending).toBe(0)
-})
+const fx = serverFixture()
 
 function keyed(ip: string) {
   const key = generatePrivateKey()
@@ -69,39 +47,37 @@ async function disconnectOf(t: { readMsg(): Promise<{ code: number; payload: Uin
 
 describe('Server checkpoints after the hello', () => {
   it('refuses with too many peers when the slots filled during the hello', async () => {
-    setup()
     // maxPeers 3, dialRatio 3: two inbound slots. Three links pass the first checkpoint at once.
-    const b = server('10.0.0.2', { maxPeers: 3 })
+    const b = fx.server('10.0.0.2', { maxPeers: 3 })
     await b.start()
     const links = [
-      await rawConnect(net, '10.0.0.7', b),
-      await rawConnect(net, '10.0.0.8', b),
-      await rawConnect(net, '10.0.0.9', b),
+      await rawConnect(fx.net, '10.0.0.7', b),
+      await rawConnect(fx.net, '10.0.0.8', b),
+      await rawConnect(fx.net, '10.0.0.9', b),
     ]
     for (const c of links.slice(0, 2)) {
       const added = nextEvent(b, 'peer:added')
-      await protoHandshake(c.t, rawHello(c.id), { clock })
+      await protoHandshake(c.t, rawHello(c.id), { clock: fx.clock })
       await added
     }
     const last = links[2] as (typeof links)[number]
     const failed = nextEvent(b, 'conn:failed')
-    await protoHandshake(last.t, rawHello(last.id), { clock })
+    await protoHandshake(last.t, rawHello(last.id), { clock: fx.clock })
     expect(await disconnectOf(last.t)).toBe(DisconnectReason.TooManyPeers)
     expect((await failed).reason).toBe(DisconnectReason.TooManyPeers)
     expect(b.peerCount()).toBe(2)
   })
 
   it('refuses a node that connected twice at once as already connected, after the hello', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
     const { key } = keyed('10.0.0.9')
-    const one = await rawConnect(net, '10.0.0.9', b, key)
-    const two = await rawConnect(net, '10.0.0.9', b, key)
+    const one = await rawConnect(fx.net, '10.0.0.9', b, key)
+    const two = await rawConnect(fx.net, '10.0.0.9', b, key)
     const added = nextEvent(b, 'peer:added')
-    await protoHandshake(one.t, rawHello(one.id), { clock })
+    await protoHandshake(one.t, rawHello(one.id), { clock: fx.clock })
     await added
-    await protoHandshake(two.t, rawHello(two.id), { clock })
+    await protoHandshake(two.t, rawHello(two.id), { clock: fx.clock })
     expect(await disconnectOf(two.t)).toBe(DisconnectReason.AlreadyConnected)
     expect(b.peerCount()).toBe(1)
     one.t.close()
@@ -110,21 +86,20 @@ describe('Server checkpoints after the hello', () => {
 
 describe('Server administration', () => {
   it('admits a node added as trusted at runtime over the limit, and not once removed', async () => {
-    setup()
     // maxPeers 1: the only slot is a dialed one, every inbound node is refused…
-    const b = server('10.0.0.2', { maxPeers: 1, noDial: true })
+    const b = fx.server('10.0.0.2', { maxPeers: 1, noDial: true })
     await b.start()
     expect(b.maxInboundConns).toBe(1)
-    const filler = await rawConnect(net, '10.0.0.8', b)
-    await protoHandshake(filler.t, rawHello(filler.id), { clock })
+    const filler = await rawConnect(fx.net, '10.0.0.8', b)
+    await protoHandshake(filler.t, rawHello(filler.id), { clock: fx.clock })
     const { key, node } = keyed('10.0.0.9')
-    const refused = await rawConnect(net, '10.0.0.9', b, key)
+    const refused = await rawConnect(fx.net, '10.0.0.9', b, key)
     expect(await disconnectOf(refused.t)).toBe(DisconnectReason.TooManyPeers)
     // …unless trusted.
     b.addTrustedPeer(node)
-    const c = await rawConnect(net, '10.0.0.9', b, key)
+    const c = await rawConnect(fx.net, '10.0.0.9', b, key)
     const added = nextEvent(b, 'peer:added')
-    await protoHandshake(c.t, rawHello(c.id), { clock })
+    await protoHandshake(c.t, rawHello(c.id), { clock: fx.clock })
     await added
     expect(b.peerCount()).toBe(2)
     expect(b.peersInfo().find((p) => p.network.trusted)?.network.remoteAddress).toMatch(
@@ -134,16 +109,15 @@ describe('Server administration', () => {
     c.t.close()
     await removed
     b.removeTrustedPeer(node.id)
-    const again = await rawConnect(net, '10.0.0.9', b, key)
+    const again = await rawConnect(fx.net, '10.0.0.9', b, key)
     expect(await disconnectOf(again.t)).toBe(DisconnectReason.TooManyPeers)
     filler.t.close()
   })
 
   it('dials a node added with addPeer at runtime and reports it as static', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const a = server('10.0.0.1')
+    const a = fx.server('10.0.0.1')
     await a.start()
     const added = nextEvent(a, 'peer:added')
     a.addPeer(nodeOf(b))
@@ -152,45 +126,42 @@ describe('Server administration', () => {
   })
 
   it('with noDial dials nobody: no static node, no bootnode, no discovery node', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
     const { d, calls } = fakeDiscovery([nodeOf(b)])
-    const a = server('10.0.0.1', {
+    const a = fx.server('10.0.0.1', {
       noDial: true,
       staticNodes: [nodeOf(b)],
       bootnodes: [nodeOf(b)],
       discovery: d,
     })
     await a.start()
-    await clock.advance(60_000)
-    expect(net.dials).toHaveLength(0)
+    await fx.clock.advance(60_000)
+    expect(fx.net.dials).toHaveLength(0)
     expect(calls).toEqual({ read: 0, iterate: 0 })
     expect(a.maxDialedConns).toBe(0)
   })
 
   it('with noDiscovery ignores discovery, given or handed over, but dials static nodes', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const c = server('10.0.0.3')
+    const c = fx.server('10.0.0.3')
     await c.start()
     const { d, calls } = fakeDiscovery([nodeOf(c)])
-    const a = server('10.0.0.1', { noDiscovery: true, discovery: d, staticNodes: [nodeOf(b)] })
+    const a = fx.server('10.0.0.1', { noDiscovery: true, discovery: d, staticNodes: [nodeOf(b)] })
     const added = nextEvent(a, 'peer:added')
     await a.start()
     await a.setDiscovery(d)
     expect((await added).peer.idHex).toBe(nodeOf(b).idHex)
-    await clock.advance(60_000)
+    await fx.clock.advance(60_000)
     expect(calls).toEqual({ read: 0, iterate: 0 })
-    expect(net.dials.map((x) => x.to.idHex)).toEqual([nodeOf(b).idHex])
+    expect(fx.net.dials.map((x) => x.to.idHex)).toEqual([nodeOf(b).idHex])
   })
 
   it('dials nodes of a discovery handed over after start, and shows its port in nodeInfo', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const a = server('10.0.0.1', { enr: () => 'enr:-test' })
+    const a = fx.server('10.0.0.1', { enr: () => 'enr:-test' })
     await a.start()
     const self = new Node({ id: a.id, ip: '203.0.113.1', udp: 30399, tcp: 30303 })
     const { d } = fakeDiscovery([nodeOf(b)], self)
@@ -217,7 +188,6 @@ describe('Server administration', () => {
 
 describe('Server start and stop', () => {
   it('holds 50 pending handshakes and 16 dials without a MaxListeners warning', async () => {
-    setup()
     const warnings: string[] = []
     const onWarning = (w: Error) => warnings.push(w.name)
     process.on('warning', onWarning)
@@ -234,7 +204,7 @@ describe('Server start and stop', () => {
       dial: (_node, _local, { signal }) => hang(signal),
     }
     const statics = Array.from({ length: 20 }, (_, i) => keyed(`10.0.1.${i + 1}`).node)
-    const b = server('10.0.0.2', { network, staticNodes: statics })
+    const b = fx.server('10.0.0.2', { network, staticNodes: statics })
     await b.start()
     for (let port = 1; port <= 50; port++) {
       accept({
@@ -243,16 +213,15 @@ describe('Server start and stop', () => {
         close: () => {},
       })
     }
-    await clock.advance(0)
+    await fx.clock.advance(0)
     await b.stop()
-    await clock.advance(0)
+    await fx.clock.advance(0)
     process.off('warning', onWarning)
     expect(warnings).toEqual([])
   })
 
   it('stop before start is a no-op; start after stop rejects', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.stop()
     await b.stop()
     await expect(b.start()).rejects.toMatchObject({ code: 'ERR_SERVER_STOPPED' })
@@ -260,10 +229,9 @@ describe('Server start and stop', () => {
   })
 
   it('a connection in its hello exchange when the server stops gets "client quitting"', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const c = await rawConnect(net, '10.0.0.9', b)
+    const c = await rawConnect(fx.net, '10.0.0.9', b)
     const failed = nextEvent(b, 'conn:failed')
     expect((await c.t.readMsg()).code).toBe(helloCode)
     await b.stop()

@@ -1,5 +1,6 @@
 import { generatePrivateKey, Node, type NodeId, nodeIdFromPrivateKey } from '@x/discover'
-import type { ManualClock } from '@x/discover/testing'
+import { ManualClock } from '@x/discover/testing'
+import { afterEach, beforeEach, expect } from 'vitest'
 import {
   baseProtocolVersion,
   expectMsg,
@@ -10,7 +11,7 @@ import {
   type ServerOptions,
   type Transport,
 } from '../../src/index.js'
-import type { MemoryNetwork } from '../../src/testing/index.js'
+import { MemoryNetwork } from '../../src/testing/index.js'
 
 /** A protocol that answers message 0 with message 1 carrying the same payload. */
 export function echoProtocol(name = 'echo', version = 1): Protocol & { runs: ProtocolPeer[] } {
@@ -44,6 +45,53 @@ export function makeServer(
     protocols: [echoProtocol()],
     ...options,
   })
+}
+
+/** What {@link serverFixture} gives each test. */
+export interface ServerFixture {
+  /** This test's clock (fresh per test). */
+  readonly clock: ManualClock
+  /** This test's in-memory network, on `clock`. */
+  readonly net: MemoryNetwork
+  /** A server on `net` at `ip` (see {@link makeServer}), stopped after the test. */
+  server(ip: string, options?: Partial<ServerOptions>): Server
+}
+
+/**
+ * Registers the hooks that give each test a fresh {@link ManualClock} and {@link MemoryNetwork}
+ * and, after it, stop every server it made and assert that nothing is left listening or
+ * scheduled.
+ */
+export function serverFixture(): ServerFixture {
+  let clock: ManualClock | undefined
+  let net: MemoryNetwork | undefined
+  const servers: Server[] = []
+  beforeEach(() => {
+    const c = new ManualClock()
+    clock = c
+    net = new MemoryNetwork({ now: () => c.now() })
+  })
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()))
+    expect(net?.listeners).toBe(0)
+    expect(clock?.pending).toBe(0)
+  })
+  const fixture: ServerFixture = {
+    get clock() {
+      if (!clock) throw new Error('serverFixture: used outside a test')
+      return clock
+    },
+    get net() {
+      if (!net) throw new Error('serverFixture: used outside a test')
+      return net
+    },
+    server(ip, options = {}) {
+      const s = makeServer(fixture.net, ip, fixture.clock, options)
+      servers.push(s)
+      return s
+    },
+  }
+  return fixture
 }
 
 export function nodeOf(server: Server): Node {

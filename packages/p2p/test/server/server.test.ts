@@ -1,6 +1,5 @@
 import { generatePrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   DisconnectReason,
   decodeDisconnect,
@@ -10,40 +9,22 @@ import {
   type MsgEvent,
   type Network,
   protoHandshake,
-  type Server,
   send,
 } from '../../src/index.js'
-import { MemoryNetwork } from '../../src/testing/index.js'
-import { echoProtocol, makeServer, nextEvent, nodeOf, rawConnect, rawHello } from './helpers.js'
+import { echoProtocol, nextEvent, nodeOf, rawConnect, rawHello, serverFixture } from './helpers.js'
 
-let clock: ManualClock
-let net: MemoryNetwork
-const servers: Server[] = []
-
-function server(ip: string, options: Parameters<typeof makeServer>[3] = {}): Server {
-  const s = makeServer(net, ip, clock, options)
-  servers.push(s)
-  return s
-}
-
-function setup() {
-  clock = new ManualClock()
-  net = new MemoryNetwork({ now: () => clock.now() })
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-  expect(net.listeners).toBe(0)
-  expect(clock.pending).toBe(0)
-})
+const fx = serverFixture()
 
 describe('Server', () => {
   it('connects to a static node, runs the shared protocol, and reports both sides', async () => {
-    setup()
     const protoA = echoProtocol()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const a = server('10.0.0.1', { staticNodes: [nodeOf(b)], protocols: [protoA], name: 'alice' })
+    const a = fx.server('10.0.0.1', {
+      staticNodes: [nodeOf(b)],
+      protocols: [protoA],
+      name: 'alice',
+    })
     const addedB = nextEvent(b, 'peer:added')
     const addedA = nextEvent(a, 'peer:added')
     await a.start()
@@ -53,7 +34,7 @@ describe('Server', () => {
     expect(pb.clientId).toBe('alice')
     expect(a.peerCount()).toBe(1)
     expect(b.peers()[0]?.idHex).toBe(a.nodeInfo().enode.slice(8, 136))
-    await clock.advance(0)
+    await fx.clock.advance(0)
     expect(protoA.runs).toHaveLength(1)
 
     const info = a.peersInfo()
@@ -82,13 +63,12 @@ describe('Server', () => {
   })
 
   it('refuses a connection from itself after the encryption handshake', async () => {
-    setup()
     const key = crypto.getRandomValues(new Uint8Array(32))
     key[0] = 1
-    const b = server('10.0.0.2', { privateKey: key })
+    const b = fx.server('10.0.0.2', { privateKey: key })
     await b.start()
     const failed = nextEvent(b, 'conn:failed')
-    const { t } = await rawConnect(net, '10.0.0.9', b, key)
+    const { t } = await rawConnect(fx.net, '10.0.0.9', b, key)
     expect(decodeDisconnect((await expectMsg(t, disconnectCode)).payload)).toBe(
       DisconnectReason.ConnectedToSelf,
     )
@@ -96,16 +76,15 @@ describe('Server', () => {
   })
 
   it('refuses a second connection of a connected node as already connected', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
     const key = crypto.getRandomValues(new Uint8Array(32))
     key[0] = 1
-    const first = await rawConnect(net, '10.0.0.9', b, key)
+    const first = await rawConnect(fx.net, '10.0.0.9', b, key)
     const added = nextEvent(b, 'peer:added')
-    await protoHandshake(first.t, rawHello(first.id), { clock })
+    await protoHandshake(first.t, rawHello(first.id), { clock: fx.clock })
     await added
-    const second = await rawConnect(net, '10.0.0.9', b, key)
+    const second = await rawConnect(fx.net, '10.0.0.9', b, key)
     expect(decodeDisconnect((await expectMsg(second.t, disconnectCode)).payload)).toBe(
       DisconnectReason.AlreadyConnected,
     )
@@ -113,7 +92,6 @@ describe('Server', () => {
   })
 
   it('refuses inbound peers over maxPeers unless trusted or static', async () => {
-    setup()
     const trustedKey = crypto.getRandomValues(new Uint8Array(32))
     trustedKey[0] = 1
     const { nodeIdFromPrivateKey, Node } = await import('@x/discover')
@@ -124,36 +102,35 @@ describe('Server', () => {
       tcp: 1,
     })
     // maxPeers 3, dialRatio 3: one dialed slot, two inbound slots.
-    const b = server('10.0.0.2', { maxPeers: 3, trustedNodes: [trustedNode] })
+    const b = fx.server('10.0.0.2', { maxPeers: 3, trustedNodes: [trustedNode] })
     await b.start()
     expect(b.maxInboundConns).toBe(2)
     const links = []
     for (let i = 0; i < 2; i++) {
-      const c = await rawConnect(net, '10.0.0.9', b)
+      const c = await rawConnect(fx.net, '10.0.0.9', b)
       const added = nextEvent(b, 'peer:added')
-      await protoHandshake(c.t, rawHello(c.id), { clock })
+      await protoHandshake(c.t, rawHello(c.id), { clock: fx.clock })
       await added
       links.push(c.t)
     }
-    const extra = await rawConnect(net, '10.0.0.9', b)
+    const extra = await rawConnect(fx.net, '10.0.0.9', b)
     expect(decodeDisconnect((await expectMsg(extra.t, disconnectCode)).payload)).toBe(
       DisconnectReason.TooManyPeers,
     )
-    const trusted = await rawConnect(net, '10.0.0.7', b, trustedKey)
+    const trusted = await rawConnect(fx.net, '10.0.0.7', b, trustedKey)
     const added = nextEvent(b, 'peer:added')
-    await protoHandshake(trusted.t, rawHello(trusted.id), { clock })
+    await protoHandshake(trusted.t, rawHello(trusted.id), { clock: fx.clock })
     await added
     expect(b.peerCount()).toBe(3)
     expect(b.peersInfo().filter((p) => p.network.trusted)).toHaveLength(1)
   })
 
   it('drops a peer with no matching protocol as useless after the hello', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const c = await rawConnect(net, '10.0.0.9', b)
+    const c = await rawConnect(fx.net, '10.0.0.9', b)
     const failed = nextEvent(b, 'conn:failed')
-    await protoHandshake(c.t, rawHello(c.id, [{ name: 'other', version: 1 }]), { clock })
+    await protoHandshake(c.t, rawHello(c.id, [{ name: 'other', version: 1 }]), { clock: fx.clock })
     expect(decodeDisconnect((await expectMsg(c.t, disconnectCode)).payload)).toBe(
       DisconnectReason.UselessPeer,
     )
@@ -162,33 +139,29 @@ describe('Server', () => {
   })
 
   it('throttles a non-LAN IP for 30 s, but never a LAN one', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const first = await rawConnect(net, '203.0.113.5', b)
+    const first = await rawConnect(fx.net, '203.0.113.5', b)
     first.t.close()
-    await expect(rawConnect(net, '203.0.113.5', b)).rejects.toMatchObject({
+    await expect(rawConnect(fx.net, '203.0.113.5', b)).rejects.toMatchObject({
       code: 'ERR_CONNECTION_REFUSED',
     })
-    await clock.advance(30_000)
-    ;(await rawConnect(net, '203.0.113.5', b)).t.close()
-    ;(await rawConnect(net, '10.0.0.9', b)).t.close()
-    ;(await rawConnect(net, '10.0.0.9', b)).t.close()
+    await fx.clock.advance(30_000)
+    ;(await rawConnect(fx.net, '203.0.113.5', b)).t.close()
+    ;(await rawConnect(fx.net, '10.0.0.9', b)).t.close()
+    ;(await rawConnect(fx.net, '10.0.0.9', b)).t.close()
   })
 
   it('refuses IPs outside netRestrict', async () => {
-    setup()
-    const b = server('10.0.0.2', { netRestrict: ['10.0.0.0/24'] })
+    const b = fx.server('10.0.0.2', { netRestrict: ['10.0.0.0/24'] })
     await b.start()
-    ;(await rawConnect(net, '10.0.0.9', b)).t.close()
-    await expect(rawConnect(net, '10.0.1.9', b)).rejects.toMatchObject({
+    ;(await rawConnect(fx.net, '10.0.0.9', b)).t.close()
+    await expect(rawConnect(fx.net, '10.0.1.9', b)).rejects.toMatchObject({
       code: 'ERR_CONNECTION_REFUSED',
     })
   })
 
   it('caps pending inbound handshakes and times them out', async () => {
-    clock = new ManualClock()
-    net = new MemoryNetwork()
     let accept!: (c: InboundConn) => void
     const network: Network = {
       listen: async (address, _local, onConn) => {
@@ -197,7 +170,7 @@ describe('Server', () => {
       },
       dial: () => Promise.reject(new Error('no dialing')),
     }
-    const b = server('10.0.0.2', { network, maxPendingPeers: 2 })
+    const b = fx.server('10.0.0.2', { network, maxPendingPeers: 2 })
     await b.start()
     let closed = 0
     const hanging = (port: number): InboundConn => ({
@@ -214,7 +187,7 @@ describe('Server', () => {
     accept(hanging(2))
     accept(hanging(3))
     expect(closed).toBe(1)
-    await clock.advance(5_000)
+    await fx.clock.advance(5_000)
     expect(failures).toHaveLength(3)
     expect(failures[1]).toMatchObject({ code: 'ERR_TIMEOUT' })
     accept(hanging(4))
@@ -222,12 +195,11 @@ describe('Server', () => {
   })
 
   it('redials a static node after it comes back, and removePeer disconnects it', async () => {
-    setup()
     const bKey = generatePrivateKey()
-    const b = server('10.0.0.2', { privateKey: bKey })
+    const b = fx.server('10.0.0.2', { privateKey: bKey })
     await b.start()
     const bNode = nodeOf(b)
-    const a = server('10.0.0.1', { staticNodes: [bNode] })
+    const a = fx.server('10.0.0.1', { staticNodes: [bNode] })
     const added = nextEvent(a, 'peer:added')
     await a.start()
     await added
@@ -235,26 +207,25 @@ describe('Server', () => {
     await b.stop()
     expect((await removed).reason).toBe(DisconnectReason.ClientQuitting)
     // b is down: the redial (at once: the last dial is history only for 35 s) is refused.
-    await clock.advance(36_000)
+    await fx.clock.advance(36_000)
     expect(a.peerCount()).toBe(0)
-    const dialsOfB = () => net.dials.filter((d) => d.to.idHex === bNode.idHex).length
+    const dialsOfB = () => fx.net.dials.filter((d) => d.to.idHex === bNode.idHex).length
     expect(dialsOfB()).toBe(2)
-    const b2 = server('10.0.0.2', { privateKey: bKey })
+    const b2 = fx.server('10.0.0.2', { privateKey: bKey })
     await b2.start()
     const again = nextEvent(a, 'peer:added')
-    await clock.advance(36_000)
+    await fx.clock.advance(36_000)
     expect((await again).peer.idHex).toBe(bNode.idHex)
     expect(dialsOfB()).toBe(3)
     const gone = nextEvent(a, 'peer:removed')
     a.removePeer(bNode)
     expect((await gone).reason).toBe(DisconnectReason.Requested)
-    await clock.advance(72_000)
+    await fx.clock.advance(72_000)
     expect(dialsOfB()).toBe(3)
     expect(a.peerCount()).toBe(0)
   })
 
   it('keeps exactly one link when two nodes dial each other at once', async () => {
-    setup()
     const keyA = generatePrivateKey()
     const keyB = generatePrivateKey()
     const { nodeIdFromPrivateKey, Node } = await import('@x/discover')
@@ -270,14 +241,14 @@ describe('Server', () => {
       udp: 30303,
       tcp: 30303,
     })
-    const a = server('10.0.0.1', { privateKey: keyA, staticNodes: [nodeB] })
-    const b = server('10.0.0.2', { privateKey: keyB, staticNodes: [nodeA] })
+    const a = fx.server('10.0.0.1', { privateKey: keyA, staticNodes: [nodeB] })
+    const b = fx.server('10.0.0.2', { privateKey: keyB, staticNodes: [nodeA] })
     let drops = 0
     for (const s of [a, b]) s.addEventListener('peer:removed', () => drops++)
     await Promise.all([a.start(), b.start()])
-    await clock.advance(1_000)
+    await fx.clock.advance(1_000)
     expect([a.peerCount(), b.peerCount()]).toEqual([1, 1])
-    await clock.advance(100_000)
+    await fx.clock.advance(100_000)
     expect([a.peerCount(), b.peerCount()]).toEqual([1, 1])
     // Both agree on the link: one side's peer is outbound, the other's inbound.
     expect(a.peers()[0]?.inbound).toBe(!b.peers()[0]?.inbound)
@@ -285,20 +256,19 @@ describe('Server', () => {
   })
 
   it('emits message events when asked', async () => {
-    setup()
     const sunk: MsgEvent[] = []
-    const b = server('10.0.0.2', { messageEvents: true, onMessage: (e) => sunk.push(e) })
+    const b = fx.server('10.0.0.2', { messageEvents: true, onMessage: (e) => sunk.push(e) })
     await b.start()
     const events: MsgEvent[] = []
     b.addEventListener('message:received', (e) => events.push(e.detail))
     b.addEventListener('message:sent', (e) => events.push(e.detail))
-    const c = await rawConnect(net, '10.0.0.9', b)
+    const c = await rawConnect(fx.net, '10.0.0.9', b)
     const added = nextEvent(b, 'peer:added')
-    await protoHandshake(c.t, rawHello(c.id), { clock })
+    await protoHandshake(c.t, rawHello(c.id), { clock: fx.clock })
     await added
     await send(c.t, 16, ['hi'])
     await expectMsg(c.t, 17, ['hi'])
-    await clock.advance(0)
+    await fx.clock.advance(0)
     expect(events.map((e) => [e.direction, e.protocol, e.code])).toEqual([
       ['received', 'echo', 0],
       ['sent', 'echo', 1],
@@ -307,22 +277,20 @@ describe('Server', () => {
   })
 
   it('fails to start on a taken address and stays stopped', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await b.start()
-    const c = server('10.0.0.2')
+    const c = fx.server('10.0.0.2')
     await expect(c.start()).rejects.toMatchObject({ code: 'ERR_ADDRESS_IN_USE' })
     expect(c.running).toBe(false)
     await c.stop()
   })
 
   it('start and stop are idempotent, and stop closes everything', async () => {
-    setup()
-    const b = server('10.0.0.2')
+    const b = fx.server('10.0.0.2')
     await Promise.all([b.start(), b.start()])
     expect(b.running).toBe(true)
     await Promise.all([b.stop(), b.stop()])
     expect(b.running).toBe(false)
-    expect(net.listeners).toBe(0)
+    expect(fx.net.listeners).toBe(0)
   })
 })

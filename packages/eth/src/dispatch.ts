@@ -1,0 +1,146 @@
+import { DisconnectError, DisconnectReason, type Msg } from '@x/p2p'
+import type { Backend } from './backend.js'
+import type { BlockFetcher } from './block-fetcher.js'
+import { EthError } from './errors.js'
+import { headerHash, headerNumber } from './header.js'
+import {
+  decodeNewBlock,
+  decodeNewBlockHashes,
+  decodeNewPooledTransactionHashes,
+} from './messages/announce.js'
+import { decodeBlockBodies, decodeGetBlockBodies } from './messages/bodies.js'
+import { isValidCode, MsgCode, maxMessageSize } from './messages/codes.js'
+import { decodeBlockHeaders, decodeGetBlockHeaders } from './messages/headers.js'
+import { decodeGetReceipts, decodeReceipts } from './messages/receipts.js'
+import { decodeBlockRangeUpdate, validateBlockRange } from './messages/status.js'
+import {
+  decodeGetPooledTransactions,
+  decodePooledTransactions,
+  decodeTransactions,
+} from './messages/transactions.js'
+import type { EthPeer } from './peer.js'
+import { splitList } from './rlp.js'
+import { serveByHash, serveHeaders } from './serve.js'
+import type { TxFetcher } from './tx-fetcher.js'
+
+/** What the message dispatch reads and drives: the handler's backend, fetchers and callbacks. */
+export interface MessageContext {
+  backend: Backend
+  txFetcher: TxFetcher
+  blockFetcher: BlockFetcher
+  /** A peer sent transactions in full (Transactions, PooledTransactions). */
+  receiveTxs(peer: EthPeer, txs: Uint8Array[]): void
+  /** A peer announced a new head (NewBlock, BlockRangeUpdate). */
+  headChanged(peer: EthPeer): void
+}
+
+/**
+ * Handles one message from a registered peer (go-ethereum's `handleMessage`): serves requests,
+ * delivers responses, takes in announcements and propagated blocks/transactions. Throws to
+ * drop the peer.
+ */
+export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg): Promise<void> {
+  if (msg.size > maxMessageSize) {
+    throw new EthError(
+      'ERR_MSG_TOO_LARGE',
+      `message of ${msg.size} bytes exceeds ${maxMessageSize}`,
+    )
+  }
+  if (!isValidCode(peer.version, msg.code)) {
+    throw new EthError(
+      'ERR_INVALID_MSG_CODE',
+      `invalid eth/${peer.version} message code ${msg.code}`,
+    )
+  }
+  const chain = ctx.backend.chain
+  const pool = ctx.backend.txPool
+  switch (msg.code) {
+    case MsgCode.Status:
+      throw new EthError('ERR_EXTRA_STATUS_MSG', 'status after the handshake')
+    case MsgCode.GetBlockHeaders: {
+      const q = decodeGetBlockHeaders(msg.payload)
+      return peer.replyBlockHeaders(q.requestId, serveHeaders(chain, q))
+    }
+    case MsgCode.GetBlockBodies: {
+      const q = decodeGetBlockBodies(msg.payload)
+      return peer.replyBlockBodies(
+        q.requestId,
+        serveByHash(q.hashes, (h) => chain.bodyByHash(h)),
+      )
+    }
+    case MsgCode.GetReceipts: {
+      const q = decodeGetReceipts(msg.payload)
+      const receipts = serveByHash(q.hashes, (h) => chain.receiptsByHash(h, peer.version))
+      return peer.replyReceipts(q.requestId, receipts)
+    }
+    case MsgCode.GetPooledTransactions: {
+      const q = decodeGetPooledTransactions(msg.payload)
+      const txs = serveByHash(q.hashes, (h) => pool.get(h))
+      return peer.replyPooledTransactions(q.requestId, txs)
+    }
+    case MsgCode.BlockHeaders: {
+      const r = decodeBlockHeaders(msg.payload)
+      peer.deliver(msg.code, r.requestId, r.headers)
+      return
+    }
+    case MsgCode.BlockBodies: {
+      const r = decodeBlockBodies(msg.payload)
+      peer.deliver(msg.code, r.requestId, r.bodies)
+      return
+    }
+    case MsgCode.Receipts: {
+      const r = decodeReceipts(msg.payload, peer.version)
+      peer.deliver(msg.code, r.requestId, r.receipts)
+      return
+    }
+    case MsgCode.PooledTransactions: {
+      const r = decodePooledTransactions(msg.payload)
+      peer.deliver(msg.code, r.requestId, r.txs)
+      ctx.receiveTxs(peer, r.txs)
+      return
+    }
+    case MsgCode.Transactions:
+      ctx.receiveTxs(peer, decodeTransactions(msg.payload))
+      return
+    case MsgCode.NewPooledTransactionHashes: {
+      const ann = decodeNewPooledTransactionHashes(msg.payload)
+      for (const h of ann.hashes) peer.markTransaction(h)
+      ctx.txFetcher.notify(peer, ann.hashes)
+      return
+    }
+    case MsgCode.NewBlockHashes: {
+      for (const a of decodeNewBlockHashes(msg.payload)) {
+        peer.markBlock(a.hash)
+        // Not awaited: the responses arrive through this same loop.
+        ctx.blockFetcher.announced(peer, a.hash, a.number)
+      }
+      return
+    }
+    case MsgCode.NewBlock: {
+      const nb = decodeNewBlock(msg.payload)
+      const header = splitList(nb.block, 'block')[0] as Uint8Array
+      const hash = headerHash(header)
+      peer.markBlock(hash)
+      peer.setHead({ hash, number: headerNumber(header), td: nb.td })
+      ctx.headChanged(peer)
+      if (chain.insertBlock?.(nb.block, nb.td) === false) {
+        ctx.blockFetcher.follow(peer, headerNumber(header))
+      }
+      return
+    }
+    case MsgCode.BlockRangeUpdate: {
+      const range = decodeBlockRangeUpdate(msg.payload)
+      try {
+        validateBlockRange(range)
+      } catch (err) {
+        throw new DisconnectError(DisconnectReason.SubprotocolError, (err as Error).message, {
+          cause: err,
+        })
+      }
+      peer.setBlockRange(range)
+      ctx.headChanged(peer)
+      ctx.blockFetcher.follow(peer, range.latestBlock)
+      return
+    }
+  }
+}

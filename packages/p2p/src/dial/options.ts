@@ -1,0 +1,47 @@
+import type { Clock, Logger, Node, NodeId } from '@x/discover'
+import type { DialDiscovery } from './discovery.js'
+
+/** Why a dial was made: static nodes are kept connected; dynamic ones fill free slots. */
+export type DialKind = 'static' | 'dynamic'
+
+export const dialDefaults = {
+  /** Dials in flight at once (the seeds' maxActiveDialTasks). */
+  maxActiveDials: 16,
+  /** A node is not redialed within this time of the last attempt. */
+  historyExpiration: 35_000,
+  /** Bootnodes are dialed when we have no peers this long after start, and as often again. */
+  bootnodeFallbackDelay: 20_000,
+  /** First and maximum delay between re-resolutions of a failing static node. */
+  initialResolveDelay: 60_000,
+  maxResolveDelay: 3_600_000,
+  /** Bounds of the history and static sets. */
+  maxHistory: 4096,
+  maxStatic: 1024,
+  /** After this many undialable candidates in a row, the lookup pump pauses… */
+  pumpSkipLimit: 32,
+  /** …for this long, or until a slot frees. */
+  pumpBackoff: 1_000,
+} as const
+
+export interface DialSchedulerOptions {
+  /** Our node ID: never dialed. */
+  self: NodeId
+  /** Dynamic dialed peers wanted (maxPeers / dialRatio). 0 disables dynamic dialing. */
+  maxDialPeers: number
+  /**
+   * Connects to `node` and sets up the peer; resolves once the peer is added, rejects when any
+   * step fails. The scheduler learns of the peer's life through `peerAdded`/`peerRemoved`.
+   */
+  dial(node: Node, kind: DialKind, signal: AbortSignal): Promise<void>
+  discovery?: DialDiscovery
+  bootnodes?: readonly Node[]
+  /** Dial candidates for which this is false are skipped (net restriction). */
+  allowed?: (node: Node) => boolean
+  clock?: Clock
+  logger?: Logger
+  maxActiveDials?: number
+  historyExpiration?: number
+  bootnodeFallbackDelay?: number
+  initialResolveDelay?: number
+  maxResolveDelay?: number
+}

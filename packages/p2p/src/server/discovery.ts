@@ -1,0 +1,81 @@
+import {
+  type Clock,
+  Discovery,
+  type DiscoveryOptions,
+  type Logger,
+  type Node,
+  type NodeId,
+  openNodeDB,
+  parseBootnode,
+} from '@x/discover'
+import type { NetRestrict } from './netutil.js'
+import type { DiscoveryV4Config } from './options.js'
+
+/** What the server hands {@link startDiscoveryV4}. */
+export interface DiscoveryV4Start {
+  config: DiscoveryV4Config
+  privateKey: Uint8Array
+  selfId: NodeId
+  /** The configured listen address (port 0 = any), or null when the server does not listen. */
+  listen: { ip: string; port: number } | null
+  /** The bound TCP port, advertised in Pings and our record (0 when not listening). */
+  tcpPort: number
+  /** The IP to advertise (`externalIp`); default the bound IP (127.0.0.1 for a wildcard). */
+  ip: string | undefined
+  bootnodes: readonly Node[]
+  netRestrict: NetRestrict | undefined
+  clock: Clock
+  logger: Logger
+}
+
+/**
+ * go-ethereum's `Server.setupDiscovery`: opens the node database (LevelDB at
+ * `config.nodeDatabase`, else in memory) and starts discovery v4 on the listen IP. The UDP port
+ * is `config.port`, else the listen port when it is fixed, else any. Closes the database when
+ * discovery fails to start (e.g. the UDP port is taken). `start` is `Discovery.start` (a seam
+ * for tests).
+ */
+export async function startDiscoveryV4(
+  o: DiscoveryV4Start,
+  start: (options: DiscoveryOptions) => Promise<Discovery> = (d) => Discovery.start(d),
+): Promise<Discovery> {
+  const { config } = o
+  const db = await openNodeDB({ path: config.nodeDatabase, selfId: o.selfId, logger: o.logger })
+  if (config.nodeDatabase !== undefined) {
+    o.logger.info('node database opened', { path: config.nodeDatabase, nodes: db.size })
+  }
+  const netRestrict = o.netRestrict
+  try {
+    return await start({
+      privateKey: o.privateKey,
+      host: o.listen?.ip ?? '0.0.0.0',
+      port: config.port ?? (o.listen && o.listen.port !== 0 ? o.tcpPort : 0),
+      tcpPort: o.tcpPort,
+      ip: o.ip,
+      bootnodes: o.bootnodes,
+      db,
+      clock: o.clock,
+      logger: o.logger,
+      ntp: config.ntp,
+      ipLimits: config.ipLimits,
+      maintenance: config.maintenance,
+      ...(netRestrict ? { netrestrict: (ip: string) => netRestrict.contains(ip) } : {}),
+    })
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+/** Server bootnodes as Nodes: `enode://…` URLs and `enr:…` records are parsed (throws on bad text). */
+export function toNodes(bootnodes: readonly (Node | string)[]): Node[] {
+  return bootnodes.map((b) => (typeof b === 'string' ? parseBootnode(b) : b))
+}
+
+/** The record discovery holds for node `id` (from the table, else the node DB), as `enr:…`. */
+export function knownEnr(discovery: Discovery, id: NodeId): string | undefined {
+  const live = discovery.table.entry(id)?.enr
+  if (live) return live.toText()
+  const stored = discovery.db.node(id)?.enr
+  return stored ? `enr:${Buffer.from(stored).toString('base64url')}` : undefined
+}

@@ -1,0 +1,117 @@
+import type { Clock, Logger } from '@x/discover'
+import { P2PError } from '../errors.js'
+import type { Transport } from '../message.js'
+import { withTimeout } from './conn.js'
+import { isLanIp, type NetRestrict } from './netutil.js'
+import type { InboundConn } from './network.js'
+import type { ServerEvents } from './options.js'
+import type { ConnInfo } from './setup.js'
+
+/** What accepting an inbound connection needs from the server. */
+export interface AcceptContext {
+  running: boolean
+  maxPending: number
+  handshakeTimeout: number
+  log: Logger
+  failed(event: ServerEvents['conn:failed']): void
+  setup(c: ConnInfo, connect: (signal: AbortSignal) => Promise<Transport>): Promise<void>
+}
+
+/** Bound of the throttle's memory; when full, the oldest entry goes. */
+export const maxThrottled = 4096
+
+/**
+ * Inbound throttle (go-ethereum's `inboundHistory`): an IP that connected may not connect again
+ * for `time` ms. Insertion order is expiry order, so pruning stops at the first live entry.
+ */
+export class InboundThrottle {
+  readonly #until = new Map<string, number>()
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly time: number,
+  ) {}
+
+  /** True (and remembered) if `ip` may connect now. */
+  admit(ip: string): boolean {
+    const now = this.clock.now()
+    for (const [k, until] of this.#until) {
+      if (until > now) break
+      this.#until.delete(k)
+    }
+    if (this.#until.has(ip)) return false
+    if (this.#until.size >= maxThrottled) {
+      const oldest = this.#until.keys().next()
+      if (!oldest.done) this.#until.delete(oldest.value)
+    }
+    this.#until.set(ip, now + this.time)
+    return true
+  }
+
+  clear(): void {
+    this.#until.clear()
+  }
+}
+
+/**
+ * Admission of inbound connections before their handshake (go-ethereum's `listenLoop` slots and
+ * `checkInboundConn`): the net restriction, a bound on handshakes in progress, and the
+ * {@link InboundThrottle} for addresses outside the LAN.
+ */
+export class InboundGate {
+  readonly #clock: Clock
+  readonly #throttle: InboundThrottle
+  readonly #netRestrict: NetRestrict | undefined
+  #pending = 0
+
+  constructor(clock: Clock, throttleTime: number, netRestrict: NetRestrict | undefined) {
+    this.#clock = clock
+    this.#throttle = new InboundThrottle(clock, throttleTime)
+    this.#netRestrict = netRestrict
+  }
+
+  /** Why a connection from `ip` is refused now, or undefined when it may go on to setup. */
+  #check(ip: string, maxPending: number): string | undefined {
+    if (this.#netRestrict && !this.#netRestrict.contains(ip)) return 'not in netrestrict'
+    if (this.#pending >= maxPending) return 'too many pending handshakes'
+    if (!isLanIp(ip) && !this.#throttle.admit(ip)) return 'too many attempts'
+    return undefined
+  }
+
+  /**
+   * Takes an inbound connection: refused ones are closed and reported through `failed`; the
+   * others are set up by `setup` (bounded by `handshakeTimeout`) while counted as pending.
+   * Returns the setup, which never rejects.
+   */
+  accept(conn: InboundConn, ctx: AcceptContext): Promise<void> | undefined {
+    const { ip } = conn.remoteAddress
+    const refuse = ctx.running ? this.#check(ip, ctx.maxPending) : 'server not running'
+    if (refuse !== undefined) {
+      conn.close()
+      ctx.log.debug('inbound refused', { ip, why: refuse })
+      ctx.failed({
+        inbound: true,
+        remoteAddress: conn.remoteAddress,
+        error: new P2PError('ERR_INBOUND_REFUSED', refuse),
+      })
+      return undefined
+    }
+    this.#pending++
+    const conninfo = { inbound: true, remoteAddress: conn.remoteAddress }
+    return ctx
+      .setup(conninfo, (signal) =>
+        withTimeout(this.#clock, ctx.handshakeTimeout, [signal], (s) =>
+          conn.handshake({ signal: s }),
+        ),
+      )
+      .catch(() => {})
+      .finally(() => {
+        this.#pending--
+      })
+  }
+
+  /** Forgets the throttled addresses. */
+  clear(): void {
+    this.#throttle.clear()
+  }
+}

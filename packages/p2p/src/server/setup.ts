@@ -1,0 +1,109 @@
+import type { Clock, Logger, Node } from '@x/discover'
+import type { DialKind } from '../dial/options.js'
+import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
+import type { Hello } from '../hello.js'
+import type { Transport } from '../message.js'
+import { matchProtocols } from '../peer/caps.js'
+import { protoHandshake } from '../peer/handshake.js'
+import { DisconnectError, type Protocol } from '../protocol.js'
+import { rejectConn } from './conn.js'
+import type { ServerEvents } from './options.js'
+
+/** A connection in setup: who opened it, from or to where, and for a dial whom and why. */
+export interface ConnInfo {
+  inbound: boolean
+  remoteAddress: { ip: string; port: number }
+  dest?: Node
+  kind?: DialKind
+}
+
+/** What connection setup needs from the server. */
+export interface SetupContext {
+  /** Aborts when the server stops. */
+  signal: AbortSignal
+  clock: Clock
+  log: Logger
+  protocols: readonly Protocol[]
+  helloTimeout: number
+  /** Our hello, built when it is sent. */
+  hello(): Hello
+  /**
+   * go-ethereum's `checkpoint`, run after the encryption handshake and again after the hello:
+   * why `idHex` may not become a peer now, or undefined.
+   */
+  checkpoint(idHex: string, inbound: boolean): DisconnectReason | undefined
+  /** Every step passed: run the peer. */
+  launch(transport: Transport, hello: Hello): void
+  /** A step failed (the server's `conn:failed`). */
+  failed(event: ServerEvents['conn:failed']): void
+}
+
+/**
+ * Sets up a connection (go-ethereum's `setupConn`): the encryption handshake (`connect`), the
+ * dialed identity and the first checkpoint, the hello, then `postHandshakeChecks` (a protocol in
+ * common) and the checkpoint again. A refused connection is told why (Disconnect) and closed;
+ * what failed is reported through `failed` and thrown.
+ */
+export async function setupConn(
+  ctx: SetupContext,
+  c: ConnInfo,
+  connect: (signal: AbortSignal) => Promise<Transport>,
+): Promise<void> {
+  const signal = ctx.signal
+  let idHex: string | undefined
+  try {
+    const transport = await connect(signal)
+    const id = transport.remoteId
+    idHex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
+    const fail = async (reason: DisconnectReason, why: string): Promise<never> => {
+      await rejectConn(ctx.clock, transport, reason)
+      throw new DisconnectError(reason, why)
+    }
+    // Stopped meanwhile: tell the remote why (it may already count us as its peer).
+    const quitting = () =>
+      signal.aborted ? fail(DisconnectReason.ClientQuitting, 'server stopped') : undefined
+    await quitting()
+    if (c.dest && c.dest.idHex !== idHex) {
+      await fail(DisconnectReason.UnexpectedIdentity, 'dialed node answered with another key')
+    }
+    const early = ctx.checkpoint(idHex, c.inbound)
+    if (early !== undefined) await fail(early, disconnectReasonText[early])
+    let hello: Hello
+    try {
+      hello = await protoHandshake(transport, ctx.hello(), {
+        signal,
+        clock: ctx.clock,
+        timeout: ctx.helloTimeout,
+      })
+    } catch (err) {
+      await quitting()
+      transport.close()
+      throw err
+    }
+    await quitting()
+    if (ctx.protocols.length > 0 && matchProtocols(ctx.protocols, hello.caps).length === 0) {
+      await fail(DisconnectReason.UselessPeer, 'no matching protocol')
+    }
+    const late = ctx.checkpoint(idHex, c.inbound)
+    if (late !== undefined) await fail(late, disconnectReasonText[late])
+    ctx.launch(transport, hello)
+  } catch (error) {
+    const reason =
+      error instanceof P2PError && 'reason' in error
+        ? (error.reason as DisconnectReason)
+        : undefined
+    ctx.log.debug('connection failed', {
+      inbound: c.inbound,
+      addr: `${c.remoteAddress.ip}:${c.remoteAddress.port}`,
+      error: String(error),
+    })
+    ctx.failed({
+      inbound: c.inbound,
+      remoteAddress: c.remoteAddress,
+      ...(idHex === undefined ? {} : { id: idHex }),
+      ...(reason === undefined ? {} : { reason }),
+      error,
+    })
+    throw error
+  }
+}
