@@ -71,14 +71,8 @@ export interface AggregatorEvents extends Record<string, unknown> {
   'webhook:error': { error: HeartbeatError; alert: HeartbeatAlert }
 }
 
-interface Tracked {
-  id: string
-  state: NodeState
-  connected: boolean
-  address: string
-  firstSeen: number
-  lastSeen: number
-  beats: number
+/** What the aggregator keeps per node: the API's view plus the raw record, history and timer. */
+interface Tracked extends Omit<NodeStatus, 'nickname' | 'lastBeat'> {
   last: HeartbeatRecord
   history: HistoryEntry[]
   timer: ReturnType<Clock['setTimeout']> | undefined
@@ -259,18 +253,24 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
     return n.last.period > 0 ? n.last.period : this.#defaultPeriod
   }
 
-  #armSilence(n: Tracked): void {
+  #armSilence(n: Tracked, delay?: number): void {
     if (n.timer !== undefined) this.#clock.clearTimeout(n.timer)
     const wait = this.#silentPeriods * this.#period(n)
     n.timer = this.#clock.setTimeout(() => {
       n.timer = undefined
       if (this.#closed) return
       const silentFor = this.#clock.now() - n.lastSeen
+      // A timer may fire a millisecond before the wall clock says it is due: silence is only
+      // declared once the node has really missed its periods.
+      if (silentFor < wait) {
+        this.#armSilence(n, Math.max(1, wait - silentFor))
+        return
+      }
       this.#transition(n, 'silent', {
         silentFor,
         message: `no heartbeat for ${formatDuration(Math.max(1, silentFor))}`,
       })
-    }, wait)
+    }, delay ?? wait)
   }
 
   /** Sets a non-silent node's state from its height (a beat also clears silence). */

@@ -87,6 +87,26 @@ describe('Aggregator', () => {
     expect(agg.node(peer(1).idHex)?.state).toBe('ok')
   })
 
+  it('never declares silence early when a timer fires before the wall clock is due', async () => {
+    // A clock whose timers (longer than 1 ms) run 1 ms ahead of its `now()`, as Node's can.
+    const manual = new ManualClock()
+    const early = {
+      now: () => manual.now(),
+      setTimeout: (fn: () => void, ms: number) => manual.setTimeout(fn, ms > 1 ? ms - 1 : ms),
+      clearTimeout: (h: ReturnType<ManualClock['setTimeout']>) => manual.clearTimeout(h),
+    }
+    const agg = new Aggregator({ clock: early })
+    closes.push(() => agg.close())
+    const alerts: HeartbeatAlert[] = []
+    agg.addEventListener('alert', (e) => alerts.push(e.detail))
+    agg.receive(peer(1), rec(1, 10))
+    await manual.advance(2_999)
+    expect(alerts).toEqual([])
+    await manual.advance(1)
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]?.silentFor).toBe(3_000)
+  })
+
   it('uses the default period for a record that says 0', async () => {
     const { agg, clock, alerts } = make({ defaultPeriod: '2s' })
     agg.receive(peer(1), rec(1, 1, { period: 0 }))

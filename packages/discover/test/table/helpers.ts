@@ -30,14 +30,5 @@ export function nodeAtDistance(base: Uint8Array, d: number, ip = '10.0.0.1'): No
   return n
 }
 
-/** Deterministic random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Deterministic random numbers in [0, 1) (mulberry32), as the simulator uses. */
+export { seededRandom } from '../../src/testing/index.js'
