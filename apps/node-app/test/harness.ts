@@ -118,6 +118,16 @@ export class App {
   }
 }
 
+/**
+ * Resolves once `check(app)` holds for every app at the same moment (peers come and go, so
+ * each reaching it in turn is not enough); rejects if one exits.
+ */
+export async function untilAll(apps: App[], check: (a: App) => boolean, what: string) {
+  while (!apps.every(check)) {
+    await Promise.race(apps.filter((a) => !check(a)).map((a) => a.until(() => check(a), what)))
+  }
+}
+
 /** Node-apps of one test file, each test in a fresh temporary directory. */
 export interface AppFixture {
   /** `<tmp>/<name>`: a datadir, or a file to write. */

@@ -1,6 +1,6 @@
 import { parseEnode } from '@x/discover'
 import { describe, expect, it } from 'vitest'
-import { type App, appFixture } from './harness.js'
+import { type App, appFixture, untilAll } from './harness.js'
 
 // Issue 6's local network: ten node-app processes on 127.0.0.1, one bootnode, discovery only
 // (no static nodes). Each must reach its peer target; after three are killed, the others
@@ -27,7 +27,7 @@ describe('a ten-node network on 127.0.0.1', () => {
     )
     const all = [boot, ...others]
     await Promise.all(all.map((a) => a.waitFor('node started')))
-    await Promise.all(all.map((a) => a.until(() => a.dialed >= target, 'its dial target')))
+    await untilAll(all, (a) => a.dialed >= target, 'its dial target')
     for (const a of all) {
       expect(a.dialed).toBeGreaterThanOrEqual(target)
       expect(a.peers).toBeLessThanOrEqual(maxPeers)
@@ -61,9 +61,7 @@ describe('a ten-node network on 127.0.0.1', () => {
       }),
     )
     // ...and every survivor is back at its target, redialing through discovery.
-    await Promise.all(
-      survivors.map((a) => a.until(() => a.dialed >= target, `${target} dialed peers`)),
-    )
+    await untilAll(survivors, (a) => a.dialed >= target, `${target} dialed peers`)
     const redialed = watched.lines
       .slice(watchedFrom)
       .filter((l) => l.msg === 'peer added' && l.inbound === false)
