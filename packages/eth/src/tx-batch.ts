@@ -30,10 +30,10 @@ export class TxBroadcastBatch {
     for (const tx of txs) peer.markTransaction(txHash(tx))
     const added = this.#backend.txPool.add(txs)
     if (added.length === 0) return
-    for (const tx of added) {
-      if (this.#pending.length >= maxBroadcastBatch) this.#pending.shift()
-      this.#pending.push(tx)
-    }
+    for (const tx of added) this.#pending.push(tx)
+    // Trimmed once, not shifted per transaction: a large message would make that quadratic.
+    const excess = this.#pending.length - maxBroadcastBatch
+    if (excess > 0) this.#pending.splice(0, excess)
     if (this.#timer !== undefined) return
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined
