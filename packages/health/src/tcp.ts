@@ -12,6 +12,9 @@ export const tcpFailureCodes = {
   unreachable: 'ERR_UNREACHABLE',
 } as const satisfies Record<TcpFailureKind, HealthErrorCode>
 
+/** The typed error of a failed check: its code is one of {@link tcpFailureCodes}. */
+type TcpFailureError = HealthError & { code: (typeof tcpFailureCodes)[TcpFailureKind] }
+
 /** An L4 check's outcome: connected (with the connect time in ms) or a typed failure. */
 export type TcpCheckResult =
   | { ok: true; host: string; port: number; connectTime: number }
@@ -20,7 +23,7 @@ export type TcpCheckResult =
       host: string
       port: number
       failure: TcpFailureKind
-      error: HealthError & { code: (typeof tcpFailureCodes)[TcpFailureKind] }
+      error: TcpFailureError
     }
 
 export interface TcpCheckOptions {
@@ -46,21 +49,14 @@ export function tcpFailureKind(err: unknown): TcpFailureKind {
 }
 
 /** Maps a socket error to the check's typed failure. */
-export function tcpFailure(
-  err: unknown,
-): HealthError & { code: (typeof tcpFailureCodes)[TcpFailureKind] } {
+export function tcpFailure(err: unknown): TcpFailureError {
   const msg = err instanceof Error ? err.message : String(err)
   return failureError(tcpFailureKind(err), msg, err)
 }
 
-function failureError(kind: TcpFailureKind, msg: string, cause?: unknown) {
-  return new HealthError(
-    tcpFailureCodes[kind],
-    msg,
-    cause === undefined ? undefined : { cause },
-  ) as HealthError & {
-    code: (typeof tcpFailureCodes)[TcpFailureKind]
-  }
+function failureError(kind: TcpFailureKind, msg: string, cause?: unknown): TcpFailureError {
+  const options = cause === undefined ? undefined : { cause }
+  return new HealthError(tcpFailureCodes[kind], msg, options) as TcpFailureError
 }
 
 /**
@@ -111,8 +107,9 @@ export function checkTcp(
     socket.once('connect', () =>
       finish({ ok: true, host, port, connectTime: Math.max(0, monotonic() - start) }),
     )
-    socket.once('error', (err) =>
-      finish({ ok: false, host, port, failure: tcpFailureKind(err), error: tcpFailure(err) }),
-    )
+    socket.once('error', (err) => {
+      const failure = tcpFailureKind(err)
+      finish({ ok: false, host, port, failure, error: failureError(failure, err.message, err) })
+    })
   })
 }
