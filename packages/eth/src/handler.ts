@@ -22,8 +22,6 @@ import { PeerSet } from './peer-set.js'
 import { TxBroadcastBatch } from './tx-batch.js'
 import { TxFetcher } from './tx-fetcher.js'
 
-export { txArriveTimeout } from './tx-fetcher.js'
-
 export interface EthHandlerOptions {
   backend: Backend
   /** The chain's fork schedule and genesis (`mainnet`, `devnet`, or your own). */

@@ -23,7 +23,7 @@ export {
   gatherForks,
   timestampThreshold,
 } from './forkid.js'
-export { type EthEvents, EthHandler, type EthHandlerOptions, txArriveTimeout } from './handler.js'
+export { type EthEvents, EthHandler, type EthHandlerOptions } from './handler.js'
 export {
   checkStatus,
   type HandshakeOptions,
@@ -70,3 +70,4 @@ export {
   type EthService,
   type EthServiceOptions,
 } from './service.js'
+export { txArriveTimeout } from './tx-fetcher.js'

@@ -3,7 +3,7 @@ import { DisconnectError, DisconnectReason, type MsgReadWriter } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { devnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
-import { EthHandler, txArriveTimeout } from '../src/handler.js'
+import { EthHandler } from '../src/handler.js'
 import { handshake } from '../src/handshake.js'
 import { memoryBackend } from '../src/memory-backend.js'
 import {
@@ -23,6 +23,7 @@ import {
 } from '../src/messages/index.js'
 import { ethProtocols } from '../src/protocol.js'
 import { encodeList, encodeUint } from '../src/rlp.js'
+import { txArriveTimeout } from '../src/tx-fetcher.js'
 import { fakePeer, rwPair } from './helpers.js'
 
 const closers: (() => void)[] = []
