@@ -66,7 +66,7 @@ export class NodeHealth {
   readonly #log: Logger
   readonly #logStateChanges: boolean
   #started: AbortController | undefined
-  readonly #source: ReadinessSource
+  readonly #source: ReadinessSource & { peerCount(): number }
   readonly #minPeers: number
   readonly #requireDiscovery: boolean
 
@@ -144,7 +144,7 @@ export class NodeHealth {
 
   /** The verdict `/readyz` gives now (also without HTTP). */
   readiness(): Readiness {
-    const peers = this.#source.peerCount?.() ?? this.tracker.size
+    const peers = this.#source.peerCount()
     return checkReadiness(this.#source, peers, this.#minPeers, this.#requireDiscovery)
   }
 
