@@ -33,11 +33,6 @@ export class NodeHeartbeat {
       (config.heartbeat ? new HeartbeatProtocol({ logger: log }) : undefined)
   }
 
-  /** Where the aggregator's HTTP API listens, once started. */
-  get httpAddress(): { host: string; port: number } | undefined {
-    return this.#http?.address
-  }
-
   /**
    * Starts the aggregator's HTTP API and the senders, once `server` is listening. Invalid
    * settings (a bad period, a bad alerts URL) throw here, before anything runs.

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  type Discovery,
   formatEnode,
   type Logger,
   loadOrCreateNodeKey,
@@ -22,13 +21,12 @@ import { clientName } from './version.js'
 export interface RunningNode {
   readonly self: Node
   readonly enode: string
+  /** The p2p server; `server.discovery` is discovery v4 unless `--nodiscover`. */
   readonly server: Server
-  readonly discovery: Discovery | undefined
   readonly eth: EthService
+  /** Peer health; `health.http?.address` is where the endpoints listen (`--http.port`). */
   readonly health: NodeHealth
   readonly heartbeat: NodeHeartbeat
-  /** Where the operator endpoints listen, when `--http.port` was given. */
-  readonly httpAddress: { host: string; port: number } | undefined
   /**
    * Stops every component in reverse order: peers get Disconnect(client quitting), the node
    * database is flushed and closed. Idempotent.
@@ -132,10 +130,6 @@ export async function startNode(
     health.attach(server, d ? { discovery: d } : {})
     await health.start()
     stops.push(() => health.stop())
-    const httpAddress = health.http?.address
-    if (httpAddress) {
-      log.info('health endpoints', { url: `http://${httpAddress.host}:${httpAddress.port}` })
-    }
 
     stops.push(() => heartbeat.stop())
     await heartbeat.start(server, eth, { privateKey: key, network, clientVersion: clientName }, env)
@@ -155,11 +149,9 @@ export async function startNode(
       self,
       enode,
       server,
-      discovery: d,
       eth,
       health,
       heartbeat,
-      httpAddress,
       stop() {
         stopping ??= stopAll().then(() => log.info('node stopped'))
         return stopping

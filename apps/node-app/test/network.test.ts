@@ -42,7 +42,8 @@ describe('node-app network', () => {
     const eth = await b.app.waitFor('eth peer registered', (l) => l.peer === short(a.id))
     expect(eth.eth).toBe(69)
 
-    const http = String((await b.app.waitFor('health endpoints')).url)
+    const listening = await b.app.waitFor('health endpoints listening')
+    const http = `http://${listening.host}:${listening.port}`
     expect((await getJson(`${http}/healthz`)).status).toBe(200)
     const ready = await getJson(`${http}/readyz`)
     expect(ready).toMatchObject({ status: 200 })

@@ -202,6 +202,11 @@ export class Discovery {
     }
   }
 
+  /** True from `start` until `close()` is called. */
+  get running(): boolean {
+    return !this.#closed
+  }
+
   /** Stops the loops and lookups, closes the socket, flushes and closes the DB. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return

@@ -33,46 +33,20 @@ export function checkReadiness(
   return { ready: reasons.length === 0, reasons, peers }
 }
 
-/** A probe that says whether discovery runs: a `running()` method or a `running` flag. */
+/**
+ * A probe that says whether discovery runs: a `running()` method or a `running` flag.
+ * `@x/discover`'s `Discovery` is one (`running` is true until `close()`).
+ */
 export type DiscoveryProbe = { running(): boolean } | { readonly running: boolean }
 
-/**
- * The node's discovery as readiness sees it: a {@link DiscoveryProbe}, a plain function, or
- * `@x/discover`'s `Discovery` itself (structurally: `stats()` and `close()`), which counts as
- * running from the moment it is given until its `close()` is called.
- */
-export type DiscoverySource =
-  | DiscoveryProbe
-  | (() => boolean)
-  | { stats(): unknown; close(): Promise<void> }
+/** The node's discovery as readiness sees it: a {@link DiscoveryProbe} or a plain function. */
+export type DiscoverySource = DiscoveryProbe | (() => boolean)
 
-/** Discoveries whose `close()` is watched, and whether it was called. */
-const watched = new WeakMap<object, { closed: boolean }>()
-
-/**
- * Turns a {@link DiscoverySource} into a `running()` function. For a `Discovery`, wraps its
- * `close()` once (on the instance) to notice it; the wrapper calls the original.
- */
+/** Turns a {@link DiscoverySource} into a `running()` function. */
 export function discoveryRunning(source: DiscoverySource): () => boolean {
   if (typeof source === 'function') return source
-  if ('running' in source) {
-    const probe = source as { running: boolean | (() => boolean) }
-    return typeof probe.running === 'function'
-      ? () => (probe.running as () => boolean).call(probe)
-      : () => probe.running === true
-  }
-  const d = source as { close(): Promise<void> }
-  let state = watched.get(d)
-  if (!state) {
-    const s = { closed: false }
-    state = s
-    watched.set(d, s)
-    const close = d.close
-    d.close = () => {
-      s.closed = true
-      return close.call(d)
-    }
-  }
-  const s = state
-  return () => !s.closed
+  const probe = source as { running: boolean | (() => boolean) }
+  return typeof probe.running === 'function'
+    ? () => (probe.running as () => boolean).call(probe)
+    : () => probe.running === true
 }

@@ -77,7 +77,12 @@ describe('NodeHealth', () => {
       peerCount: () => peers.length,
     })
     // Structurally @x/discover's Discovery: running until its close().
-    const discovery = { stats: () => ({}), close: async () => {} }
+    const discovery = {
+      running: true,
+      close: async () => {
+        discovery.running = false
+      },
+    }
     health.attach(server, { discovery })
     await health.start()
     expect(health.readiness().reasons).toEqual(['not listening', 'fewer than minPeers (0 < 1)'])

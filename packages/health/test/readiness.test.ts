@@ -50,7 +50,7 @@ describe('discoveryRunning', () => {
     await clock.advance(2_000)
     const discovery = await starting
     const running = discoveryRunning(discovery)
-    const again = discoveryRunning(discovery) // watching twice wraps close() once
+    const again = discoveryRunning(discovery) // two watchers see the same state
     expect(running()).toBe(true)
     await discovery.close()
     expect([running(), again()]).toEqual([false, false])
