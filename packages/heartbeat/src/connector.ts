@@ -67,11 +67,7 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
     try {
       peer = await dial
     } catch (err) {
-      if (
-        !(err instanceof RemoteDisconnectError) ||
-        err.reason !== DisconnectReason.AlreadyConnected
-      )
-        throw err
+      if (!isAlreadyConnected(err)) throw err
       log.debug('aggregator already connected: waiting for the node’s link', {
         target: target.idHex.slice(0, 16),
       })
@@ -109,6 +105,11 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
       throw err
     }
   }
+}
+
+/** Whether `err` is the remote's "already connected" Disconnect: a lost duplicate-connection race. */
+export function isAlreadyConnected(err: unknown): err is RemoteDisconnectError {
+  return err instanceof RemoteDisconnectError && err.reason === DisconnectReason.AlreadyConnected
 }
 
 /** The Server's link to `id` once heartbeat/1 runs on it; rejects with `cause` after `ms`. */

@@ -8,8 +8,8 @@ import {
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import { DisconnectReason, type Network, RemoteDisconnectError, serverDefaults } from '@x/p2p'
-import { type HeartbeatConnector, rlpxConnector } from './connector.js'
+import { type Network, serverDefaults } from '@x/p2p'
+import { type HeartbeatConnector, isAlreadyConnected, rlpxConnector } from './connector.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { HeartbeatError } from './errors.js'
 import { type HeartbeatLink, HeartbeatProtocol } from './protocol.js'
@@ -336,8 +336,5 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
 
 /** A link that ended because the aggregator already had a connection from this node. */
 function lostRace(err: unknown): boolean {
-  const cause = err instanceof HeartbeatError ? err.cause : undefined
-  return (
-    cause instanceof RemoteDisconnectError && cause.reason === DisconnectReason.AlreadyConnected
-  )
+  return err instanceof HeartbeatError && isAlreadyConnected(err.cause)
 }
