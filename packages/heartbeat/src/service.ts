@@ -18,6 +18,7 @@ import {
   type HeartbeatRecord,
   headSize,
   heartbeatRecordVersion,
+  maxNicknameLength,
   zeroAddress,
 } from './record.js'
 
@@ -148,8 +149,11 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
       throw new HeartbeatError('ERR_INVALID_CONFIG', 'headGetter is required')
     }
     this.nickname = options.nickname ?? heartbeatServiceDefaults.nickname
-    if (new TextEncoder().encode(this.nickname).length > 64) {
-      throw new HeartbeatError('ERR_INVALID_CONFIG', 'nickname longer than 64 bytes')
+    if (new TextEncoder().encode(this.nickname).length > maxNicknameLength) {
+      throw new HeartbeatError(
+        'ERR_INVALID_CONFIG',
+        `nickname longer than ${maxNicknameLength} bytes`,
+      )
     }
     this.#clock = options.clock ?? systemClock
     this.#log = (options.logger ?? noopLogger).child({
