@@ -42,6 +42,13 @@ export interface AggregatorOptions {
   logger?: Logger
 }
 
+/**
+ * Longest timer Node holds (2^31 - 1 ms, ~24.8 days): a longer one fires after 1 ms. A record's
+ * period is the sender's to choose, so a silence wait beyond this is armed in steps (the timer
+ * re-arms for the remainder) instead of firing every millisecond.
+ */
+const maxTimerDelay = 2 ** 31 - 1
+
 /** One entry of a node's history. */
 export interface HistoryEntry extends HeartbeatJson {
   /** When the aggregator received it (ms, aggregator's clock). */
@@ -256,6 +263,7 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
   #armSilence(n: Tracked, delay?: number): void {
     if (n.timer !== undefined) this.#clock.clearTimeout(n.timer)
     const wait = this.#silentPeriods * this.#period(n)
+    const ms = Math.min(delay ?? wait, maxTimerDelay)
     n.timer = this.#clock.setTimeout(() => {
       n.timer = undefined
       if (this.#closed) return
@@ -270,7 +278,7 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
         silentFor,
         message: `no heartbeat for ${formatDuration(Math.max(1, silentFor))}`,
       })
-    }, delay ?? wait)
+    }, ms)
   }
 
   /** Sets a non-silent node's state from its height (a beat also clears silence). */

@@ -3,6 +3,7 @@ import {
   connectPeer,
   DisconnectReason,
   type Network,
+  type Peer,
   RemoteDisconnectError,
   serverDefaults,
 } from '@x/p2p'
@@ -50,44 +51,29 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
   return async (target, signal) => {
     const shared = options.protocol.link(target.idHex)
     if (shared) return shared
-    const dial = connectPeer({
-      privateKey: options.privateKey,
-      node: target,
-      protocols: [options.protocol],
-      network: options.network,
-      signal,
-      clock,
-      logger: log,
-      ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
-      ...(options.listenPort !== undefined ? { listenPort: options.listenPort } : {}),
-      dialTimeout,
-      ...(options.pingInterval !== undefined ? { pingInterval: options.pingInterval } : {}),
-    })
-    let peer: Awaited<typeof dial>
+    let peer: Peer
     try {
-      peer = await dial
+      peer = await connectPeer({
+        privateKey: options.privateKey,
+        node: target,
+        protocols: [options.protocol],
+        network: options.network,
+        signal,
+        clock,
+        logger: log,
+        ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+        ...(options.listenPort !== undefined ? { listenPort: options.listenPort } : {}),
+        dialTimeout,
+        ...(options.pingInterval !== undefined ? { pingInterval: options.pingInterval } : {}),
+      })
     } catch (err) {
-      if (
-        !(err instanceof RemoteDisconnectError) ||
-        err.reason !== DisconnectReason.AlreadyConnected
-      )
-        throw err
+      if (!isAlreadyConnected(err)) throw err
       log.debug('aggregator already connected: waiting for the node’s link', {
         target: target.idHex.slice(0, 16),
       })
       return await waitShared(options.protocol, target.idHex, signal, clock, dialTimeout, err)
     }
     const ended = peer.run()
-    // The link ends with the peer; a remote Disconnect is kept as the reason (a typed
-    // RemoteDisconnectError), so the service can tell a lost duplicate-connection race
-    // ("already connected": the node's own link to the aggregator won) from a failure.
-    const end = new AbortController()
-    const onEnd = () => {
-      const info = peer.disconnectInfo
-      end.abort(info?.remote ? new RemoteDisconnectError(info.reason) : peer.signal.reason)
-    }
-    if (peer.signal.aborted) onEnd()
-    else peer.signal.addEventListener('abort', onEnd, { once: true })
     const close = async () => {
       peer.disconnect(DisconnectReason.ClientQuitting)
       await ended
@@ -103,12 +89,33 @@ export function rlpxConnector(options: RlpxConnectorOptions): HeartbeatConnector
         await close()
         return link
       }
-      return { peer: link.peer, signal: end.signal, send: link.send, close }
+      return { peer, signal: endSignal(peer), send: link.send, close }
     } catch (err) {
       await close()
       throw err
     }
   }
+}
+
+/** Whether `err` is the remote's "already connected" Disconnect: a lost duplicate-connection race. */
+export function isAlreadyConnected(err: unknown): err is RemoteDisconnectError {
+  return err instanceof RemoteDisconnectError && err.reason === DisconnectReason.AlreadyConnected
+}
+
+/**
+ * Aborted when `peer` ends. A remote Disconnect is kept as the reason (a typed
+ * RemoteDisconnectError), so the service can tell a lost duplicate-connection race ("already
+ * connected": the node's own link to the aggregator won) from a failure.
+ */
+function endSignal(peer: Peer): AbortSignal {
+  const end = new AbortController()
+  const onEnd = () => {
+    const info = peer.disconnectInfo
+    end.abort(info?.remote ? new RemoteDisconnectError(info.reason) : peer.signal.reason)
+  }
+  if (peer.signal.aborted) onEnd()
+  else peer.signal.addEventListener('abort', onEnd, { once: true })
+  return end.signal
 }
 
 /** The Server's link to `id` once heartbeat/1 runs on it; rejects with `cause` after `ms`. */

@@ -26,7 +26,8 @@ export interface AggregatorHttpOptions {
  * - `GET /nodes/:id` → `NodeStatus` (404 when unknown)
  * - `GET /nodes/:id/history` → `{ id, history: HistoryEntry[] }` (oldest first)
  * - `GET /alerts[?limit=n]` → `{ alerts: HeartbeatAlert[] }` (oldest first)
- * Anything else is 404 (405 for other methods). Responses are `application/json`.
+ * Anything else is 404 (405 for other methods, 400 for a malformed URL). Responses are
+ * `application/json`.
  */
 export class AggregatorHttpServer {
   readonly #o: AggregatorHttpOptions
@@ -78,7 +79,14 @@ export class AggregatorHttpServer {
       send(405, { error: 'method not allowed' })
       return
     }
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost')
+    } catch {
+      // A request target such as `//[` is no URL: answered, never thrown out of the handler.
+      send(400, { error: 'bad request URL' })
+      return
+    }
     const agg = this.#o.aggregator
     const parts = url.pathname.split('/').filter((p) => p !== '')
     if (parts.length === 1 && parts[0] === 'nodes') {

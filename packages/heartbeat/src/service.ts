@@ -8,8 +8,8 @@ import {
   systemClock,
   TypedEventTarget,
 } from '@x/discover'
-import { DisconnectReason, type Network, RemoteDisconnectError, serverDefaults } from '@x/p2p'
-import { type HeartbeatConnector, rlpxConnector } from './connector.js'
+import { type Network, serverDefaults } from '@x/p2p'
+import { type HeartbeatConnector, isAlreadyConnected, rlpxConnector } from './connector.js'
 import { formatDuration, parseDuration } from './duration.js'
 import { HeartbeatError } from './errors.js'
 import { type HeartbeatLink, HeartbeatProtocol } from './protocol.js'
@@ -18,6 +18,7 @@ import {
   type HeartbeatRecord,
   headSize,
   heartbeatRecordVersion,
+  maxNicknameLength,
   zeroAddress,
 } from './record.js'
 
@@ -148,8 +149,11 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
       throw new HeartbeatError('ERR_INVALID_CONFIG', 'headGetter is required')
     }
     this.nickname = options.nickname ?? heartbeatServiceDefaults.nickname
-    if (new TextEncoder().encode(this.nickname).length > 64) {
-      throw new HeartbeatError('ERR_INVALID_CONFIG', 'nickname longer than 64 bytes')
+    if (new TextEncoder().encode(this.nickname).length > maxNicknameLength) {
+      throw new HeartbeatError(
+        'ERR_INVALID_CONFIG',
+        `nickname longer than ${maxNicknameLength} bytes`,
+      )
     }
     this.#clock = options.clock ?? systemClock
     this.#log = (options.logger ?? noopLogger).child({
@@ -336,8 +340,5 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
 
 /** A link that ended because the aggregator already had a connection from this node. */
 function lostRace(err: unknown): boolean {
-  const cause = err instanceof HeartbeatError ? err.cause : undefined
-  return (
-    cause instanceof RemoteDisconnectError && cause.reason === DisconnectReason.AlreadyConnected
-  )
+  return err instanceof HeartbeatError && isAlreadyConnected(err.cause)
 }

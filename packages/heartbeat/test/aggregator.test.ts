@@ -107,6 +107,33 @@ describe('Aggregator', () => {
     expect(alerts[0]?.silentFor).toBe(3_000)
   })
 
+  it('arms no timer beyond what Node can hold for a record with a huge period', async () => {
+    // A clock whose over-long timers fire after 1 ms, as Node's do (TimeoutOverflowWarning).
+    const manual = new ManualClock()
+    const delays: number[] = []
+    const nodeLike = {
+      now: () => manual.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        delays.push(ms)
+        return manual.setTimeout(fn, ms > 2 ** 31 - 1 ? 1 : ms)
+      },
+      clearTimeout: (h: ReturnType<ManualClock['setTimeout']>) => manual.clearTimeout(h),
+    }
+    const agg = new Aggregator({ clock: nodeLike })
+    closes.push(() => agg.close())
+    const alerts: HeartbeatAlert[] = []
+    agg.addEventListener('alert', (e) => alerts.push(e.detail))
+    const period = 1e12
+    agg.receive(peer(1), rec(1, 10, { period }))
+    await manual.advance(1_000)
+    expect(delays).toHaveLength(1)
+    expect(alerts).toEqual([])
+    await manual.advance(3 * period - 1_000)
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]?.silentFor).toBe(3 * period)
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1)
+  })
+
   it('uses the default period for a record that says 0', async () => {
     const { agg, clock, alerts } = make({ defaultPeriod: '2s' })
     agg.receive(peer(1), rec(1, 1, { period: 0 }))

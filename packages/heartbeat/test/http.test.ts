@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { ManualClock } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Aggregator, AggregatorHttpServer, type HeartbeatRecord } from '../src/index.js'
@@ -80,5 +81,24 @@ describe('AggregatorHttpServer', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404)
     expect((await fetch(`${base}/alerts?limit=-1`)).status).toBe(400)
     expect((await fetch(`${base}/nodes`, { method: 'POST' })).status).toBe(405)
+  })
+
+  it('answers 400 to a request target that is no URL, and keeps serving', async () => {
+    const { http, base } = await serve()
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = connect(http.address?.port ?? 0, '127.0.0.1')
+      let got = ''
+      socket.on('error', reject)
+      socket.on('data', (d) => {
+        got += d.toString()
+        if (got.includes('\r\n')) {
+          socket.destroy()
+          resolve(got.slice(0, got.indexOf('\r\n')))
+        }
+      })
+      socket.write('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    })
+    expect(status).toBe('HTTP/1.1 400 Bad Request')
+    expect((await fetch(`${base}/nodes`)).status).toBe(200)
   })
 })
