@@ -1,3 +1,4 @@
+import { equalBytes } from '../bytes.js'
 import { type Clock, systemClock } from '../clock.js'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
@@ -26,12 +27,6 @@ const replyKind: Partial<Record<number, ReplyKind>> = {
   [PacketType.Pong]: 'pong',
   [PacketType.Neighbors]: 'neighbors',
   [PacketType.ENRResponse]: 'enr',
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /**
