@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../clock.js'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import { Enr } from '../enr/enr.js'
-import { DiscoverError, EnrError, type PacketError, TimeoutError } from '../errors.js'
+import { DiscoverError, type PacketError } from '../errors.js'
 import { TypedEventTarget } from '../events.js'
 import { toHex } from '../hex.js'
 import { type Logger, noopLogger } from '../logger.js'
@@ -15,27 +15,29 @@ import { decodePacket, encodePacket } from '../wire/packet.js'
 import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
-import { checkRelayIp, isSpecialNetwork, neighborNode } from './netutil.js'
+import { checkRelayIp, isSpecialNetwork } from './netutil.js'
 import { ntpDefaults } from './ntp.js'
 import { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults } from './options.js'
 import { PendingReplies } from './pending.js'
+import {
+  enrMatcher,
+  neighborsMatcher,
+  pongMatcher,
+  type ReplyKind,
+  type ReplyMatcher,
+  replyKey,
+  replyKind,
+} from './replies.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
 
-type ReplyKind = 'pong' | 'neighbors' | 'enr'
-const replyKind: Partial<Record<number, ReplyKind>> = {
-  [PacketType.Pong]: 'pong',
-  [PacketType.Neighbors]: 'neighbors',
-  [PacketType.ENRResponse]: 'enr',
-}
+export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
 
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
  * ENRRequest, enforces the endpoint proof, and implements the `DiscoveryTransport` the table uses.
  * Create with `UDPv4.listen`, release with `close()`.
  */
-export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
-
 export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTransport {
   readonly #key: Uint8Array
   readonly #id: NodeId
@@ -148,18 +150,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       expiration: this.#expiration(),
       enrSeq: this.#enr.seq,
     })
-    const reply = this.#pending.expect<{ enrSeq?: bigint }>(
-      this.#replyKey(node.idHex, node.ip, 'pong'),
-      {
-        timeoutMs: this.#respTimeout,
-        signal: options.signal,
-        onPacket: (p) => {
-          if (p.type !== PacketType.Pong || !equalBytes(p.pingHash, hash)) return undefined
-          this.#onPongAccepted(node)
-          return { done: true, value: p.enrSeq === undefined ? {} : { enrSeq: p.enrSeq } }
-        },
-        onTimeout: () => new TimeoutError(`no pong from ${node}`),
-      },
+    const reply = this.#expect(
+      node,
+      'pong',
+      pongMatcher(node, hash, () => this.#onPongAccepted(node)),
+      options.signal,
     )
     this.#send(bytes, node)
     return reply
@@ -192,30 +187,12 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   ): Promise<Node[]> {
     await this.bond(node, options)
     this.#assertOpen()
-    const nodes: Node[] = []
-    const seen = new Set<string>()
-    let packets = 0
-    const reply = this.#pending.expect<Node[]>(this.#replyKey(node.idHex, node.ip, 'neighbors'), {
-      timeoutMs: this.#respTimeout,
-      signal: options.signal,
-      onPacket: (p) => {
-        if (p.type !== PacketType.Neighbors) return undefined
-        packets++
-        for (const rec of p.nodes) {
-          const n = this.#netrestrict(rec.ip) ? neighborNode(node.ip, rec) : undefined
-          if (!n) this.#drop('bad-neighbor')
-          if (!n || seen.has(n.idHex) || nodes.length >= udpv4Defaults.bucketSize) continue
-          seen.add(n.idHex)
-          nodes.push(n)
-        }
-        return nodes.length >= udpv4Defaults.bucketSize
-          ? { done: true, value: nodes }
-          : { done: false }
-      },
-      // Fewer than 16 nodes is a complete answer once at least one Neighbors arrived.
-      onTimeout: () =>
-        packets > 0 ? { value: nodes } : new TimeoutError(`no neighbors from ${node}`),
-    })
+    const reply = this.#expect(
+      node,
+      'neighbors',
+      neighborsMatcher(node, this.#netrestrict, () => this.#drop('bad-neighbor')),
+      options.signal,
+    )
     this.#send(
       this.#encode({ type: PacketType.FindNode, target, expiration: this.#expiration() }).bytes,
       node,
@@ -231,26 +208,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       type: PacketType.ENRRequest,
       expiration: this.#expiration(),
     })
-    const reply = this.#pending.expect<Enr>(this.#replyKey(node.idHex, node.ip, 'enr'), {
-      timeoutMs: this.#respTimeout,
-      signal: options.signal,
-      onPacket: (p) => {
-        if (p.type !== PacketType.ENRResponse || !equalBytes(p.requestHash, hash)) return undefined
-        try {
-          const enr = Enr.decode(p.record)
-          if (!equalBytes(enr.nodeId, node.id)) {
-            return {
-              done: true,
-              error: new EnrError('ERR_ENR_BAD_ENTRY', 'record is of another node'),
-            }
-          }
-          return { done: true, value: enr }
-        } catch (error) {
-          return { done: true, error: error as Error }
-        }
-      },
-      onTimeout: () => new TimeoutError(`no ENR response from ${node}`),
-    })
+    const reply = this.#expect(node, 'enr', enrMatcher(node, hash), options.signal)
     this.#send(bytes, node)
     return reply
   }
@@ -317,7 +275,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
         const kind = replyKind[packet.type]
         if (
           !kind ||
-          !this.#pending.dispatch(this.#replyKey(toHex(fromId), from.ip, kind), packet, hash)
+          !this.#pending.dispatch(replyKey(toHex(fromId), from.ip, kind), packet, hash)
         ) {
           this.#drop('ERR_UNSOLICITED_REPLY')
         }
@@ -419,8 +377,18 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     return Math.trunc(this.#clock.now() / 1000) + udpv4Defaults.expirationSec
   }
 
-  #replyKey(idHex: string, ip: string, kind: ReplyKind): string {
-    return `${idHex}|${ip}|${kind}`
+  /** Registers a request's matcher for the `kind` reply from `node`. */
+  #expect<T>(
+    node: Node,
+    kind: ReplyKind,
+    matcher: ReplyMatcher<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    return this.#pending.expect(replyKey(node.idHex, node.ip, kind), {
+      ...matcher,
+      timeoutMs: this.#respTimeout,
+      signal,
+    })
   }
 
   #bondKey(idHex: string, ip: string): string {
