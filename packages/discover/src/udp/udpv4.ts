@@ -13,6 +13,7 @@ import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { chunkNeighbors } from '../wire/messages.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
 import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
+import { Bonds } from './bonds.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
 import { checkRelayIp, isSpecialNetwork } from './netutil.js'
@@ -46,7 +47,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   readonly #clock: Clock
   readonly #log: Logger
   readonly #respTimeout: number
-  readonly #bondExpiration: number
+  readonly #bonds: Bonds
   readonly #netrestrict: (ip: string) => boolean
   readonly #pending: PendingReplies
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
@@ -68,7 +69,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
     this.#respTimeout = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
-    this.#bondExpiration = options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs
+    this.#bonds = new Bonds(
+      this.#db,
+      this.#clock,
+      options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs,
+    )
     this.#netrestrict = options.netrestrict ?? (() => true)
     this.#drift = new ClockDriftCheck(
       this.#clock,
@@ -165,13 +170,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
    * the response timeout for its ping back (so it accepts our FindNode/ENRRequest).
    */
   async bond(node: Node, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<void> {
-    const now = this.#clock.now()
-    const fresh = now - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration
+    const fresh = this.#bonds.pingedUs(node.id, node.ip)
     const fails = this.#db.findFails(node.id, node.ip)
     if (fresh && !options.force && fails <= udpv4Defaults.maxFindnodeFailures) return
     await this.ping(node, options)
-    if (this.#clock.now() - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration)
-      return
+    if (this.#bonds.pingedUs(node.id, node.ip)) return
     await this.#pingWaiters.wait(
       this.#bondKey(node.idHex, node.ip),
       this.#respTimeout,
@@ -297,35 +300,25 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       from,
     )
     const node = new Node({ id: fromId, ip: from.ip, udp: from.port, tcp })
-    const now = this.#clock.now()
-    const lastPing = this.#db.lastPingReceived(fromId, from.ip)
-    this.#db.updateLastPingReceived(fromId, from.ip, now)
-    if (now - this.#db.lastPongReceived(fromId, from.ip) > this.#bondExpiration) {
+    const { proven, first } = this.#bonds.onPing(fromId, from.ip)
+    if (!proven) {
       // Unbonded: prove its endpoint; its pong completes the bond (#onPongAccepted).
       this.ping(node).catch((e: Error) =>
         this.#log.debug('ping-back failed', { node: `${node}`, error: e.message }),
       )
     } else {
-      this.emit('bonded', { node, first: now - lastPing > this.#bondExpiration })
+      this.emit('bonded', { node, first })
     }
     this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
   }
 
   #onPongAccepted(node: Node): void {
-    const now = this.#clock.now()
-    const lastPong = this.#db.lastPongReceived(node.id, node.ip)
-    this.#db.updateLastPongReceived(node.id, node.ip, now)
-    const pinged = now - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration
-    if (pinged && now - lastPong > this.#bondExpiration) this.emit('bonded', { node, first: true })
-  }
-
-  #bonded(id: NodeId, ip: string): boolean {
-    return this.#clock.now() - this.#db.lastPongReceived(id, ip) <= this.#bondExpiration
+    if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
   }
 
   #onFindNode(target: NodeId, fromId: NodeId, from: UdpAddress): void {
     // Endpoint proof: no amplification towards an address that never answered our ping.
-    if (!this.#bonded(fromId, from.ip)) {
+    if (!this.#bonds.proven(fromId, from.ip)) {
       this.#drop('ERR_UNKNOWN_NODE')
       return
     }
@@ -342,7 +335,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   #onENRRequest(hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
-    if (!this.#bonded(fromId, from.ip)) {
+    if (!this.#bonds.proven(fromId, from.ip)) {
       this.#drop('ERR_UNKNOWN_NODE')
       return
     }
