@@ -136,7 +136,7 @@ function sizeOf(x: RlpInput, plan: (number | Uint8Array)[]): number {
     // Small values take the number path: BigInt arithmetic allocates at every step.
     if (x <= maxSafe) return sizeOf(Number(x), plan)
     const n = bigLength(x)
-    return x > 0n && x < 0x80n ? 1 : headerSize(n) + n
+    return headerSize(n) + n
   }
   if (typeof x === 'string') {
     const e = RLP.encode(x)

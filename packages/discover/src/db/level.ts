@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { ClassicLevel } from 'classic-level'
+import { equalBytes } from '../bytes.js'
 import { DiscoverError, NodeDBError } from '../errors.js'
 import { type Logger, noopLogger } from '../logger.js'
 import type { Node, NodeId } from '../node.js'
@@ -321,7 +322,8 @@ async function checkVersion(
       const v = decodeVersion(have)
       storedId = v.selfId
       if (v.version !== dbSchema.schemaVersion) why = `schema version ${v.version}`
-      else if (selfId && storedId.length > 0 && !equal(storedId, selfId)) why = 'node ID changed'
+      else if (selfId && storedId.length > 0 && !equalBytes(storedId, selfId))
+        why = 'node ID changed'
     } catch (e) {
       why = (e as Error).message
     }
@@ -331,9 +333,6 @@ async function checkVersion(
     await level.clear()
   }
   const want = encodeVersion(selfId ?? (why ? undefined : storedId))
-  if (!have || !equal(have, want)) await level.put(dbSchema.versionKey, want, { sync: true })
+  if (!have || !equalBytes(have, want)) await level.put(dbSchema.versionKey, want, { sync: true })
   return why !== undefined
 }
-
-const equal = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((x, i) => x === b[i])

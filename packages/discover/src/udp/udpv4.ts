@@ -1,8 +1,9 @@
+import { equalBytes } from '../bytes.js'
 import { type Clock, systemClock } from '../clock.js'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import { Enr } from '../enr/enr.js'
-import { DiscoverError, EnrError, type PacketError, TimeoutError } from '../errors.js'
+import { DiscoverError, type PacketError } from '../errors.js'
 import { TypedEventTarget } from '../events.js'
 import { toHex } from '../hex.js'
 import { type Logger, noopLogger } from '../logger.js'
@@ -12,35 +13,32 @@ import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { chunkNeighbors } from '../wire/messages.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
 import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
+import { Bonds } from './bonds.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
-import { checkRelayIp, isSpecialNetwork, neighborNode } from './netutil.js'
+import { checkRelayIp, isSpecialNetwork } from './netutil.js'
 import { ntpDefaults } from './ntp.js'
 import { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults } from './options.js'
 import { PendingReplies } from './pending.js'
+import {
+  enrMatcher,
+  neighborsMatcher,
+  pongMatcher,
+  type ReplyKind,
+  type ReplyMatcher,
+  replyKey,
+  replyKind,
+} from './replies.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
 
-type ReplyKind = 'pong' | 'neighbors' | 'enr'
-const replyKind: Partial<Record<number, ReplyKind>> = {
-  [PacketType.Pong]: 'pong',
-  [PacketType.Neighbors]: 'neighbors',
-  [PacketType.ENRResponse]: 'enr',
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
+export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
 
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
  * ENRRequest, enforces the endpoint proof, and implements the `DiscoveryTransport` the table uses.
  * Create with `UDPv4.listen`, release with `close()`.
  */
-export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
-
 export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTransport {
   readonly #key: Uint8Array
   readonly #id: NodeId
@@ -49,7 +47,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   readonly #clock: Clock
   readonly #log: Logger
   readonly #respTimeout: number
-  readonly #bondExpiration: number
+  readonly #bonds: Bonds
   readonly #netrestrict: (ip: string) => boolean
   readonly #pending: PendingReplies
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
@@ -71,7 +69,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
     this.#respTimeout = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
-    this.#bondExpiration = options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs
+    this.#bonds = new Bonds(
+      this.#db,
+      this.#clock,
+      options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs,
+    )
     this.#netrestrict = options.netrestrict ?? (() => true)
     this.#drift = new ClockDriftCheck(
       this.#clock,
@@ -153,18 +155,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       expiration: this.#expiration(),
       enrSeq: this.#enr.seq,
     })
-    const reply = this.#pending.expect<{ enrSeq?: bigint }>(
-      this.#replyKey(node.idHex, node.ip, 'pong'),
-      {
-        timeoutMs: this.#respTimeout,
-        signal: options.signal,
-        onPacket: (p) => {
-          if (p.type !== PacketType.Pong || !equalBytes(p.pingHash, hash)) return undefined
-          this.#onPongAccepted(node)
-          return { done: true, value: p.enrSeq === undefined ? {} : { enrSeq: p.enrSeq } }
-        },
-        onTimeout: () => new TimeoutError(`no pong from ${node}`),
-      },
+    const reply = this.#expect(
+      node,
+      'pong',
+      pongMatcher(node, hash, () => this.#onPongAccepted(node)),
+      options.signal,
     )
     this.#send(bytes, node)
     return reply
@@ -175,13 +170,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
    * the response timeout for its ping back (so it accepts our FindNode/ENRRequest).
    */
   async bond(node: Node, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<void> {
-    const now = this.#clock.now()
-    const fresh = now - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration
+    const fresh = this.#bonds.pingedUs(node.id, node.ip)
     const fails = this.#db.findFails(node.id, node.ip)
     if (fresh && !options.force && fails <= udpv4Defaults.maxFindnodeFailures) return
     await this.ping(node, options)
-    if (this.#clock.now() - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration)
-      return
+    if (this.#bonds.pingedUs(node.id, node.ip)) return
     await this.#pingWaiters.wait(
       this.#bondKey(node.idHex, node.ip),
       this.#respTimeout,
@@ -197,30 +190,12 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   ): Promise<Node[]> {
     await this.bond(node, options)
     this.#assertOpen()
-    const nodes: Node[] = []
-    const seen = new Set<string>()
-    let packets = 0
-    const reply = this.#pending.expect<Node[]>(this.#replyKey(node.idHex, node.ip, 'neighbors'), {
-      timeoutMs: this.#respTimeout,
-      signal: options.signal,
-      onPacket: (p) => {
-        if (p.type !== PacketType.Neighbors) return undefined
-        packets++
-        for (const rec of p.nodes) {
-          const n = this.#netrestrict(rec.ip) ? neighborNode(node.ip, rec) : undefined
-          if (!n) this.#drop('bad-neighbor')
-          if (!n || seen.has(n.idHex) || nodes.length >= udpv4Defaults.bucketSize) continue
-          seen.add(n.idHex)
-          nodes.push(n)
-        }
-        return nodes.length >= udpv4Defaults.bucketSize
-          ? { done: true, value: nodes }
-          : { done: false }
-      },
-      // Fewer than 16 nodes is a complete answer once at least one Neighbors arrived.
-      onTimeout: () =>
-        packets > 0 ? { value: nodes } : new TimeoutError(`no neighbors from ${node}`),
-    })
+    const reply = this.#expect(
+      node,
+      'neighbors',
+      neighborsMatcher(node, this.#netrestrict, () => this.#drop('bad-neighbor')),
+      options.signal,
+    )
     this.#send(
       this.#encode({ type: PacketType.FindNode, target, expiration: this.#expiration() }).bytes,
       node,
@@ -236,26 +211,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       type: PacketType.ENRRequest,
       expiration: this.#expiration(),
     })
-    const reply = this.#pending.expect<Enr>(this.#replyKey(node.idHex, node.ip, 'enr'), {
-      timeoutMs: this.#respTimeout,
-      signal: options.signal,
-      onPacket: (p) => {
-        if (p.type !== PacketType.ENRResponse || !equalBytes(p.requestHash, hash)) return undefined
-        try {
-          const enr = Enr.decode(p.record)
-          if (!equalBytes(enr.nodeId, node.id)) {
-            return {
-              done: true,
-              error: new EnrError('ERR_ENR_BAD_ENTRY', 'record is of another node'),
-            }
-          }
-          return { done: true, value: enr }
-        } catch (error) {
-          return { done: true, error: error as Error }
-        }
-      },
-      onTimeout: () => new TimeoutError(`no ENR response from ${node}`),
-    })
+    const reply = this.#expect(node, 'enr', enrMatcher(node, hash), options.signal)
     this.#send(bytes, node)
     return reply
   }
@@ -322,7 +278,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
         const kind = replyKind[packet.type]
         if (
           !kind ||
-          !this.#pending.dispatch(this.#replyKey(toHex(fromId), from.ip, kind), packet, hash)
+          !this.#pending.dispatch(replyKey(toHex(fromId), from.ip, kind), packet, hash)
         ) {
           this.#drop('ERR_UNSOLICITED_REPLY')
         }
@@ -344,35 +300,25 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       from,
     )
     const node = new Node({ id: fromId, ip: from.ip, udp: from.port, tcp })
-    const now = this.#clock.now()
-    const lastPing = this.#db.lastPingReceived(fromId, from.ip)
-    this.#db.updateLastPingReceived(fromId, from.ip, now)
-    if (now - this.#db.lastPongReceived(fromId, from.ip) > this.#bondExpiration) {
+    const { proven, first } = this.#bonds.onPing(fromId, from.ip)
+    if (!proven) {
       // Unbonded: prove its endpoint; its pong completes the bond (#onPongAccepted).
       this.ping(node).catch((e: Error) =>
         this.#log.debug('ping-back failed', { node: `${node}`, error: e.message }),
       )
     } else {
-      this.emit('bonded', { node, first: now - lastPing > this.#bondExpiration })
+      this.emit('bonded', { node, first })
     }
     this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
   }
 
   #onPongAccepted(node: Node): void {
-    const now = this.#clock.now()
-    const lastPong = this.#db.lastPongReceived(node.id, node.ip)
-    this.#db.updateLastPongReceived(node.id, node.ip, now)
-    const pinged = now - this.#db.lastPingReceived(node.id, node.ip) <= this.#bondExpiration
-    if (pinged && now - lastPong > this.#bondExpiration) this.emit('bonded', { node, first: true })
-  }
-
-  #bonded(id: NodeId, ip: string): boolean {
-    return this.#clock.now() - this.#db.lastPongReceived(id, ip) <= this.#bondExpiration
+    if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
   }
 
   #onFindNode(target: NodeId, fromId: NodeId, from: UdpAddress): void {
     // Endpoint proof: no amplification towards an address that never answered our ping.
-    if (!this.#bonded(fromId, from.ip)) {
+    if (!this.#bonds.proven(fromId, from.ip)) {
       this.#drop('ERR_UNKNOWN_NODE')
       return
     }
@@ -389,7 +335,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   #onENRRequest(hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
-    if (!this.#bonded(fromId, from.ip)) {
+    if (!this.#bonds.proven(fromId, from.ip)) {
       this.#drop('ERR_UNKNOWN_NODE')
       return
     }
@@ -424,8 +370,18 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     return Math.trunc(this.#clock.now() / 1000) + udpv4Defaults.expirationSec
   }
 
-  #replyKey(idHex: string, ip: string, kind: ReplyKind): string {
-    return `${idHex}|${ip}|${kind}`
+  /** Registers a request's matcher for the `kind` reply from `node`. */
+  #expect<T>(
+    node: Node,
+    kind: ReplyKind,
+    matcher: ReplyMatcher<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    return this.#pending.expect(replyKey(node.idHex, node.ip, kind), {
+      ...matcher,
+      timeoutMs: this.#respTimeout,
+      signal,
+    })
   }
 
   #bondKey(idHex: string, ip: string): string {

@@ -1,3 +1,4 @@
+import { equalBytes } from '../bytes.js'
 import { getCrypto } from '../crypto/index.js'
 import { PacketError } from '../errors.js'
 import { decodeRlp, encodeRlpAfter } from '../rlp.js'
@@ -6,12 +7,6 @@ import { type DecodedPacket, type Packet, type PacketTypeCode, wireConstants } f
 
 const { headSize, hashSize, signatureSize, maxPacketSize } = wireConstants
 const sigEnd = hashSize + signatureSize
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 /**
  * Encodes and signs a packet: `hash ‖ sig ‖ type ‖ rlp(data)` with sig = sign(keccak256(type ‖
