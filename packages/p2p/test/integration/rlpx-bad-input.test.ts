@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
 import { generatePrivateKey, Node } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   FrameWriter,
   handleAck,
@@ -12,16 +12,14 @@ import {
   Server,
   tcpNetwork,
 } from '../../src/index.js'
+import { useCleanups } from '../cleanups.js'
 import { SocketBytes } from '../interop/ejs-rlpx-raw.js'
 import { echoProtocol } from '../server/helpers.js'
 
 // A real Server on RLPx over TCP: bad input on one connection fails that connection with a typed
 // RlpxError (`conn:failed`) and the server keeps serving good peers.
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+const cleanups = useCleanups()
 
 function server(listen: boolean, staticNodes: Node[] = []): Server {
   const s = new Server({

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { ECIES } from '@ethereumjs/devp2p'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   decodeMsgCode,
   FrameReader,
@@ -13,15 +13,13 @@ import {
   rlpxAccept,
   rlpxConnect,
 } from '../../src/index.js'
+import { useCleanups } from '../cleanups.js'
 import { EjsRawSession } from './ejs-rlpx-raw.js'
 
 // Our handshake and framing against ethereumjs's own RLPx session object (its ECIES class,
 // which its Peer uses) over real sockets on 127.0.0.1, both directions, snappy off and on.
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+const cleanups = useCleanups()
 
 const rand = (n: number) => new Uint8Array(randomBytes(n))
 

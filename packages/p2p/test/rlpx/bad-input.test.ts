@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { generatePrivateKey } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   FrameWriter,
   handleAck,
@@ -13,21 +13,12 @@ import {
   TimeoutError,
 } from '../../src/index.js'
 import { SocketBytes } from '../interop/ejs-rlpx-raw.js'
-import { listen, type TestListener, tcpHandles } from './helpers.js'
+import { listen, rlpxFixture, type TestListener, tcpHandles } from './helpers.js'
 
 // Each bad input ends that one session with a typed error and a closed socket; the listener
 // keeps serving others, and nothing (socket, timer) is left behind.
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-
-async function listener(options?: Parameters<typeof listen>[0]): Promise<TestListener> {
-  const l = await listen(options)
-  cleanups.push(() => l.close())
-  return l
-}
+const { cleanups, listener } = rlpxFixture()
 
 function rawSocket(port: number): Promise<Socket> {
   const s = connect({ host: '127.0.0.1', port })

@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
 import { type RlpxConnection, type RlpxSessionOptions, rlpxAccept } from '../../src/index.js'
+import { useCleanups } from '../cleanups.js'
 
 /** A listener on 127.0.0.1:0 running our RLPx recipient on every socket. */
 export interface TestListener {
@@ -49,6 +50,20 @@ export async function listen(options: Partial<RlpxSessionOptions> = {}): Promise
       await new Promise<void>((r) => server.close(() => r()))
     },
   }
+}
+
+/**
+ * A test file's fixture: the cleanups run after each test, and `listener()`, a {@link listen}
+ * closed among them. Call once at the top of the file.
+ */
+export function rlpxFixture() {
+  const cleanups = useCleanups()
+  async function listener(options?: Partial<RlpxSessionOptions>): Promise<TestListener> {
+    const l = await listen(options)
+    cleanups.push(() => l.close())
+    return l
+  }
+  return { cleanups, listener }
 }
 
 /** Active TCP handles of this process (sockets and servers), for leak checks. */
