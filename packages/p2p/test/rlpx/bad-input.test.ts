@@ -1,49 +1,23 @@
 import { randomBytes } from 'node:crypto'
-import { connect, createServer, type Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
 import { generatePrivateKey } from '@x/discover'
 import { describe, expect, it } from 'vitest'
-import {
-  FrameWriter,
-  handleAck,
-  makeAuth,
-  type RlpxConnection,
-  RlpxError,
-  readHandshakePacket,
-  rlpxConnect,
-  TimeoutError,
-} from '../../src/index.js'
-import { SocketBytes } from '../interop/ejs-rlpx-raw.js'
+import { type RlpxConnection, RlpxError, rlpxConnect, TimeoutError } from '../../src/index.js'
 import { listen, rlpxFixture, type TestListener, tcpHandles } from './helpers.js'
 
 // Each bad input ends that one session with a typed error and a closed socket; the listener
 // keeps serving others, and nothing (socket, timer) is left behind.
 
-const { cleanups, listener } = rlpxFixture()
-
-function rawSocket(port: number): Promise<Socket> {
-  const s = connect({ host: '127.0.0.1', port })
-  cleanups.push(() => {
-    s.destroy()
-  })
-  return new Promise((r) => s.once('connect', () => r(s)))
-}
+const { cleanups, listener, rawSocket, handshaken } = rlpxFixture()
 
 function closed(s: Socket): Promise<void> {
   return s.destroyed ? Promise.resolve() : new Promise((r) => s.once('close', () => r()))
 }
 
-/** A hand-driven initiator: our handshake functions on a raw socket, frames written by hand. */
+/** A hand-driven initiator on `l` (frames written by hand) and the session `l` accepted. */
 async function rawInitiator(l: TestListener) {
-  const s = await rawSocket(l.port)
-  const bytes = new SocketBytes(s)
-  const key = generatePrivateKey()
-  const { state, packet } = makeAuth(key, l.id)
-  s.write(packet)
-  const prefix = await bytes.read(2)
-  const rest = await bytes.read((prefix[0]! << 8) | prefix[1]!)
-  const ack = readHandshakePacket('ack', Buffer.concat([prefix, rest]), key)
-  const secrets = handleAck(state, ack as NonNullable<typeof ack>)
-  return { socket: s, writer: new FrameWriter(secrets), conn: await l.next() }
+  const { socket, writer } = await handshaken(l.port, l.id)
+  return { socket, writer, conn: await l.next() }
 }
 
 /** The listener still completes a good handshake and carries a message. */
