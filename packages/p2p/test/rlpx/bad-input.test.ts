@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { generatePrivateKey } from '@x/discover'
 import { describe, expect, it } from 'vitest'
 import { type RlpxConnection, RlpxError, rlpxConnect, TimeoutError } from '../../src/index.js'
@@ -8,7 +8,7 @@ import { listen, rlpxFixture, type TestListener, tcpHandles } from './helpers.js
 // Each bad input ends that one session with a typed error and a closed socket; the listener
 // keeps serving others, and nothing (socket, timer) is left behind.
 
-const { cleanups, listener, rawSocket, handshaken } = rlpxFixture()
+const { listener, rawSocket, handshaken, rawServer } = rlpxFixture()
 
 function closed(s: Socket): Promise<void> {
   return s.destroyed ? Promise.resolve() : new Promise((r) => s.once('close', () => r()))
@@ -71,17 +71,7 @@ describe('RLPx bad input', () => {
   })
 
   it('a truncated ack ends the dial with ERR_BAD_HANDSHAKE', async () => {
-    const sockets: Socket[] = []
-    const srv = createServer((s) => {
-      sockets.push(s)
-      s.once('data', () => s.end(randomBytes(100)))
-    })
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-    cleanups.push(async () => {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((r) => srv.close(() => r()))
-    })
-    const port = (srv.address() as { port: number }).port
+    const port = await rawServer((s) => s.once('data', () => s.end(randomBytes(100))))
     const l = await listener() // only for a valid remote key
     const dial = rlpxConnect({
       privateKey: generatePrivateKey(),

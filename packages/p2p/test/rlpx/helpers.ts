@@ -64,7 +64,8 @@ export async function listen(options: Partial<RlpxSessionOptions> = {}): Promise
 /**
  * A test file's fixture: the cleanups run after each test, and what they close: `listener()`, a
  * {@link listen}; `rawSocket(port)`, a connected plain socket; `handshaken(port, remoteId)`, a
- * plain socket on which the RLPx handshake was done by hand, with a writer for frames by hand.
+ * plain socket on which the RLPx handshake was done by hand, with a writer for frames by hand;
+ * `rawServer(onSocket)`, a plain listener.
  * Call once at the top of the file.
  */
 export function rlpxFixture() {
@@ -95,7 +96,21 @@ export function rlpxFixture() {
     const ack = readHandshakePacket('ack', Buffer.concat([prefix, rest]), key)
     return { socket, writer: new FrameWriter(handleAck(state, ack as NonNullable<typeof ack>)) }
   }
-  return { cleanups, listener, rawSocket, handshaken }
+  /** A plain listener on 127.0.0.1:0 handing each socket to `onSocket`; resolves to its port. */
+  async function rawServer(onSocket: (s: Socket) => void): Promise<number> {
+    const sockets: Socket[] = []
+    const srv = createServer((s) => {
+      sockets.push(s)
+      onSocket(s)
+    })
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+    cleanups.push(async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => srv.close(() => r()))
+    })
+    return (srv.address() as { port: number }).port
+  }
+  return { cleanups, listener, rawSocket, handshaken, rawServer }
 }
 
 /** Active TCP handles of this process (sockets and servers), for leak checks. */
