@@ -1,5 +1,6 @@
 import { encodeRlp, type RlpInput } from '@x/discover'
 import { P2PError } from './errors.js'
+import { hex } from './hex.js'
 import type { Msg, MsgReader } from './message.js'
 
 /** The message read was not the one expected. */
@@ -9,10 +10,6 @@ export class UnexpectedMsgError extends P2PError {
     super('ERR_UNEXPECTED_MSG', message)
     this.name = 'UnexpectedMsgError'
   }
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   noopLogger,
   systemClock,
 } from '@x/discover'
+import { hex } from '../hex.js'
 import type { DialDiscovery } from './discovery.js'
 import { DialHistory } from './history.js'
 import { DialIntake } from './intake.js'
@@ -17,10 +18,6 @@ interface StaticTask {
   node: Node
   resolveDelay: number
   lastResolved: number
-}
-
-function hex(id: NodeId): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
 }
 
 /**

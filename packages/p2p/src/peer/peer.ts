@@ -16,6 +16,7 @@ import {
   pingCode,
   pongCode,
 } from '../hello.js'
+import { hex } from '../hex.js'
 import type { Msg, Transport } from '../message.js'
 import type { MsgEventSink } from '../metered.js'
 import type { Protocol, ProtocolPeer } from '../protocol.js'
@@ -104,7 +105,7 @@ export class Peer implements ProtocolPeer {
     this.#idleTimeout = options.idleTimeout ?? idleTimeout
     this.hello = hello
     this.id = transport.remoteId
-    this.idHex = Buffer.from(this.id.buffer, this.id.byteOffset, this.id.byteLength).toString('hex')
+    this.idHex = hex(this.id)
     this.clientId = hello.clientId
     this.caps = hello.caps
     this.inbound = options.inbound ?? false

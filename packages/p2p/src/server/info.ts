@@ -1,4 +1,5 @@
 import { formatEnode, Node, type NodeId, nodeIdHash } from '@x/discover'
+import { hex } from '../hex.js'
 import type { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 
@@ -39,10 +40,6 @@ export interface PeerInfo {
   }
   /** Per running protocol: the protocol's `peerInfo(id)`, or "handshake" before it has one. */
   protocols: Record<string, unknown>
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 }
 
 function hostPort(ip: string, port: number): string {

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@x/discover'
+import { DialHistory } from '../dial/history.js'
 import { P2PError } from '../errors.js'
 import type { Transport } from '../message.js'
 import { withTimeout } from './conn.js'
@@ -22,34 +23,25 @@ export const maxThrottled = 4096
 
 /**
  * Inbound throttle (go-ethereum's `inboundHistory`): an IP that connected may not connect again
- * for `time` ms. Insertion order is expiry order, so pruning stops at the first live entry.
+ * for `time` ms. A {@link DialHistory} bounded by `maxThrottled`.
  */
 export class InboundThrottle {
-  readonly #until = new Map<string, number>()
+  readonly #recent: DialHistory
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly time: number,
-  ) {}
+  constructor(clock: Clock, time: number) {
+    this.#recent = new DialHistory(clock, time, maxThrottled)
+  }
 
   /** True (and remembered) if `ip` may connect now. */
   admit(ip: string): boolean {
-    const now = this.clock.now()
-    for (const [k, until] of this.#until) {
-      if (until > now) break
-      this.#until.delete(k)
-    }
-    if (this.#until.has(ip)) return false
-    if (this.#until.size >= maxThrottled) {
-      const oldest = this.#until.keys().next()
-      if (!oldest.done) this.#until.delete(oldest.value)
-    }
-    this.#until.set(ip, now + this.time)
+    this.#recent.prune()
+    if (this.#recent.has(ip)) return false
+    this.#recent.add(ip)
     return true
   }
 
   clear(): void {
-    this.#until.clear()
+    this.#recent.clear()
   }
 }
 

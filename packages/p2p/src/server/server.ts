@@ -15,6 +15,7 @@ import { dialDefaults } from '../dial/options.js'
 import type { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
+import { hex } from '../hex.js'
 import type { Transport } from '../message.js'
 import { protocolCaps } from '../peer/caps.js'
 import type { Peer } from '../peer/peer.js'
@@ -29,10 +30,6 @@ import type { InboundConn, Listener, LocalIdentity } from './network.js'
 import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
 import { ServerPeers } from './peers.js'
 import { type ConnInfo, setupConn } from './setup.js'
-
-function hex(id: NodeId): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
-}
 
 /**
  * The devp2p server (go-ethereum's `p2p.Server`): listens and dials through its `network`,

@@ -2,6 +2,7 @@ import type { Clock, Logger, Node } from '@x/discover'
 import type { DialKind } from '../dial/options.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import type { Hello } from '../hello.js'
+import { hex } from '../hex.js'
 import type { Transport } from '../message.js'
 import { matchProtocols } from '../peer/caps.js'
 import { protoHandshake } from '../peer/handshake.js'
@@ -54,7 +55,7 @@ export async function setupConn(
   try {
     const transport = await connect(signal)
     const id = transport.remoteId
-    idHex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
+    idHex = hex(id)
     const fail = async (reason: DisconnectReason, why: string): Promise<never> => {
       await rejectConn(ctx.clock, transport, reason)
       throw new DisconnectError(reason, why)

@@ -1,27 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { connect, type Socket } from 'node:net'
 import { generatePrivateKey, Node } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  FrameWriter,
-  handleAck,
-  makeAuth,
-  RlpxError,
-  readHandshakePacket,
-  rlpx,
-  Server,
-  tcpNetwork,
-} from '../../src/index.js'
-import { SocketBytes } from '../interop/ejs-rlpx-raw.js'
+import { describe, expect, it } from 'vitest'
+import { RlpxError, rlpx, Server, tcpNetwork } from '../../src/index.js'
+import { rlpxFixture } from '../rlpx/helpers.js'
 import { echoProtocol } from '../server/helpers.js'
 
 // A real Server on RLPx over TCP: bad input on one connection fails that connection with a typed
 // RlpxError (`conn:failed`) and the server keeps serving good peers.
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+const { cleanups, rawSocket, handshaken } = rlpxFixture()
 
 function server(listen: boolean, staticNodes: Node[] = []): Server {
   const s = new Server({
@@ -41,28 +28,6 @@ function nextFailure(s: Server): Promise<unknown> {
   )
 }
 
-async function raw(port: number): Promise<Socket> {
-  const sock = connect({ host: '127.0.0.1', port })
-  cleanups.push(() => {
-    sock.destroy()
-  })
-  await new Promise((r) => sock.once('connect', r))
-  return sock
-}
-
-/** Completes the RLPx handshake by hand and returns a frame writer on the raw socket. */
-async function handshaken(s: Server): Promise<{ sock: Socket; writer: FrameWriter }> {
-  const sock = await raw(s.listenAddress?.port as number)
-  const bytes = new SocketBytes(sock)
-  const key = generatePrivateKey()
-  const { state, packet } = makeAuth(key, s.id)
-  sock.write(packet)
-  const prefix = await bytes.read(2)
-  const rest = await bytes.read((prefix[0]! << 8) | prefix[1]!)
-  const ack = readHandshakePacket('ack', Buffer.concat([prefix, rest]), key)
-  return { sock, writer: new FrameWriter(handleAck(state, ack as NonNullable<typeof ack>)) }
-}
-
 describe('Server over RLPx: bad input', () => {
   it('fails each bad connection with a typed error and still accepts a good peer', async () => {
     const target = server(true)
@@ -70,14 +35,14 @@ describe('Server over RLPx: bad input', () => {
     const port = target.listenAddress?.port as number
 
     let failed = nextFailure(target)
-    ;(await raw(port)).write(Buffer.concat([Buffer.from([0x01, 0x00]), randomBytes(256)]))
+    ;(await rawSocket(port)).write(Buffer.concat([Buffer.from([0x01, 0x00]), randomBytes(256)]))
     expect(await failed).toMatchObject({ code: 'ERR_ECIES' })
 
     failed = nextFailure(target)
-    const bad = await handshaken(target)
+    const bad = await handshaken(port, target.id)
     const frame = bad.writer.encode(0x00, new Uint8Array(40))
     frame[40]! ^= 1
-    bad.sock.write(frame)
+    bad.socket.write(frame)
     const err = await failed
     expect(err).toBeInstanceOf(RlpxError)
     expect(err).toMatchObject({ code: 'ERR_BAD_MAC' })

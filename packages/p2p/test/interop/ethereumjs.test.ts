@@ -1,7 +1,7 @@
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
 import { RLPx } from '@ethereumjs/devp2p'
 import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   DisconnectReason,
   type MsgEvent,
@@ -10,6 +10,7 @@ import {
   Server,
   tcpNetwork,
 } from '../../src/index.js'
+import { useCleanups } from '../cleanups.js'
 import { EjsXtest, ejsXtestCap, ourXtest } from './xtest.js'
 
 // Interop with @ethereumjs/devp2p (INTEROP.md): both directions, the shared xtest/1 capability,
@@ -21,10 +22,7 @@ interface EjsPeerLike {
   _hello: { clientId: string } | null
 }
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+const cleanups = useCleanups()
 
 function ejsNode() {
   const key = generatePrivateKey()

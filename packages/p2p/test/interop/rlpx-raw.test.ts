@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { connect, createServer, type Socket } from 'node:net'
+import { connect } from 'node:net'
 import { ECIES } from '@ethereumjs/devp2p'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   decodeMsgCode,
   FrameReader,
@@ -13,31 +13,15 @@ import {
   rlpxAccept,
   rlpxConnect,
 } from '../../src/index.js'
+import { rlpxFixture } from '../rlpx/helpers.js'
 import { EjsRawSession } from './ejs-rlpx-raw.js'
 
 // Our handshake and framing against ethereumjs's own RLPx session object (its ECIES class,
 // which its Peer uses) over real sockets on 127.0.0.1, both directions, snappy off and on.
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+const { cleanups, rawServer: server } = rlpxFixture()
 
 const rand = (n: number) => new Uint8Array(randomBytes(n))
-
-async function server(onSocket: (s: Socket) => void): Promise<number> {
-  const sockets: Socket[] = []
-  const srv = createServer((s) => {
-    sockets.push(s)
-    onSocket(s)
-  })
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  cleanups.push(async () => {
-    for (const s of sockets) s.destroy()
-    await new Promise<void>((r) => srv.close(() => r()))
-  })
-  return (srv.address() as { port: number }).port
-}
 
 async function exchange(ours: RlpxConnection, ejs: EjsRawSession, snappy: boolean) {
   ours.setSnappy(snappy)

@@ -1,58 +1,23 @@
 import { randomBytes } from 'node:crypto'
-import { connect, createServer, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { generatePrivateKey } from '@x/discover'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  FrameWriter,
-  handleAck,
-  makeAuth,
-  type RlpxConnection,
-  RlpxError,
-  readHandshakePacket,
-  rlpxConnect,
-  TimeoutError,
-} from '../../src/index.js'
-import { SocketBytes } from '../interop/ejs-rlpx-raw.js'
-import { listen, type TestListener, tcpHandles } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { type RlpxConnection, RlpxError, rlpxConnect, TimeoutError } from '../../src/index.js'
+import { listen, rlpxFixture, type TestListener, tcpHandles } from './helpers.js'
 
 // Each bad input ends that one session with a typed error and a closed socket; the listener
 // keeps serving others, and nothing (socket, timer) is left behind.
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-
-async function listener(options?: Parameters<typeof listen>[0]): Promise<TestListener> {
-  const l = await listen(options)
-  cleanups.push(() => l.close())
-  return l
-}
-
-function rawSocket(port: number): Promise<Socket> {
-  const s = connect({ host: '127.0.0.1', port })
-  cleanups.push(() => {
-    s.destroy()
-  })
-  return new Promise((r) => s.once('connect', () => r(s)))
-}
+const { listener, rawSocket, handshaken, rawServer } = rlpxFixture()
 
 function closed(s: Socket): Promise<void> {
   return s.destroyed ? Promise.resolve() : new Promise((r) => s.once('close', () => r()))
 }
 
-/** A hand-driven initiator: our handshake functions on a raw socket, frames written by hand. */
+/** A hand-driven initiator on `l` (frames written by hand) and the session `l` accepted. */
 async function rawInitiator(l: TestListener) {
-  const s = await rawSocket(l.port)
-  const bytes = new SocketBytes(s)
-  const key = generatePrivateKey()
-  const { state, packet } = makeAuth(key, l.id)
-  s.write(packet)
-  const prefix = await bytes.read(2)
-  const rest = await bytes.read((prefix[0]! << 8) | prefix[1]!)
-  const ack = readHandshakePacket('ack', Buffer.concat([prefix, rest]), key)
-  const secrets = handleAck(state, ack as NonNullable<typeof ack>)
-  return { socket: s, writer: new FrameWriter(secrets), conn: await l.next() }
+  const { socket, writer } = await handshaken(l.port, l.id)
+  return { socket, writer, conn: await l.next() }
 }
 
 /** The listener still completes a good handshake and carries a message. */
@@ -106,17 +71,7 @@ describe('RLPx bad input', () => {
   })
 
   it('a truncated ack ends the dial with ERR_BAD_HANDSHAKE', async () => {
-    const sockets: Socket[] = []
-    const srv = createServer((s) => {
-      sockets.push(s)
-      s.once('data', () => s.end(randomBytes(100)))
-    })
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-    cleanups.push(async () => {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((r) => srv.close(() => r()))
-    })
-    const port = (srv.address() as { port: number }).port
+    const port = await rawServer((s) => s.once('data', () => s.end(randomBytes(100))))
     const l = await listener() // only for a valid remote key
     const dial = rlpxConnect({
       privateKey: generatePrivateKey(),

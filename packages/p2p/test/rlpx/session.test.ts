@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
 import { ManualClock } from '@x/discover/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type RlpxConnection,
   RlpxError,
@@ -10,18 +10,9 @@ import {
   rlpxConnect,
   TimeoutError,
 } from '../../src/index.js'
-import { listen, type TestListener, tcpHandles } from './helpers.js'
+import { rlpxFixture, type TestListener, tcpHandles } from './helpers.js'
 
-const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
-
-async function listener(options?: Parameters<typeof listen>[0]): Promise<TestListener> {
-  const l = await listen(options)
-  cleanups.push(() => l.close())
-  return l
-}
+const { cleanups, listener } = rlpxFixture()
 
 async function pair(): Promise<{ a: RlpxConnection; b: RlpxConnection; l: TestListener }> {
   const l = await listener()
