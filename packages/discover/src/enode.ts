@@ -1,6 +1,5 @@
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { fromHex, ipToBytes, normalizeIp } from '@x/core'
 import { type DiscoverErrorCode, EnodeError } from './errors.js'
-import { ipToBytes, normalizeIp } from './ip.js'
 import { isValidNodeId, Node } from './node.js'
 
 const SCHEME = 'enode://'
@@ -35,7 +34,7 @@ export function parseEnode(url: string): Node {
       url,
     )
   }
-  const id = hexToBytes(idHex.toLowerCase())
+  const id = fromHex(idHex.toLowerCase())
   if (!isValidNodeId(id))
     throw new EnodeError('ERR_ENODE_BAD_KEY', 'node ID is not a secp256k1 public key', url)
 

@@ -1,10 +1,11 @@
+import { Devp2pError } from '@x/core'
+
 /** Stable error codes of @x/discover. Callers branch on `code`, never on messages. */
 export type DiscoverErrorCode =
   | 'ERR_INVALID_PRIVATE_KEY'
   | 'ERR_INVALID_PUBLIC_KEY'
   | 'ERR_INVALID_SIGNATURE'
   | 'ERR_NODE_KEY_FILE'
-  | 'ERR_INVALID_IP'
   | 'ERR_INVALID_PORT'
   | 'ERR_INVALID_NODE_ID'
   | 'ERR_ENODE_SCHEME'
@@ -16,15 +17,12 @@ export type DiscoverErrorCode =
   | 'ERR_ENODE_BAD_PORT'
   | 'ERR_ENODE_BAD_DISCPORT'
   | 'ERR_ENODE_BAD_QUERY'
-  | 'ERR_CRYPTO_BACKEND'
-  | 'ERR_BAD_RLP'
   | 'ERR_PACKET_TOO_SMALL'
   | 'ERR_PACKET_TOO_LARGE'
   | 'ERR_BAD_HASH'
   | 'ERR_UNKNOWN_PACKET_TYPE'
   | 'ERR_BAD_PACKET'
   | 'ERR_EXPIRED'
-  | 'ERR_TIMEOUT'
   | 'ERR_CLOSED'
   | 'ERR_UNSOLICITED_REPLY'
   | 'ERR_UNKNOWN_NODE'
@@ -38,12 +36,15 @@ export type DiscoverErrorCode =
   | 'ERR_DB_CORRUPT'
   | 'ERR_DB_OPEN'
 
-/** Base class of every error thrown by @x/discover. */
-export class DiscoverError extends Error {
-  readonly code: DiscoverErrorCode
+/**
+ * Base class of the errors of @x/discover. Timeouts are @x/core's `TimeoutError` and malformed
+ * RLP its `RlpError`, as in every layer.
+ */
+export class DiscoverError extends Devp2pError {
+  declare readonly code: DiscoverErrorCode
 
   constructor(code: DiscoverErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'DiscoverError'
     this.code = code
   }
@@ -68,14 +69,6 @@ export class PacketError extends DiscoverError {
   constructor(code: DiscoverErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
     this.name = 'PacketError'
-  }
-}
-
-/** A request that got no (complete) answer within the response timeout. */
-export class TimeoutError extends DiscoverError {
-  constructor(message: string) {
-    super('ERR_TIMEOUT', message)
-    this.name = 'TimeoutError'
   }
 }
 

@@ -1,14 +1,42 @@
-export { type Clock, sleep, systemClock, type TimerHandle } from './clock.js'
+// Transitional: what moved to @x/core is re-exported here until every package imports it from
+// there (removed before this change lands).
 export {
+  asBigUint,
+  asBytes,
+  asFixedBytes,
+  asList,
+  asString,
+  asUint,
+  bytesToIp,
+  type Clock,
   type CryptoBackend,
   createFastCrypto,
+  decodeRlp,
+  encodeRlp,
   type FastCryptoOptions,
   getCrypto,
+  ipToBytes,
+  isIpv6,
+  isValidPort,
   type Keccak,
+  type ListenerOptions,
+  type LogFields,
+  type Logger,
   nobleCrypto,
+  noopLogger,
+  normalizeIp,
+  RlpError,
+  type RlpInput,
+  type RlpItem,
   setCrypto,
+  sleep,
+  systemClock,
+  TimeoutError,
+  type TimerHandle,
+  TypedEventTarget,
+  type TypedListener,
   useFastCrypto,
-} from './crypto/index.js'
+} from '@x/core'
 export {
   dbSchema,
   type EndpointState,
@@ -34,10 +62,7 @@ export {
   EnrError,
   NodeDBError,
   PacketError,
-  TimeoutError,
 } from './errors.js'
-export { type ListenerOptions, TypedEventTarget, type TypedListener } from './events.js'
-export { bytesToIp, ipToBytes, isIpv6, isValidPort, normalizeIp } from './ip.js'
 export {
   generatePrivateKey,
   isValidPrivateKey,
@@ -46,7 +71,6 @@ export {
   parseNodeKey,
   saveNodeKey,
 } from './key.js'
-export { type LogFields, type Logger, noopLogger } from './logger.js'
 export {
   compressNodeId,
   isValidNodeId,
@@ -58,19 +82,6 @@ export {
   nodeIdHash,
   parseNodeId,
 } from './node.js'
-export {
-  asBigUint,
-  asBytes,
-  asFixedBytes,
-  asList,
-  asString,
-  asUint,
-  decodeRlp,
-  encodeRlp,
-  RlpError,
-  type RlpInput,
-  type RlpItem,
-} from './rlp.js'
 export {
   type AddResult,
   type BondState,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { fromHex, toHex } from '@x/core'
 import { DiscoverError } from './errors.js'
 
 /** True if `key` is a valid secp256k1 private key (32 bytes, 0 < key < n). */
@@ -24,7 +24,7 @@ export function parseNodeKey(text: string): Uint8Array {
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     throw new DiscoverError('ERR_INVALID_PRIVATE_KEY', 'node key must be 64 hex characters')
   }
-  const key = hexToBytes(hex.toLowerCase())
+  const key = fromHex(hex.toLowerCase())
   if (!isValidPrivateKey(key)) {
     throw new DiscoverError('ERR_INVALID_PRIVATE_KEY', 'node key is not a valid secp256k1 scalar')
   }
@@ -49,7 +49,7 @@ export async function saveNodeKey(path: string, key: Uint8Array): Promise<void> 
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 })
   const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, bytesToHex(key), { mode: 0o600 })
+  await writeFile(tmp, toHex(key), { mode: 0o600 })
   await rename(tmp, path)
 }
 

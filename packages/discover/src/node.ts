@@ -1,10 +1,15 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { hexToBytes } from '@noble/hashes/utils.js'
-import { getCrypto } from './crypto/index.js'
-import { nobleDecompressPublicKey, nobleIsValidPublicKey, toSec1 } from './crypto/noble.js'
+import {
+  compressPublicKey,
+  decompressPublicKey,
+  fromHex,
+  getCrypto,
+  isValidPort,
+  isValidPublicKey,
+  normalizeIp,
+  toHex,
+} from '@x/core'
 import { DiscoverError } from './errors.js'
-import { toHex } from './hex.js'
-import { isValidPort, normalizeIp } from './ip.js'
 
 /**
  * A v4 node ID: the node's 64-byte secp256k1 public key (X ‖ Y, no 0x04 prefix), as discv4
@@ -15,7 +20,7 @@ export type NodeId = Uint8Array
 /** True if `id` is 64 bytes and a point on secp256k1. */
 export function isValidNodeId(id: Uint8Array): boolean {
   if (id.length !== 64) return false
-  return (getCrypto().isValidPublicKey ?? nobleIsValidPublicKey)(id)
+  return isValidPublicKey(id)
 }
 
 /** The node ID of a public key given as 64 bytes, 65 bytes (0x04 ‖ X ‖ Y) or 33 bytes (compressed). */
@@ -28,7 +33,7 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): NodeId {
   }
   try {
     if (publicKey.length === 33) {
-      return (getCrypto().decompressPublicKey ?? nobleDecompressPublicKey)(publicKey)
+      return decompressPublicKey(publicKey)
     }
     return secp256k1.Point.fromBytes(publicKey).toBytes(false).subarray(1)
   } catch (cause) {
@@ -38,7 +43,7 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): NodeId {
 
 /** The 33-byte compressed form of a node ID's public key (as ENR's `secp256k1` entry holds it). */
 export function compressNodeId(id: NodeId): Uint8Array {
-  return secp256k1.Point.fromBytes(toSec1(id)).toBytes(true)
+  return compressPublicKey(id)
 }
 
 /** The node ID of a private key. */
@@ -57,7 +62,7 @@ export function parseNodeId(hex: string): NodeId {
   if (!/^[0-9a-fA-F]{128}$/.test(text)) {
     throw new DiscoverError('ERR_INVALID_NODE_ID', 'node ID must be 128 hex characters')
   }
-  const id = hexToBytes(text.toLowerCase())
+  const id = fromHex(text)
   if (!isValidNodeId(id)) {
     throw new DiscoverError('ERR_INVALID_NODE_ID', 'node ID is not a secp256k1 public key')
   }

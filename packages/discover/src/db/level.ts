@@ -1,9 +1,7 @@
 import { mkdir } from 'node:fs/promises'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { Devp2pError, equalBytes, type Logger, noopLogger, toHex } from '@x/core'
 import type { ClassicLevel } from 'classic-level'
-import { equalBytes } from '../bytes.js'
-import { DiscoverError, NodeDBError } from '../errors.js'
-import { type Logger, noopLogger } from '../logger.js'
+import { NodeDBError } from '../errors.js'
 import type { Node, NodeId } from '../node.js'
 import { tableDefaults } from '../table/options.js'
 import { type EndpointState, MemoryNodeDB, memoryNodeDBDefaults } from './memory.js'
@@ -140,7 +138,7 @@ export class LevelNodeDB implements NodeDB {
       return db
     } catch (e) {
       await level.close()
-      if (e instanceof DiscoverError) throw e
+      if (e instanceof Devp2pError) throw e
       throw new NodeDBError('ERR_DB_OPEN', `cannot read node DB at ${path}`, { cause: e })
     }
   }
@@ -240,11 +238,11 @@ export class LevelNodeDB implements NodeDB {
 
   /** The sequence number of our own record last stored for `id` (go-ethereum's localSeq). */
   localSeq(id: NodeId): bigint | undefined {
-    return this.#seqs.get(localSeqKey(bytesToHex(id)))
+    return this.#seqs.get(localSeqKey(toHex(id)))
   }
 
   storeLocalSeq(id: NodeId, seq: bigint): void {
-    const key = localSeqKey(bytesToHex(id))
+    const key = localSeqKey(toHex(id))
     this.#seqs.set(key, seq)
     this.#queue(key, encodeSeq(seq))
   }

@@ -1,4 +1,4 @@
-import { toHex } from '../hex.js'
+import { toHex } from '@x/core'
 import type { Node, NodeId } from '../node.js'
 import type { NodeDB, NodeDBEntry } from './types.js'
 

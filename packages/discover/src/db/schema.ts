@@ -1,8 +1,17 @@
-import { bytesToHex } from '@noble/hashes/utils.js'
+import {
+  asBigUint,
+  asBytes,
+  asFixedBytes,
+  asList,
+  asUint,
+  bytesToIp,
+  decodeRlp,
+  encodeRlp,
+  ipToBytes,
+  toHex,
+} from '@x/core'
 import { NodeDBError } from '../errors.js'
-import { bytesToIp, ipToBytes } from '../ip.js'
 import { Node } from '../node.js'
-import { asBigUint, asBytes, asFixedBytes, asList, asUint, decodeRlp, encodeRlp } from '../rlp.js'
 import type { EndpointState } from './memory.js'
 import type { NodeDBEntry } from './types.js'
 
@@ -67,8 +76,7 @@ export function decodeNodeEntry(key: string, value: Uint8Array): NodeDBEntry {
     const l = asList(decodeRlp(value), 'node record')
     if (l.length !== 6) throw corrupt(key, `node record has ${l.length} fields, want 6`)
     const id = asFixedBytes(l[0], 64, 'id')
-    if (`${dbSchema.nodePrefix}${bytesToHex(id)}` !== key)
-      throw corrupt(key, 'ID does not match key')
+    if (`${dbSchema.nodePrefix}${toHex(id)}` !== key) throw corrupt(key, 'ID does not match key')
     const node = new Node({
       id,
       ip: bytesToIp(asBytes(l[1], 'ip')),

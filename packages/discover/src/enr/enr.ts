@@ -1,19 +1,20 @@
-import { getCrypto } from '../crypto/index.js'
-import { nobleVerify } from '../crypto/noble.js'
-import { EnrError } from '../errors.js'
-import { bytesToIp, ipToBytes } from '../ip.js'
-import { compressNodeId, Node, type NodeId, nodeIdFromPublicKey } from '../node.js'
 import {
   asBigUint,
   asBytes,
   asList,
   asString,
   asUint,
+  bytesToIp,
   decodeRlp,
   encodeRlp,
+  getCrypto,
+  ipToBytes,
   type RlpInput,
   type RlpItem,
-} from '../rlp.js'
+  verifySignature,
+} from '@x/core'
+import { EnrError } from '../errors.js'
+import { compressNodeId, Node, type NodeId, nodeIdFromPublicKey } from '../node.js'
 
 /** EIP-778 limits. */
 export const enrConstants = {
@@ -142,7 +143,7 @@ export class Enr {
     try {
       this.#nodeId = nodeIdFromPublicKey(key)
       const digest = getCrypto().keccak256(encodeRlp(l.slice(1) as RlpInput))
-      ok = (getCrypto().verify ?? nobleVerify)(digest, this.signature, key)
+      ok = verifySignature(digest, this.signature, key)
     } catch {
       ok = false
     }

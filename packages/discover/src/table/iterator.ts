@@ -1,4 +1,4 @@
-import { sleep } from '../clock.js'
+import { sleep } from '@x/core'
 import type { Node } from '../node.js'
 import type { TableContext } from './context.js'
 import { lookup, randomTarget } from './lookup.js'

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
+import { toHex } from '@x/core'
 import { DiscoverError } from '../errors.js'
-import { toHex } from '../hex.js'
 import { type Node, type NodeId, nodeIdHash } from '../node.js'
 import { NodesByDistance } from './closest.js'
 import type { TableContext } from './context.js'

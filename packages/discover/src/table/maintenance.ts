@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../clock.js'
+import type { TimerHandle } from '@x/core'
 import { DiscoverError } from '../errors.js'
 import type { TableContext } from './context.js'
 import { tableDefaults } from './options.js'

@@ -1,4 +1,4 @@
-import { ipToBytes } from '../ip.js'
+import { ipToBytes } from '@x/core'
 
 /**
  * Counts IP addresses per subnet and refuses more than `limit` from one subnet (go-ethereum's

@@ -1,11 +1,15 @@
-import { type Clock, systemClock } from '../clock.js'
+import {
+  type Clock,
+  isLan,
+  type Logger,
+  noopLogger,
+  systemClock,
+  TypedEventTarget,
+  toHex,
+} from '@x/core'
 import { logdist } from '../distance.js'
-import { TypedEventTarget } from '../events.js'
-import { toHex } from '../hex.js'
-import { type Logger, noopLogger } from '../logger.js'
 import { type Node, type NodeId, nodeIdHash } from '../node.js'
 import type { NodeSource } from '../transport.js'
-import { isLan } from '../udp/netutil.js'
 import { Bucket, type TableNode } from './bucket.js'
 import { bucketIndexOf, closestInBuckets } from './closest.js'
 import { DistinctNetSet } from './netset.js'

@@ -1,5 +1,6 @@
 // Test helpers shared by every package's tests: `import { ManualClock } from '@x/discover/testing'`.
-export { flush, ManualClock } from './clock.js'
+// Transitional (see src/index.ts).
+export { flush, ManualClock } from '@x/core/testing'
 export { MemoryNetwork, type MemoryNetworkOptions } from './memory-network.js'
 export {
   Simulation,

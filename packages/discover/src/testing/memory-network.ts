@@ -1,4 +1,4 @@
-import { normalizeIp } from '../ip.js'
+import { normalizeIp } from '@x/core'
 import type { DatagramTransport, UdpAddress } from '../udp/transport.js'
 
 export interface MemoryNetworkOptions {

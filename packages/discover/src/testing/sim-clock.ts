@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../clock.js'
-import { flush } from './clock.js'
+import type { Clock, TimerHandle } from '@x/core'
+import { flush } from '@x/core/testing'
 
 interface SimTimer {
   at: number

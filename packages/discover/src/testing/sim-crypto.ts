@@ -1,5 +1,4 @@
-import { bytesToHex } from '@noble/hashes/utils.js'
-import type { CryptoBackend } from '../crypto/types.js'
+import { type CryptoBackend, toHex } from '@x/core'
 
 /** A crypto backend for simulations whose signatures cost nothing; `real` switches it back. */
 export interface SimCryptoBackend extends CryptoBackend {
@@ -25,7 +24,7 @@ export function simCrypto(base: CryptoBackend): SimCryptoBackend {
   const publicKey = (privateKey: Uint8Array) => {
     const known = byArray.get(privateKey)
     if (known) return known
-    const k = bytesToHex(privateKey)
+    const k = toHex(privateKey)
     let pub = pubs.get(k)
     if (!pub) {
       pub = base.publicKey(privateKey)

@@ -1,6 +1,5 @@
-import type { Clock } from '../clock.js'
+import { type Clock, noopLogger } from '@x/core'
 import type { Discovery } from '../discovery.js'
-import { noopLogger } from '../logger.js'
 import { type Node, type NodeId, nodeIdHash } from '../node.js'
 import { NodesByDistance } from '../table/closest.js'
 import { lookup } from '../table/lookup.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js'
+import type { Clock } from '@x/core'
 import type { NodeDB } from '../db/types.js'
 import type { NodeId } from '../node.js'
 

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram'
 import { isIPv4, isIPv6 } from 'node:net'
-import { normalizeIp } from '../ip.js'
+import { normalizeIp } from '@x/core'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 
 /** Binds a real UDP socket (udp6 for an IPv6 host, else udp4). Port 0 picks a free port. */

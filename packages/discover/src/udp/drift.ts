@@ -1,6 +1,5 @@
-import type { Clock } from '../clock.js'
+import type { Clock, Logger } from '@x/core'
 import { DiscoverError } from '../errors.js'
-import type { Logger } from '../logger.js'
 import { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'
 
 /**

@@ -1,6 +1,7 @@
+// Transitional (see src/index.ts).
+export { checkRelayIp, isLan, isLoopback, isSpecialNetwork } from '@x/core'
 export { type BootstrapResult, bootstrap, parseBootnode } from './bootstrap.js'
 export { bindUdp } from './dgram.js'
-export { checkRelayIp, isLan, isLoopback, isSpecialNetwork } from './netutil.js'
 export { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'
 export type { DatagramTransport, UdpAddress } from './transport.js'
 export {

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import { type Clock, systemClock } from '../clock.js'
+import { type Clock, systemClock } from '@x/core'
 import { DiscoverError } from '../errors.js'
 
 /** go-ethereum's ntp.go constants: when to check the clock and what counts as drift. */

@@ -1,6 +1,5 @@
-import type { Clock } from '../clock.js'
+import type { Clock, Logger } from '@x/core'
 import type { NodeDB } from '../db/types.js'
-import type { Logger } from '../logger.js'
 import type { Node } from '../node.js'
 import type { SntpServer } from './ntp.js'
 import type { DatagramTransport } from './transport.js'

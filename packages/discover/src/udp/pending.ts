@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../clock.js'
-import { TimeoutError } from '../errors.js'
+import type { Clock, TimerHandle } from '@x/core'
+import { TimeoutError } from '@x/core'
 import type { Packet } from '../wire/types.js'
 
 /** What a matcher says about an incoming packet of its key. */

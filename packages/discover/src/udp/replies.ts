@@ -1,6 +1,6 @@
-import { equalBytes } from '../bytes.js'
+import { equalBytes, TimeoutError } from '@x/core'
 import { Enr } from '../enr/enr.js'
-import { EnrError, TimeoutError } from '../errors.js'
+import { EnrError } from '../errors.js'
 import type { Node } from '../node.js'
 import { PacketType } from '../wire/types.js'
 import { neighborNode } from './netutil.js'

@@ -1,14 +1,20 @@
-import { equalBytes } from '../bytes.js'
-import { type Clock, systemClock } from '../clock.js'
+import {
+  type Clock,
+  checkRelayIp,
+  equalBytes,
+  isSpecialNetwork,
+  type Logger,
+  noopLogger,
+  type RlpInput,
+  systemClock,
+  TypedEventTarget,
+  toHex,
+} from '@x/core'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import { Enr } from '../enr/enr.js'
 import { DiscoverError, type PacketError } from '../errors.js'
-import { TypedEventTarget } from '../events.js'
-import { toHex } from '../hex.js'
-import { type Logger, noopLogger } from '../logger.js'
 import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
-import type { RlpInput } from '../rlp.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { chunkNeighbors } from '../wire/messages.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
@@ -16,7 +22,6 @@ import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/t
 import { Bonds } from './bonds.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
-import { checkRelayIp, isSpecialNetwork } from './netutil.js'
 import { ntpDefaults } from './ntp.js'
 import { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults } from './options.js'
 import { PendingReplies } from './pending.js'

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../clock.js'
+import type { Clock, TimerHandle } from '@x/core'
 
 /**
  * Bond waiters: after our Ping is answered, `findnode` waits (up to the response timeout) for

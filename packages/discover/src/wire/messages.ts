@@ -1,16 +1,17 @@
-import { PacketError } from '../errors.js'
-import { bytesToIp, ipToBytes } from '../ip.js'
 import {
   asBigUint,
   asBytes,
   asFixedBytes,
   asList,
   asUint,
+  bytesToIp,
   decodeRlp,
   encodeRlp,
+  ipToBytes,
   type RlpInput,
   type RlpItem,
-} from '../rlp.js'
+} from '@x/core'
+import { PacketError } from '../errors.js'
 import {
   type Endpoint,
   type NeighborRecord,

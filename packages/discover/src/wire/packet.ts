@@ -1,7 +1,5 @@
-import { equalBytes } from '../bytes.js'
-import { getCrypto } from '../crypto/index.js'
+import { decodeRlp, encodeRlpAfter, equalBytes, getCrypto } from '@x/core'
 import { PacketError } from '../errors.js'
-import { decodeRlp, encodeRlpAfter } from '../rlp.js'
 import { decodePacketData, encodePacketData } from './messages.js'
 import { type DecodedPacket, type Packet, type PacketTypeCode, wireConstants } from './types.js'
 

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import { DiscoverError } from './errors.js'
+import { CoreError } from './errors.js'
 
 /**
  * IP addresses as devp2p carries them: 4 or 16 raw bytes on the wire, canonical strings in the
@@ -84,14 +84,14 @@ export function ipToBytes(ip: string): Uint8Array {
     const b = parseV6(ip)
     return isV4Mapped(b) ? b.slice(12) : b
   }
-  throw new DiscoverError('ERR_INVALID_IP', `not an IP address: ${JSON.stringify(ip)}`)
+  throw new CoreError('ERR_INVALID_IP', `not an IP address: ${JSON.stringify(ip)}`)
 }
 
 /** The canonical string of a 4- or 16-byte address (RFC 5952 for IPv6). */
 export function bytesToIp(b: Uint8Array): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`
   if (b.length !== 16) {
-    throw new DiscoverError('ERR_INVALID_IP', `IP must be 4 or 16 bytes, got ${b.length}`)
+    throw new CoreError('ERR_INVALID_IP', `IP must be 4 or 16 bytes, got ${b.length}`)
   }
   if (isV4Mapped(b)) return bytesToIp(b.subarray(12))
   const groups: number[] = []

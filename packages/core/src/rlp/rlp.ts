@@ -1,17 +1,14 @@
-import { DiscoverError } from './errors.js'
-import { decodeItem, encodeItem, type RlpInput, type RlpItem } from './rlp-codec.js'
+import { RlpError } from '../errors.js'
+import { decodeItem, encodeItem, type RlpInput, type RlpItem } from './codec.js'
 
-/** A decoded RLP item: a byte string or a list of items. */
-/** What `encodeRlp` takes: bytes, strings (UTF-8), non-negative integers, and lists of them. */
+/*
+ * The copying RLP codec: `decodeRlp` turns an encoding into items whose byte strings are copies
+ * (a decoded packet never keeps its datagram alive), `encodeRlp` writes any item tree in one
+ * buffer. The `as*` readers check each field's shape. raw.ts is the other path, for messages
+ * whose parts are relayed or stored as their encodings.
+ */
+
 export type { RlpInput, RlpItem }
-
-/** An RLP input that does not decode, or decodes to the wrong shape. */
-export class RlpError extends DiscoverError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BAD_RLP', message, options)
-    this.name = 'RlpError'
-  }
-}
 
 /**
  * Decodes exactly one RLP item; trailing bytes are an error unless `allowTrailing`. Strict

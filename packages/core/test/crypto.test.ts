@@ -1,13 +1,10 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import {
-  type CryptoBackend,
-  createFastCrypto,
-  generatePrivateKey,
-  nobleCrypto,
-} from '../src/index.js'
+import { type CryptoBackend, createFastCrypto, nobleCrypto } from '../src/index.js'
 import { discv4, hex, vectorKeys } from './fixtures.js'
+
+const generatePrivateKey = (): Uint8Array => secp256k1.utils.randomSecretKey()
 
 const backends: [string, () => Promise<CryptoBackend>][] = [
   ['noble', async () => nobleCrypto],

@@ -1,0 +1,101 @@
+import { toHex } from './bytes.js'
+
+/** Structured fields attached to a log line. */
+export type LogFields = Record<string, unknown>
+
+/**
+ * The one logging interface every package takes. Packages never write to the console; an
+ * application passes a logger that writes where it wants ({@link createLogger}).
+ */
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger
+}
+
+const noop = () => {}
+
+/** Discards everything; the default of every component. */
+export const noopLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  child: () => noopLogger,
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+export function isLogLevel(s: string): s is LogLevel {
+  return Object.hasOwn(order, s)
+}
+
+/** `json`: one JSON object a line; `logfmt`: `key=value` pairs, as go-ethereum's `--log.format`. */
+export type LogFormat = 'json' | 'logfmt'
+
+export interface LoggerOptions {
+  /** Lines below this level are dropped (default `info`). */
+  level?: LogLevel
+  format?: LogFormat
+  /** Receives each line, without a line break. */
+  write: (line: string) => void
+  /** Fields on every line. */
+  fields?: LogFields
+  /** The time stamp of each line (default: now, ISO 8601). */
+  time?: () => string
+}
+
+/** A field value as it is printed: bigints in decimal, bytes in hex, errors by name and code. */
+function printable(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString()
+  if (value instanceof Uint8Array) return toHex(value)
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code }
+  }
+  return value
+}
+
+function logfmtValue(value: unknown): string {
+  const v = printable(value)
+  const text = typeof v === 'string' ? v : v instanceof Object ? JSON.stringify(v) : String(v)
+  return text === '' || /[\s"=\\]/.test(text) ? JSON.stringify(text) : text
+}
+
+function formatLine(format: LogFormat, head: LogFields, fields: LogFields): string {
+  if (format === 'json') {
+    return JSON.stringify({ ...head, ...fields }, (_k, v) => printable(v))
+  }
+  let line = ''
+  for (const [k, v] of Object.entries({ ...head, ...fields })) {
+    if (v === undefined) continue
+    line += `${line === '' ? '' : ' '}${k}=${logfmtValue(v)}`
+  }
+  return line
+}
+
+/**
+ * The logger applications use: one line per entry with time `t`, `level`, `msg`, then the
+ * logger's and the call's fields, as JSON (default) or logfmt.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const { level = 'info', format = 'json', write, fields: base = {} } = options
+  const time = options.time ?? (() => new Date().toISOString())
+  const at =
+    (lvl: LogLevel) =>
+    (msg: string, fields?: LogFields): void => {
+      if (order[lvl] < order[level]) return
+      write(formatLine(format, { t: time(), level: lvl, msg, ...base }, fields ?? {}))
+    }
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
+  }
+}

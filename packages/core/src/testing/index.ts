@@ -1,0 +1,2 @@
+// Test helpers shared by every package's tests: `import { ManualClock } from '@x/core/testing'`.
+export { flush, ManualClock } from './clock.js'

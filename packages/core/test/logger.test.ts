@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { createLogger, isLogLevel } from '../src/index.js'
+
+const time = () => '2026-01-01T00:00:00.000Z'
+
+describe('createLogger', () => {
+  it('writes JSON lines with time, level, message and fields, dropping lower levels', () => {
+    const lines: string[] = []
+    const log = createLogger({ level: 'info', write: (l) => lines.push(l), time })
+    log.debug('hidden')
+    log.child({ peer: 'ab' }).info('hello', { n: 1n, id: Uint8Array.of(1, 2) })
+    log.error('failed', { err: Object.assign(new Error('boom'), { code: 'ERR_X' }) })
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { t: time(), level: 'info', msg: 'hello', peer: 'ab', n: '1', id: '0102' },
+      {
+        t: time(),
+        level: 'error',
+        msg: 'failed',
+        err: { name: 'Error', message: 'boom', code: 'ERR_X' },
+      },
+    ])
+  })
+
+  it('writes logfmt, quoting what needs it', () => {
+    const lines: string[] = []
+    const log = createLogger({ format: 'logfmt', write: (l) => lines.push(l), time })
+    log.warn('peer dropped', { reason: 'too many peers', port: 30303, empty: '', skip: undefined })
+    expect(lines).toEqual([
+      `t=${time()} level=warn msg="peer dropped" reason="too many peers" port=30303 empty=""`,
+    ])
+  })
+
+  it('knows its levels', () => {
+    expect(['debug', 'info', 'warn', 'error'].every(isLogLevel)).toBe(true)
+    expect(isLogLevel('trace')).toBe(false)
+    expect(isLogLevel('toString')).toBe(false)
+  })
+})
