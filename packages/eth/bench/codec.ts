@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
 import { ETH } from '@ethereumjs/devp2p'
-import { decodeRlp } from '@x/discover'
+import { decodeRlp } from '@x/core'
 import { median, recordResult } from '../../../bench/record.ts'
 import {
   type BlockHeader,

@@ -2,13 +2,15 @@
 // on the in-memory network): each node dials 4 random others; one transaction is injected at one
 // node; we time until every node's pool has it and count, per node, full deliveries of it
 // (Transactions / PooledTransactions received), announcements received, and eth messages.
+
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, Node } from '@x/discover'
-import { ManualClock, seededRandom } from '@x/discover/testing'
+import { seededRandom } from '@x/discover/testing'
 import { type MsgEvent, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { median, recordResult } from '../../../bench/record.ts'
 import { devnet, EthHandler, MsgCode, memoryBackend, txHash } from '../src/index.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 
 const nodes = 50
 const dialsPerNode = 4

@@ -1,10 +1,9 @@
-import type { Logger } from '@x/discover'
+import type { Logger } from '@x/core'
+import { encodeList, equalBytes, splitList, toHex } from '@x/core'
 import type { ChainReader } from './backend.js'
-import { bytesEqual, toHex } from './bytes.js'
 import { headerHash, headerNumber } from './header.js'
 import { KnownCache } from './known-cache.js'
 import type { EthPeer } from './peer.js'
-import { encodeList, splitList } from './rlp.js'
 
 /** Announced block hashes remembered as fetched (or being fetched). */
 const maxFetchingBlocks = 256
@@ -61,7 +60,7 @@ export class BlockFetcher {
 
   async #fetchOne(peer: EthPeer, hash: Uint8Array): Promise<void> {
     const [header] = await peer.requestHeaders({ origin: hash, amount: 1, skip: 0, reverse: false })
-    if (!header || !bytesEqual(headerHash(header), hash)) return
+    if (!header || !equalBytes(headerHash(header), hash)) return
     const [body] = await peer.requestBodies([hash])
     if (body && !this.#closed) this.#import(header, body)
   }

@@ -1,10 +1,10 @@
+import { splitList } from '@x/core'
 import { headerHash, headerNumber } from './header.js'
 import { MsgCode } from './messages/codes.js'
 import { encodeBlockRangeUpdate } from './messages/status.js'
 import { txHash } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'
 import type { PeerSet } from './peer-set.js'
-import { splitList } from './rlp.js'
 
 /**
  * Propagates transactions (go-ethereum's `BroadcastTransactions`): each goes in full to √n of the

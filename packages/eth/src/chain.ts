@@ -1,4 +1,4 @@
-import { fromHex } from './bytes.js'
+import { fromHex } from '@x/core'
 import { type BlockHeader, encodeHeader, headerHash } from './header.js'
 
 /**

@@ -1,3 +1,4 @@
+import { splitList } from '@x/core'
 import { DisconnectError, DisconnectReason, type Msg } from '@x/p2p'
 import type { Backend } from './backend.js'
 import type { BlockFetcher } from './block-fetcher.js'
@@ -19,7 +20,6 @@ import {
   decodeTransactions,
 } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'
-import { splitList } from './rlp.js'
 import { serveByHash, serveHeaders } from './serve.js'
 import type { TxFetcher } from './tx-fetcher.js'
 

@@ -1,3 +1,5 @@
+import { Devp2pError, RlpError } from '@x/core'
+
 /** Codes of every error thrown by @x/eth. */
 export type EthErrorCode =
   | 'ERR_DECODE'
@@ -20,19 +22,31 @@ export type EthErrorCode =
   | 'ERR_REMOTE_STALE'
   | 'ERR_INVALID_CHAIN'
 
-/** Base class of every error thrown by @x/eth; branch on `code`. */
-export class EthError extends Error {
-  readonly code: EthErrorCode
+/**
+ * Base class of every error thrown by @x/eth; branch on `code`. A `Devp2pError` of @x/core, so
+ * `instanceof Devp2pError` catches it with the errors of every other layer.
+ */
+export class EthError extends Devp2pError {
+  declare readonly code: EthErrorCode
 
   constructor(code: EthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'EthError'
-    this.code = code
   }
 }
 
-/** A message that does not decode, or decodes to values the protocol forbids. */
-export function decodeError(what: string, cause?: unknown): EthError {
-  const detail = cause instanceof Error ? `: ${cause.message}` : ''
-  return new EthError('ERR_DECODE', `invalid ${what}${detail}`, { cause })
+/**
+ * Wraps a decoder of eth data (a message payload, a header, a transaction): the one place where
+ * an `RlpError` of @x/core's raw RLP reader becomes `EthError` `ERR_DECODE`, same message, the
+ * `RlpError` as `cause`. Other errors (an `EthError` the decoder threw itself) pass unchanged.
+ */
+export function ethDecoder<A extends unknown[], R>(decode: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return decode(...args)
+    } catch (err) {
+      if (err instanceof RlpError) throw new EthError('ERR_DECODE', err.message, { cause: err })
+      throw err
+    }
+  }
 }

@@ -1,6 +1,6 @@
-import { asBigUint, asFixedBytes, asList, decodeRlp, encodeRlp, type RlpItem } from '@x/discover'
+import { crc32 } from 'node:zlib'
+import { asBigUint, asFixedBytes, asList, decodeRlp, encodeRlp, type RlpItem } from '@x/core'
 import type { ChainConfig } from './chain.js'
-import { crc32, crc32Update } from './crc32.js'
 import { EthError } from './errors.js'
 
 /**
@@ -39,11 +39,11 @@ export function forkIdAt(chain: ChainConfig, head: number, time: number): ForkId
   let hash = crc32(chain.genesisHash)
   for (const fork of blocks) {
     if (fork > head) return { hash, next: BigInt(fork) }
-    hash = crc32Update(hash, uint64Bytes(fork))
+    hash = crc32(uint64Bytes(fork), hash)
   }
   for (const fork of times) {
     if (fork > time) return { hash, next: BigInt(fork) }
-    hash = crc32Update(hash, uint64Bytes(fork))
+    hash = crc32(uint64Bytes(fork), hash)
   }
   return { hash, next: 0n }
 }
@@ -68,8 +68,7 @@ export function forkFilter(
   const { blocks, times } = gatherForks(chain)
   const forks = [...blocks, ...times]
   const sums: number[] = [crc32(chain.genesisHash)]
-  for (const fork of forks)
-    sums.push(crc32Update(sums[sums.length - 1] as number, uint64Bytes(fork)))
+  for (const fork of forks) sums.push(crc32(uint64Bytes(fork), sums[sums.length - 1] as number))
   const bounds: bigint[] = [...forks.map(BigInt), maxUint64]
   return (id) => {
     const local = head()

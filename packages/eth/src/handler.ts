@@ -1,4 +1,4 @@
-import { type Clock, type Logger, noopLogger, systemClock, TypedEventTarget } from '@x/discover'
+import { type Clock, type Logger, noopLogger, systemClock, TypedEventTarget, toHex } from '@x/core'
 import {
   DisconnectError,
   DisconnectReason,
@@ -10,7 +10,6 @@ import {
 import type { Backend } from './backend.js'
 import { BlockFetcher } from './block-fetcher.js'
 import { broadcastBlock, broadcastTransactions } from './broadcast.js'
-import { toHex } from './bytes.js'
 import type { ChainConfig } from './chain.js'
 import { handleMessage, type MessageContext } from './dispatch.js'
 import type { EthError } from './errors.js'

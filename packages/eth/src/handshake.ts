@@ -1,6 +1,5 @@
-import { type Clock, systemClock } from '@x/discover'
+import { type Clock, equalBytes, systemClock, toHex } from '@x/core'
 import { DisconnectError, DisconnectReason, type MsgReadWriter } from '@x/p2p'
-import { bytesEqual, toHex } from './bytes.js'
 import { EthError } from './errors.js'
 import type { ForkFilter, ForkId } from './forkid.js'
 import { type EthVersion, MsgCode, maxMessageSize } from './messages/codes.js'
@@ -74,7 +73,7 @@ export function checkStatus(remote: Status, opts: HandshakeOptions): void {
       `network id mismatch: ${remote.networkId} (!= ${opts.networkId})`,
     )
   }
-  if (!bytesEqual(remote.genesis, opts.genesis)) {
+  if (!equalBytes(remote.genesis, opts.genesis)) {
     throw reject(
       'ERR_GENESIS_MISMATCH',
       `genesis mismatch: ${toHex(remote.genesis)} (!= ${toHex(opts.genesis)})`,

@@ -1,14 +1,14 @@
-import { getCrypto } from '@x/discover'
-import { EthError } from './errors.js'
 import {
   encodeStringList,
+  getCrypto,
   readBigUint,
   readBytes,
   readFixed,
   readUint,
   splitList,
   uintBytes,
-} from './rlp.js'
+} from '@x/core'
+import { EthError, ethDecoder } from './errors.js'
 
 /**
  * A block header (the yellow paper's fields, plus the London base fee when present). Later
@@ -59,7 +59,7 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
 }
 
 /** Decodes a raw header; throws {@link EthError} `ERR_DECODE`. */
-export function decodeHeader(raw: Uint8Array): BlockHeader {
+export const decodeHeader = ethDecoder((raw: Uint8Array): BlockHeader => {
   const f = splitList(raw, 'header')
   if (f.length < 15) throw new EthError('ERR_DECODE', `invalid header: ${f.length} fields`)
   const h: BlockHeader = {
@@ -82,7 +82,7 @@ export function decodeHeader(raw: Uint8Array): BlockHeader {
   if (f.length > 15) h.baseFee = readBigUint(f[15], 'header base fee', 32)
   if (f.length > 16) h.extraFields = f.slice(16)
   return h
-}
+})
 
 /** The block hash: keccak256 of the raw header. */
 export function headerHash(raw: Uint8Array): Uint8Array {
@@ -90,6 +90,6 @@ export function headerHash(raw: Uint8Array): Uint8Array {
 }
 
 /** The block number of a raw header, without decoding the rest. */
-export function headerNumber(raw: Uint8Array): number {
+export const headerNumber = ethDecoder((raw: Uint8Array): number => {
   return readUint(splitList(raw, 'header')[8], 'header number')
-}
+})

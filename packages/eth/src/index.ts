@@ -1,5 +1,4 @@
 export type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
-export { bytesEqual, fromHex, toHex } from './bytes.js'
 export {
   type ChainConfig,
   chains,
@@ -10,7 +9,6 @@ export {
   emptyUncleHash,
   mainnet,
 } from './chain.js'
-export { crc32, crc32Update } from './crc32.js'
 export { EthError, type EthErrorCode } from './errors.js'
 export {
   decodeForkId,
@@ -51,17 +49,6 @@ export * from './messages/index.js'
 export { EthPeer, type EthPeerOptions, type PeerHead, peerDefaults } from './peer.js'
 export { PeerSet } from './peer-set.js'
 export { ethProtocols } from './protocol.js'
-export {
-  encodeBytes,
-  encodeList,
-  encodeUint,
-  isList,
-  readBigUint,
-  readBytes,
-  readFixed,
-  readUint,
-  splitList,
-} from './rlp.js'
 export { serveByHash, serveHeaders } from './serve.js'
 export {
   createEthService,

@@ -1,4 +1,4 @@
-import { toHex } from './bytes.js'
+import { toHex } from '@x/core'
 
 /**
  * A bounded set of hashes a peer is known to have (go-ethereum's `knownCache`): at most `max`

@@ -1,11 +1,9 @@
-import { type Clock, systemClock, type TimerHandle } from '@x/discover'
+import { type Clock, encodeList, splitList, systemClock, type TimerHandle, toHex } from '@x/core'
 import type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
-import { toHex } from './bytes.js'
 import type { ChainConfig } from './chain.js'
 import { EthError } from './errors.js'
 import { type BlockHeader, decodeHeader, encodeHeader, headerHash } from './header.js'
 import { txHash } from './messages/transactions.js'
-import { encodeList, splitList } from './rlp.js'
 
 export const memoryChainDefaults = {
   /** Blocks kept besides genesis; older ones are dropped (and `earliest` moves up). */

@@ -1,4 +1,11 @@
-import { type Clock, type Logger, noopLogger, systemClock, type TimerHandle } from '@x/discover'
+import {
+  type Clock,
+  type Logger,
+  noopLogger,
+  splitList,
+  systemClock,
+  type TimerHandle,
+} from '@x/core'
 import type { MsgReadWriter, ProtocolPeer } from '@x/p2p'
 import { EthError } from './errors.js'
 import { headerHash } from './header.js'
@@ -24,7 +31,6 @@ import {
   txHash,
   txType,
 } from './messages/transactions.js'
-import { splitList } from './rlp.js'
 import { SendQueue } from './send-queue.js'
 
 /** Per-peer limits (PROTOCOL.md "known sets", "queues"). */

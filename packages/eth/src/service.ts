@@ -1,4 +1,4 @@
-import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
+import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import type { Protocol } from '@x/p2p'
 import type { Backend } from './backend.js'
 import { type ChainConfig, chains } from './chain.js'

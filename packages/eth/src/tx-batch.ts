@@ -1,4 +1,4 @@
-import type { Clock } from '@x/discover'
+import type { Clock } from '@x/core'
 import type { Backend } from './backend.js'
 import { txHash } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'

@@ -1,6 +1,6 @@
-import type { Clock } from '@x/discover'
+import type { Clock } from '@x/core'
+import { toHex } from '@x/core'
 import type { TxPool } from './backend.js'
-import { toHex } from './bytes.js'
 import { KnownCache } from './known-cache.js'
 import type { EthPeer } from './peer.js'
 

@@ -1,3 +1,4 @@
+import { encodeList, encodeUint } from '@x/core'
 import { seededRandom } from '@x/discover/testing'
 import type { MsgReadWriter } from '@x/p2p'
 import { describe, expect, it } from 'vitest'
@@ -12,7 +13,6 @@ import { decodeBlockRangeUpdate } from '../src/messages/status.js'
 import { decodeTransactions, txHash } from '../src/messages/transactions.js'
 import { EthPeer } from '../src/peer.js'
 import { PeerSet } from '../src/peer-set.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 import { devnetHandshake, fakePeer } from './helpers.js'
 
 interface Sent {

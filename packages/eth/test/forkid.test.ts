@@ -1,6 +1,6 @@
+import { crc32 } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { type ChainConfig, mainnet } from '../src/chain.js'
-import { crc32 } from '../src/crc32.js'
 import { EthError } from '../src/errors.js'
 import { decodeForkId, encodeForkId, forkFilter, forkIdAt } from '../src/forkid.js'
 import vectors from './fixtures/forkid.json' with { type: 'json' }

@@ -1,4 +1,5 @@
-import { ManualClock } from '@x/discover/testing'
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { DisconnectError, DisconnectReason, type MsgReadWriter } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { devnet } from '../src/chain.js'
@@ -22,7 +23,6 @@ import {
   txHash,
 } from '../src/messages/index.js'
 import { ethProtocols } from '../src/protocol.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 import { txArriveTimeout } from '../src/tx-fetcher.js'
 import { fakePeer, rwPair } from './helpers.js'
 

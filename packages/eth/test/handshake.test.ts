@@ -1,4 +1,5 @@
-import { ManualClock } from '@x/discover/testing'
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { DisconnectError, DisconnectReason } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { mainnet } from '../src/chain.js'
@@ -6,7 +7,6 @@ import { EthError } from '../src/errors.js'
 import { forkIdAt } from '../src/forkid.js'
 import { type HandshakeOptions, handshake, localStatus } from '../src/handshake.js'
 import { encodeStatus, MsgCode } from '../src/messages/index.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 import { devnetHandshake, rwPair } from './helpers.js'
 
 const closers: (() => void)[] = []

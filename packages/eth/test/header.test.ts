@@ -1,8 +1,8 @@
+import { encodeList, encodeUint } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { decodeHeader, encodeHeader, headerHash, headerNumber } from '../src/header.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 

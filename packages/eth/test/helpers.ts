@@ -1,5 +1,5 @@
+import type { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
-import type { ManualClock } from '@x/discover/testing'
 import {
   type DisconnectReason,
   type MsgReadWriter,

@@ -1,11 +1,11 @@
-import { ManualClock } from '@x/discover/testing'
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { decodeHeader, headerHash, headerNumber } from '../src/header.js'
 import { MemoryChain, MemoryTxPool, memoryBackend } from '../src/memory-backend.js'
 import { txHash } from '../src/messages/index.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 import { serveByHash, serveHeaders } from '../src/serve.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')

@@ -1,4 +1,5 @@
-import { ManualClock } from '@x/discover/testing'
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { devnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
@@ -12,7 +13,6 @@ import {
   txHash,
 } from '../src/messages/index.js'
 import { EthPeer, peerDefaults } from '../src/peer.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 import { devnetHandshake, fakePeer, rwPair } from './helpers.js'
 
 const closers: (() => void)[] = []

@@ -1,5 +1,5 @@
+import { ManualClock } from '@x/core/testing'
 import type { Node } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { DisconnectError } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -1,9 +1,9 @@
-import { ManualClock } from '@x/discover/testing'
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import { devnet } from '../src/chain.js'
 import { memoryBackend } from '../src/memory-backend.js'
 import type { EthPeer } from '../src/peer.js'
-import { encodeList, encodeUint } from '../src/rlp.js'
 import { TxBroadcastBatch } from '../src/tx-batch.js'
 
 describe('TxBroadcastBatch', () => {

@@ -1,4 +1,3 @@
-import { EthError } from '../errors.js'
 import {
   encodeBytes,
   encodeList,
@@ -7,7 +6,8 @@ import {
   readBytes,
   readUint,
   splitList,
-} from '../rlp.js'
+} from '@x/core'
+import { EthError, ethDecoder } from '../errors.js'
 import { maxRequestItems } from './codes.js'
 import { checkSize } from './limits.js'
 import { decodeRawItemsResponse, encodeRawItemsResponse } from './request.js'
@@ -38,7 +38,7 @@ export function encodeGetBlockHeaders(r: GetBlockHeaders): Uint8Array {
   ])
 }
 
-export function decodeGetBlockHeaders(payload: Uint8Array): GetBlockHeaders {
+export const decodeGetBlockHeaders = ethDecoder((payload: Uint8Array): GetBlockHeaders => {
   checkSize(payload, 'GetBlockHeaders')
   const f = splitList(payload, 'GetBlockHeaders')
   if (f.length < 2) throw new EthError('ERR_DECODE', 'invalid GetBlockHeaders: too few fields')
@@ -57,7 +57,7 @@ export function decodeGetBlockHeaders(payload: Uint8Array): GetBlockHeaders {
     skip: readUint(q[2], 'GetBlockHeaders skip'),
     reverse: reverse === 1,
   }
-}
+})
 
 export function encodeBlockHeaders(r: BlockHeaders): Uint8Array {
   return encodeRawItemsResponse({ requestId: r.requestId, items: r.headers })

@@ -1,5 +1,5 @@
-import { EthError } from '../errors.js'
-import { readUint, splitList } from '../rlp.js'
+import { readUint, splitList } from '@x/core'
+import { EthError, ethDecoder } from '../errors.js'
 import { maxRequestItems } from './codes.js'
 import {
   decodeHashesRequest,
@@ -35,7 +35,7 @@ export function encodeReceipts(r: Receipts): Uint8Array {
 }
 
 /** Decodes Receipts; for eth/69 each receipt must have the 4-field shape. */
-export function decodeReceipts(payload: Uint8Array, version: 68 | 69 = 69): Receipts {
+export const decodeReceipts = ethDecoder((payload: Uint8Array, version: 68 | 69 = 69): Receipts => {
   const { requestId, items } = decodeRawItemsResponse(payload, 'Receipts', maxRequestItems)
   if (version === 69) {
     for (const block of items) {
@@ -51,4 +51,4 @@ export function decodeReceipts(payload: Uint8Array, version: 68 | 69 = 69): Rece
     }
   }
   return { requestId, receipts: items }
-}
+})

@@ -1,5 +1,3 @@
-import { EthError } from '../errors.js'
-import { type ForkId, forkIdToRlp } from '../forkid.js'
 import {
   encodeBytes,
   encodeList,
@@ -8,7 +6,9 @@ import {
   readFixed,
   readUint,
   splitList,
-} from '../rlp.js'
+} from '@x/core'
+import { EthError, ethDecoder } from '../errors.js'
+import { type ForkId, forkIdToRlp } from '../forkid.js'
 import { checkSize } from './limits.js'
 
 /** eth/68 Status: `[version, networkid, td, blockhash, genesis, forkid]`. */
@@ -89,7 +89,7 @@ export function encodeStatus(s: Status): Uint8Array {
  * are ignored, as RLP's forward-compatibility rule allows; a version other than 68 or 69 decodes
  * into the shape of the nearest one so the handshake can report the version mismatch.
  */
-export function decodeStatus(payload: Uint8Array): Status {
+export const decodeStatus = ethDecoder((payload: Uint8Array): Status => {
   checkSize(payload, 'status')
   const f = splitList(payload, 'status')
   const version = readUint(f[0], 'status version')
@@ -115,7 +115,7 @@ export function decodeStatus(payload: Uint8Array): Status {
     genesis: readFixed(f[4], 32, 'status genesis'),
     forkId: decodeForkIdRaw(f[5]),
   }
-}
+})
 
 export function encodeBlockRangeUpdate(r: BlockRange): Uint8Array {
   return encodeList([
@@ -125,7 +125,7 @@ export function encodeBlockRangeUpdate(r: BlockRange): Uint8Array {
   ])
 }
 
-export function decodeBlockRangeUpdate(payload: Uint8Array): BlockRange {
+export const decodeBlockRangeUpdate = ethDecoder((payload: Uint8Array): BlockRange => {
   checkSize(payload, 'block range update')
   const f = splitList(payload, 'block range update')
   return {
@@ -133,7 +133,7 @@ export function decodeBlockRangeUpdate(payload: Uint8Array): BlockRange {
     latestBlock: readUint(f[1], 'latest block'),
     latestHash: readFixed(f[2], 32, 'latest hash'),
   }
-}
+})
 
 /**
  * Checks a block range (BlockRangeUpdate or eth/69 Status): earliest ≤ latest and a non-zero

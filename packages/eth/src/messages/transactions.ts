@@ -1,6 +1,5 @@
-import { getCrypto } from '@x/discover'
-import { EthError } from '../errors.js'
-import { encodeList, isList, readBytes, splitList } from '../rlp.js'
+import { encodeList, getCrypto, isList, readBytes, splitList } from '@x/core'
+import { EthError, ethDecoder } from '../errors.js'
 import { maxTxItems } from './codes.js'
 import { checkSize } from './limits.js'
 import {
@@ -27,17 +26,17 @@ export interface PooledTransactions {
 }
 
 /** The hash of a raw transaction: keccak of the list (legacy) or of the typed envelope. */
-export function txHash(raw: Uint8Array): Uint8Array {
+export const txHash = ethDecoder((raw: Uint8Array): Uint8Array => {
   return getCrypto().keccak256(isList(raw) ? raw : readBytes(raw, 'transaction'))
-}
+})
 
 /** The EIP-2718 type of a raw transaction (0 for legacy). */
-export function txType(raw: Uint8Array): number {
+export const txType = ethDecoder((raw: Uint8Array): number => {
   if (isList(raw)) return 0
   const env = readBytes(raw, 'transaction')
   if (env.length === 0) throw new EthError('ERR_DECODE', 'invalid transaction: empty envelope')
   return env[0] as number
-}
+})
 
 function checkTx(raw: Uint8Array): void {
   if (isList(raw)) return
@@ -52,12 +51,12 @@ export function encodeTransactions(txs: Transactions): Uint8Array {
   return encodeList(txs)
 }
 
-export function decodeTransactions(payload: Uint8Array): Transactions {
+export const decodeTransactions = ethDecoder((payload: Uint8Array): Transactions => {
   checkSize(payload, 'Transactions')
   const txs = splitList(payload, 'Transactions', maxTxItems)
   for (const tx of txs) checkTx(tx)
   return txs
-}
+})
 
 export function encodeGetPooledTransactions(r: GetPooledTransactions): Uint8Array {
   return encodeHashesRequest(r)
@@ -71,7 +70,7 @@ export function encodePooledTransactions(r: PooledTransactions): Uint8Array {
   return encodeRawItemsResponse({ requestId: r.requestId, items: r.txs })
 }
 
-export function decodePooledTransactions(payload: Uint8Array): PooledTransactions {
+export const decodePooledTransactions = ethDecoder((payload: Uint8Array): PooledTransactions => {
   const { requestId, items } = decodeRawItemsResponse(
     payload,
     'PooledTransactions',
@@ -80,4 +79,4 @@ export function decodePooledTransactions(payload: Uint8Array): PooledTransaction
   )
   for (const tx of items) checkTx(tx)
   return { requestId, txs: items }
-}
+})

@@ -1,5 +1,6 @@
+import { encodeList, encodeUint } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import type { Node } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { DisconnectReason, type Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,7 +16,6 @@ import {
   memoryBackend,
   txHash,
 } from '../../src/index.js'
-import { encodeList, encodeUint } from '../../src/rlp.js'
 import { memoryServer, untilClock } from '../helpers.js'
 
 interface TestNode {

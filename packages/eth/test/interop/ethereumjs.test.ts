@@ -1,6 +1,7 @@
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
 import { ETH, RLPx } from '@ethereumjs/devp2p'
-import { decodeRlp, generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
+import { decodeRlp } from '@x/core'
+import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
 import { type RlpxHandshaker, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import {

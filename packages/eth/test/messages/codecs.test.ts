@@ -1,4 +1,4 @@
-import { encodeRlp } from '@x/discover'
+import { encodeList, encodeRlp, encodeUint } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { EthError } from '../../src/errors.js'
 import {
@@ -39,7 +39,6 @@ import {
   txType,
   validateBlockRange,
 } from '../../src/messages/index.js'
-import { encodeList, encodeUint } from '../../src/rlp.js'
 
 const hash = (n: number) => new Uint8Array(32).fill(n)
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
