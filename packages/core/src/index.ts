@@ -24,6 +24,7 @@ export {
 } from './errors.js'
 export { type ListenerOptions, TypedEventTarget, type TypedListener } from './events.js'
 export { bytesToIp, ipToBytes, isIpv6, isValidPort, normalizeIp } from './ip.js'
+export { type Startable, started } from './lifecycle.js'
 export {
   createLogger,
   isLogLevel,

@@ -2,8 +2,10 @@
 // backends) vs @ethereumjs/devp2p's DPT, in the same run. The client is a raw socket that sends
 // pre-signed pings from one bonded key and counts pongs, so the server's work (verify the ping,
 // sign the pong) dominates. Median of 3 rounds per server.
+
 import { createSocket, type Socket } from 'node:dgram'
 import { DPT } from '@ethereumjs/devp2p'
+import { started } from '@x/core'
 import { median, recordResult } from '../../../bench/record.ts'
 import {
   createFastCrypto,
@@ -109,13 +111,15 @@ async function measure(server: Server): Promise<number> {
 }
 
 async function ours(): Promise<Server> {
-  const udp = await UDPv4.listen({
-    privateKey: generatePrivateKey(),
-    host: '127.0.0.1',
-    port: 0,
-    ntp: false,
-  })
-  return { port: udp.self.udp, close: () => udp.close() }
+  const udp = await started(
+    new UDPv4({
+      privateKey: generatePrivateKey(),
+      host: '127.0.0.1',
+      port: 0,
+      ntp: false,
+    }),
+  )
+  return { port: udp.self.udp, close: () => udp.stop() }
 }
 
 async function dpt(): Promise<Server> {

@@ -1,8 +1,9 @@
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import { MemoryNodeDB } from './db/memory.js'
 import type { NodeDB } from './db/types.js'
+import { DiscoverError } from './errors.js'
 import type { Node, NodeId } from './node.js'
-import { Kademlia } from './table/kademlia.js'
+import { Kademlia, type KademliaOptions } from './table/kademlia.js'
 import type { LookupOptions } from './table/lookup.js'
 import type { MaintenanceOptions } from './table/maintenance.js'
 import type { IpLimitOptions } from './table/options.js'
@@ -26,7 +27,7 @@ export interface DiscoveryOptions {
   ip?: string
   /** Entry points: Nodes, `enode://…` URLs or `enr:…` records. */
   bootnodes?: readonly (Node | string)[]
-  /** Node database (default: in memory). `close()` closes it. */
+  /** Node database (default: in memory). `stop()` closes it. */
   db?: NodeDB
   logger?: Logger
   clock?: Clock
@@ -59,79 +60,97 @@ export interface DiscoveryStats {
 /**
  * Node Discovery v4 in one object: the UDPv4 service, the Kademlia table serving its FindNode
  * answers, bootstrapping and the maintenance loops. It is what a node uses, and it satisfies
- * p2p's `DialDiscovery` (`readRandomNodes`, `randomNodes`, `resolve`). Start with
- * `Discovery.start`, release with `close()`.
+ * p2p's `DialDiscovery` (`readRandomNodes`, `randomNodes`, `resolve`). Construct, then
+ * `start()`; `stop()` releases everything, the node database included.
  */
 export class Discovery {
   readonly udp: UDPv4
-  readonly kademlia: Kademlia
+  readonly #kademliaOptions: KademliaOptions & { db: NodeDB }
+  // Made by start(): the table is keyed by our own node, whose endpoint is known once bound.
+  #kademlia: Kademlia | undefined
+  readonly #bootnodes: readonly Node[]
   readonly #clock: Clock
   readonly #log: Logger
   readonly #abort = new AbortController()
-  #closed = false
-
-  private constructor(udp: UDPv4, kademlia: Kademlia, clock: Clock, log: Logger) {
-    this.udp = udp
-    this.kademlia = kademlia
-    this.#clock = clock
-    this.#log = log
-  }
+  #state: 'new' | 'running' | 'stopped' = 'new'
 
   /**
-   * Binds the UDP socket (or takes `options.transport`), creates the table, bonds with the
-   * bootnodes (resolves once each answered or timed out), and starts the maintenance loops,
-   * whose first refresh runs in the background (`refresh()` waits for it). Throws a
-   * `DiscoverError` for an unparsable bootnode before opening anything.
+   * Checks the options and builds the parts; opens nothing. Throws a `DiscoverError` for an
+   * unparsable bootnode or an invalid key.
    */
-  static async start(options: DiscoveryOptions): Promise<Discovery> {
-    const bootnodes = (options.bootnodes ?? []).map((b) =>
+  constructor(options: DiscoveryOptions) {
+    this.#bootnodes = (options.bootnodes ?? []).map((b) =>
       typeof b === 'string' ? parseBootnode(b) : b,
     )
-    const clock = options.clock ?? systemClock
-    const log = options.logger ?? noopLogger
+    this.#clock = options.clock ?? systemClock
+    this.#log = options.logger ?? noopLogger
     const db = options.db ?? new MemoryNodeDB()
-    const udp = await UDPv4.listen({
+    this.udp = new UDPv4({
       privateKey: options.privateKey,
       host: options.host,
       port: options.port,
       tcpPort: options.tcpPort,
       ip: options.ip,
       db,
-      clock,
-      logger: log,
+      clock: this.#clock,
+      logger: this.#log,
       transport: options.transport,
       ntp: options.ntp,
       netrestrict: options.netrestrict,
     })
+    this.#kademliaOptions = {
+      transport: this.udp,
+      db,
+      clock: this.#clock,
+      logger: this.#log,
+      bootnodes: this.#bootnodes,
+      ipLimits: options.ipLimits,
+      maintenance: options.maintenance,
+      random: options.random,
+    }
+  }
+
+  /** The table and its maintenance (from `start()` on). */
+  get kademlia(): Kademlia {
+    if (!this.#kademlia) throw new DiscoverError('ERR_NOT_STARTED', 'discovery not started')
+    return this.#kademlia
+  }
+
+  /**
+   * Binds the UDP socket (or takes `options.transport`), bonds with the bootnodes (resolves once
+   * each answered or timed out), and starts the maintenance loops, whose first refresh runs in
+   * the background (`refresh()` waits for it).
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') return
+    const udp = this.udp
+    await udp.start()
+    this.#state = 'running'
     try {
-      const kademlia = new Kademlia({
-        transport: udp,
-        db,
-        clock,
-        logger: log,
-        bootnodes,
-        ipLimits: options.ipLimits,
-        maintenance: options.maintenance,
-        random: options.random,
-      })
-      const d = new Discovery(udp, kademlia, clock, log)
+      const kademlia = new Kademlia(this.#kademliaOptions)
+      this.#kademlia = kademlia
       udp.setNodeSource(kademlia.table)
       // A node that completed the endpoint proof both ways is verified: it may enter the table.
       udp.addEventListener('bonded', (e) => kademlia.table.add(e.detail.node), {
-        signal: d.#abort.signal,
+        signal: this.#abort.signal,
       })
-      if (bootnodes.length > 0) {
-        const r = await bootstrap(udp, bootnodes, { signal: d.#abort.signal })
+      if (this.#bootnodes.length > 0) {
+        const r = await bootstrap(udp, this.#bootnodes, { signal: this.#abort.signal })
         for (const n of r.bonded) kademlia.table.add(n)
         for (const f of r.failed) {
-          log.warn('bootnode did not answer', { bootnode: f.bootnode, error: f.error.message })
+          this.#log.warn('bootnode did not answer', {
+            bootnode: f.bootnode,
+            error: f.error.message,
+          })
         }
       }
       kademlia.start()
-      log.info('discovery started', { self: `${udp.self}`, bootnodes: bootnodes.length })
-      return d
+      this.#log.info('discovery started', {
+        self: `${udp.self}`,
+        bootnodes: this.#bootnodes.length,
+      })
     } catch (e) {
-      await udp.close()
+      await this.stop()
       throw e
     }
   }
@@ -146,7 +165,7 @@ export class Discovery {
   }
 
   get db(): NodeDB {
-    return this.kademlia.db
+    return this.#kademliaOptions.db
   }
 
   /** Up to `n` distinct random nodes from the table, without waiting. */
@@ -200,19 +219,20 @@ export class Discovery {
     }
   }
 
-  /** True from `start` until `close()` is called. */
+  /** True from `start()` until `stop()`. */
   get running(): boolean {
-    return !this.#closed
+    return this.#state === 'running'
   }
 
   /** Stops the loops and lookups, closes the socket, flushes and closes the DB. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return
+    const wasRunning = this.#state === 'running'
+    this.#state = 'stopped'
     this.#abort.abort()
-    await this.kademlia.stop()
-    await this.udp.close()
+    await this.#kademlia?.stop()
+    await this.udp.stop()
     await this.db.close()
-    this.#log.info('discovery closed')
+    if (wasRunning) this.#log.info('discovery stopped')
   }
 }

@@ -24,6 +24,7 @@ export type DiscoverErrorCode =
   | 'ERR_BAD_PACKET'
   | 'ERR_EXPIRED'
   | 'ERR_CLOSED'
+  | 'ERR_NOT_STARTED'
   | 'ERR_UNSOLICITED_REPLY'
   | 'ERR_UNKNOWN_NODE'
   | 'ERR_ENR_TOO_BIG'

@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   Discovery,
@@ -15,25 +16,27 @@ import { ManualClock, MemoryNetwork } from '../src/testing/index.js'
 
 let clock: ManualClock
 let net: MemoryNetwork
-const started: Discovery[] = []
+const running: Discovery[] = []
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((d) => d.close()))
+  await Promise.all(running.splice(0).map((d) => d.stop()))
   if (clock) expect(clock.pending).toBe(0)
 })
 
 async function start(options: Partial<DiscoveryOptions> = {}): Promise<Discovery> {
-  const p = Discovery.start({
-    privateKey: generatePrivateKey(),
-    transport: net.bind(),
-    clock,
-    ntp: false,
-    ...options,
-  })
+  const p = started(
+    new Discovery({
+      privateKey: generatePrivateKey(),
+      transport: net.bind(),
+      clock,
+      ntp: false,
+      ...options,
+    }),
+  )
   // Bonding waits on the clock for ping-backs: move time while start() runs.
   await clock.advance(2000)
   const d = await p
-  started.push(d)
+  running.push(d)
   return d
 }
 
@@ -96,13 +99,13 @@ describe('Discovery (in memory)', () => {
   it('rejects a malformed bootnode before opening anything', async () => {
     clock = new ManualClock()
     net = new MemoryNetwork()
-    await expect(
-      Discovery.start({ privateKey: generatePrivateKey(), bootnodes: ['enode://nope'], clock }),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_ENODE/) })
+    expect(
+      () => new Discovery({ privateKey: generatePrivateKey(), bootnodes: ['enode://nope'], clock }),
+    ).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_ENODE/) }))
     expect(net.size).toBe(0)
   })
 
-  it('close() stops every timer and socket and closes the DB', async () => {
+  it('stop() stops every timer and socket and closes the DB', async () => {
     clock = new ManualClock()
     net = new MemoryNetwork()
     const db = new MemoryNodeDB()
@@ -111,12 +114,12 @@ describe('Discovery (in memory)', () => {
     await clock.advance(60_000)
     expect(clock.pending).toBeGreaterThan(0)
     expect(n2.running).toBe(true)
-    await n2.close()
-    await n2.close()
+    await n2.stop()
+    await n2.stop()
     expect(n2.running).toBe(false)
     expect(db.closed).toBe(true)
     expect(net.size).toBe(1)
-    await n1.close()
+    await n1.stop()
     expect(net.size).toBe(0)
     expect(clock.pending).toBe(0)
   })

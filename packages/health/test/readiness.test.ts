@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { Discovery, generatePrivateKey } from '@x/discover'
 import { ManualClock, MemoryNetwork } from '@x/discover/testing'
 import { describe, expect, it } from 'vitest'
@@ -41,18 +42,20 @@ describe('discoveryRunning', () => {
   it('takes @x/discover’s Discovery: running until it is closed', async () => {
     const clock = new ManualClock()
     const net = new MemoryNetwork()
-    const starting = Discovery.start({
-      privateKey: generatePrivateKey(),
-      transport: net.bind(),
-      clock,
-      ntp: false,
-    })
+    const starting = started(
+      new Discovery({
+        privateKey: generatePrivateKey(),
+        transport: net.bind(),
+        clock,
+        ntp: false,
+      }),
+    )
     await clock.advance(2_000)
     const discovery = await starting
     const running = discoveryRunning(discovery)
     const again = discoveryRunning(discovery) // two watchers see the same state
     expect(running()).toBe(true)
-    await discovery.close()
+    await discovery.stop()
     expect([running(), again()]).toEqual([false, false])
     expect(clock.pending).toBe(0)
   })

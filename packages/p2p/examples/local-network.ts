@@ -1,6 +1,7 @@
 // A node as node-app wires it: discv4 on UDP + the p2p server over RLPx/TCP, the dial scheduler
 // fed by discovery. Three nodes on 127.0.0.1 (any free ports), one of them the bootnode; each
 // finds the others through discovery and dials them. Run: `npx tsx examples/local-network.ts`.
+import { started } from '@x/core'
 import {
   Discovery,
   generatePrivateKey,
@@ -57,15 +58,17 @@ async function startNode(
   // 2. Discovery with the bound TCP port, then handed to the server's dial scheduler.
   let discovery: Discovery | undefined
   if (!options.noDiscovery) {
-    discovery = await Discovery.start({
-      privateKey, // the same key: one node ID for discovery and RLPx
-      host: '127.0.0.1',
-      port: 0,
-      tcpPort: server.listenAddress?.port,
-      bootnodes,
-      ntp: false,
-      logger: log,
-    })
+    discovery = await started(
+      new Discovery({
+        privateKey, // the same key: one node ID for discovery and RLPx
+        host: '127.0.0.1',
+        port: 0,
+        tcpPort: server.listenAddress?.port,
+        bootnodes,
+        ntp: false,
+        logger: log,
+      }),
+    )
     await server.setDiscovery(discovery)
   }
   return {
@@ -73,7 +76,7 @@ async function startNode(
     discovery,
     async stop() {
       await server.stop() // every peer gets Disconnect("client quitting")
-      await discovery?.close()
+      await discovery?.stop()
     },
   }
 }

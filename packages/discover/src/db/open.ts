@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { LevelNodeDB, type LevelNodeDBOptions } from './level.js'
 import { MemoryNodeDB } from './memory.js'
 import type { NodeDB } from './types.js'
@@ -13,7 +14,7 @@ export interface OpenNodeDBOptions extends LevelNodeDBOptions {
 /**
  * The node database a node uses: in memory without `path`, LevelDB at `path` otherwise (created
  * if missing, wiped if written by another schema version or for another `selfId`). Pass it to
- * `Discovery.start({ db })`; `Discovery.close()` flushes and closes it. Throws `NodeDBError`
+ * `new Discovery({ db })`; `Discovery.stop()` flushes and closes it. Throws `NodeDBError`
  * `ERR_DB_OPEN` when the store cannot be opened (another process holds it).
  */
 export async function openNodeDB(options: OpenNodeDBOptions = {}): Promise<NodeDB> {

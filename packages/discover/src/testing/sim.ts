@@ -1,4 +1,4 @@
-import { type CryptoBackend, getCrypto, type Logger, noopLogger, setCrypto } from '@x/core'
+import { type CryptoBackend, getCrypto, type Logger, noopLogger, setCrypto, started } from '@x/core'
 import { Discovery } from '../discovery.js'
 import { isValidPrivateKey } from '../key.js'
 import type { Node } from '../node.js'
@@ -141,19 +141,21 @@ export class Simulation {
     // The node's record is signed for real (records are verified with real secp256k1): the
     // record is made synchronously within this call, before its first await.
     if (this.#crypto) this.#crypto.real = true
-    const started = Discovery.start({
-      privateKey,
-      transport: this.#socket(this.network.bind()),
-      clock: this.clock,
-      ntp: false,
-      bootnodes: options.bootnodes ?? [],
-      maintenance: this.#options.maintenance,
-      ipLimits: this.#options.ipLimits,
-      logger: this.#options.logger?.child({ node: index }) ?? noopLogger,
-      random,
-    })
+    const pending = started(
+      new Discovery({
+        privateKey,
+        transport: this.#socket(this.network.bind()),
+        clock: this.clock,
+        ntp: false,
+        bootnodes: options.bootnodes ?? [],
+        maintenance: this.#options.maintenance,
+        ipLimits: this.#options.ipLimits,
+        logger: this.#options.logger?.child({ node: index }) ?? noopLogger,
+        random,
+      }),
+    )
     if (this.#crypto) this.#crypto.real = false
-    return started.then((d) => {
+    return pending.then((d) => {
       this.nodes[index] = d
       return d
     })
@@ -187,7 +189,7 @@ export class Simulation {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await Promise.all(this.nodes.filter((d) => d !== undefined).map((d) => d.close()))
+    await Promise.all(this.nodes.filter((d) => d !== undefined).map((d) => d.stop()))
     if (this.#crypto) releaseSimCrypto()
   }
 

@@ -42,12 +42,13 @@ export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
  * ENRRequest, enforces the endpoint proof, and implements the `DiscoveryTransport` the table uses.
- * Create with `UDPv4.listen`, release with `close()`.
+ * Construct, then `start()` (binds the socket, or takes `options.transport`); `stop()` releases it.
  */
 export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTransport {
   readonly #key: Uint8Array
   readonly #id: NodeId
-  readonly #transport: DatagramTransport
+  readonly #options: UDPv4Options
+  #transport: DatagramTransport | undefined
   readonly #db: NodeDB
   readonly #clock: Clock
   readonly #log: Logger
@@ -57,19 +58,21 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   readonly #pending: PendingReplies
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
   readonly #pingWaiters: PingWaiters
-  #self: Node
-  #enr: Enr
+  // Set by start(): the advertised endpoint includes the bound port.
+  #self!: Node
+  #enr!: Enr
   #source: NodeSource | undefined
   #entries: Record<string, RlpInput> = {}
-  #closed = false
+  #state: 'new' | 'running' | 'stopped' = 'new'
   readonly #drift: ClockDriftCheck
   readonly stats: UDPv4Stats = { received: 0, sent: 0, dropped: {} }
 
-  private constructor(options: UDPv4Options, transport: DatagramTransport) {
+  /** Checks the options; opens nothing. Throws for an invalid private key. */
+  constructor(options: UDPv4Options) {
     super()
+    this.#options = options
     this.#key = options.privateKey
     this.#id = nodeIdFromPrivateKey(options.privateKey)
-    this.#transport = transport
     this.#db = options.db ?? new MemoryNodeDB()
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
@@ -88,35 +91,48 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     )
     this.#pending = new PendingReplies(this.#clock, udpv4Defaults.maxPending)
     this.#pingWaiters = new PingWaiters(this.#clock, udpv4Defaults.maxPending)
+  }
+
+  /**
+   * Binds the socket (or takes `options.transport`), makes our record and starts answering
+   * packets. Once only: a stopped UDPv4 does not start again.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') return
+    const options = this.#options
+    const transport =
+      options.transport ??
+      (await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 }))
     const bound = transport.address
     const ip = options.ip ?? (isSpecialNetwork(bound.ip) ? '127.0.0.1' : bound.ip)
-    const tcp = options.tcpPort ?? bound.port
-    this.#self = new Node({ id: this.#id, ip, udp: bound.port, tcp })
-    this.#enr = this.#makeEnr(options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())))
+    try {
+      this.#self = new Node({
+        id: this.#id,
+        ip,
+        udp: bound.port,
+        tcp: options.tcpPort ?? bound.port,
+      })
+      this.#enr = this.#makeEnr(options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())))
+    } catch (err) {
+      // Bad options: the socket this call bound is closed again.
+      if (!options.transport) await transport.close()
+      throw err
+    }
+    this.#transport = transport
+    this.#state = 'running'
     transport.onMessage((data, from) => this.#onDatagram(data, from))
     transport.onError((e) => this.#log.debug('udp send error', { error: e.message }))
   }
 
-  /** Binds the socket (or takes `options.transport`) and starts answering packets. */
-  static async listen(options: UDPv4Options): Promise<UDPv4> {
-    if (options.transport) return new UDPv4(options, options.transport)
-    const transport = await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 })
-    try {
-      return new UDPv4(options, transport)
-    } catch (err) {
-      // Bad options: the socket this call bound is closed again.
-      await transport.close()
-      throw err
-    }
-  }
-
-  /** Our node: ID, advertised IP, bound UDP port and TCP port. */
+  /** Our node: ID, advertised IP, bound UDP port and TCP port (known once started). */
   get self(): Node {
+    this.#assertStarted()
     return this.#self
   }
 
   /** Our current node record (served in ENRResponse; its seq goes in our Pings and Pongs). */
   get enr(): Enr {
+    this.#assertStarted()
     return this.#enr
   }
 
@@ -151,7 +167,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   /** Pings `node` and resolves on its Pong (an endpoint proof for the node). */
   ping(node: Node, options: { signal?: AbortSignal } = {}): Promise<{ enrSeq?: bigint }> {
-    if (this.#closed) return Promise.reject(new DiscoverError('ERR_CLOSED', 'UDPv4 closed'))
+    try {
+      this.#assertOpen()
+    } catch (e) {
+      return Promise.reject(e)
+    }
     const { hash, bytes } = this.#encode({
       type: PacketType.Ping,
       version: wireConstants.pingVersion,
@@ -227,19 +247,19 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   /** Stops answering, fails pending requests, closes the socket. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return
+    this.#state = 'stopped'
     this.#drift.close()
-    this.#pending.failAll(new DiscoverError('ERR_CLOSED', 'UDPv4 closed'))
+    this.#pending.failAll(new DiscoverError('ERR_CLOSED', 'UDPv4 stopped'))
     this.#pingWaiters.wakeAll()
-    await this.#transport.close()
+    await this.#transport?.close()
   }
 
   // ---- incoming packets ----
 
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
-    if (this.#closed) return
+    if (this.#state !== 'running') return
     this.stats.received++
     try {
       const { packet, hash, fromId } = decodePacket(data)
@@ -362,9 +382,9 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   #sendTo(bytes: Uint8Array, to: UdpAddress): void {
-    if (this.#closed) return
+    if (this.#state !== 'running') return
     this.stats.sent++
-    this.#transport.send(bytes, to)
+    this.#transport?.send(bytes, to)
   }
 
   #endpoint(n: Node): Endpoint {
@@ -393,7 +413,12 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     return `${idHex}|${ip}`
   }
 
+  #assertStarted(): void {
+    if (this.#state === 'new') throw new DiscoverError('ERR_NOT_STARTED', 'UDPv4 not started')
+  }
+
   #assertOpen(): void {
-    if (this.#closed) throw new DiscoverError('ERR_CLOSED', 'UDPv4 closed')
+    this.#assertStarted()
+    if (this.#state === 'stopped') throw new DiscoverError('ERR_CLOSED', 'UDPv4 stopped')
   }
 }

@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { formatEnode, generatePrivateKey, type Node } from '../../src/index.js'
 import { bootstrap, UDPv4 } from '../../src/udp/index.js'
@@ -6,17 +7,19 @@ import { bootstrap, UDPv4 } from '../../src/udp/index.js'
 
 const services: UDPv4[] = []
 afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.close()))
+  await Promise.all(services.splice(0).map((s) => s.stop()))
 })
 
 async function start(tcpPort: number): Promise<UDPv4> {
-  const s = await UDPv4.listen({
-    privateKey: generatePrivateKey(),
-    host: '127.0.0.1',
-    port: 0,
-    tcpPort,
-    ntp: false,
-  })
+  const s = await started(
+    new UDPv4({
+      privateKey: generatePrivateKey(),
+      host: '127.0.0.1',
+      port: 0,
+      tcpPort,
+      ntp: false,
+    }),
+  )
   services.push(s)
   return s
 }

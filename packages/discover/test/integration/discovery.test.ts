@@ -1,22 +1,25 @@
+import { started } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Discovery, generatePrivateKey } from '../../src/index.js'
 
 // The facade as node-app runs it: real UDP sockets on 127.0.0.1, the system clock.
 
-const started: Discovery[] = []
+const running: Discovery[] = []
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((d) => d.close()))
+  await Promise.all(running.splice(0).map((d) => d.stop()))
 })
 
 async function start(bootnodes: string[] = []): Promise<Discovery> {
-  const d = await Discovery.start({
-    privateKey: generatePrivateKey(),
-    host: '127.0.0.1',
-    port: 0,
-    bootnodes,
-    ntp: false,
-  })
-  started.push(d)
+  const d = await started(
+    new Discovery({
+      privateKey: generatePrivateKey(),
+      host: '127.0.0.1',
+      port: 0,
+      bootnodes,
+      ntp: false,
+    }),
+  )
+  running.push(d)
   return d
 }
 
@@ -40,15 +43,17 @@ describe('Discovery over real UDP', () => {
   it('closes its socket: the port can be bound again', async () => {
     const d = await start()
     const port = d.self.udp
-    await d.close()
-    started.splice(0)
-    const again = await Discovery.start({
-      privateKey: generatePrivateKey(),
-      host: '127.0.0.1',
-      port,
-      ntp: false,
-    })
-    started.push(again)
+    await d.stop()
+    running.splice(0)
+    const again = await started(
+      new Discovery({
+        privateKey: generatePrivateKey(),
+        host: '127.0.0.1',
+        port,
+        ntp: false,
+      }),
+    )
+    running.push(again)
     expect(again.self.udp).toBe(port)
   })
 })

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { started } from '@x/core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   type Clock,
@@ -35,28 +36,30 @@ const wait = { timeout: 10_000, interval: 20 }
 
 let dir: string
 let clock: JumpClock
-const started: Discovery[] = []
+const running: Discovery[] = []
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'x-restart-'))
   clock = new JumpClock()
 })
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((d) => d.close()))
+  await Promise.all(running.splice(0).map((d) => d.stop()))
   await rm(dir, { recursive: true, force: true })
 })
 
 async function start(options: Partial<DiscoveryOptions> = {}): Promise<Discovery> {
-  const d = await Discovery.start({
-    privateKey: generatePrivateKey(),
-    host: '127.0.0.1',
-    port: 0,
-    ntp: false,
-    clock,
-    // Fast loops: revalidate and copy live nodes every 20 ms.
-    maintenance: { revalidateIntervalMs: 20, copyNodesIntervalMs: 20 },
-    ...options,
-  })
-  started.push(d)
+  const d = await started(
+    new Discovery({
+      privateKey: generatePrivateKey(),
+      host: '127.0.0.1',
+      port: 0,
+      ntp: false,
+      clock,
+      // Fast loops: revalidate and copy live nodes every 20 ms.
+      maintenance: { revalidateIntervalMs: 20, copyNodesIntervalMs: 20 },
+      ...options,
+    }),
+  )
+  running.push(d)
   return d
 }
 
@@ -85,8 +88,8 @@ describe('Discovery restart with a LevelDB node database', () => {
       () => expect(peers.every((p) => first.db.node(hexId(p)) !== undefined)).toBe(true),
       wait,
     )
-    await first.close()
-    started.splice(started.indexOf(first), 1)
+    await first.stop()
+    running.splice(running.indexOf(first), 1)
 
     const restartedAt = clock.now()
     const db = await openNodeDB({ path: dir, selfId })

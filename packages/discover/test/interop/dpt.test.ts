@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram'
 import { DPT, genPrivateKey } from '@ethereumjs/devp2p'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { started } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generatePrivateKey, Node, type NodeId, type NodeSource } from '../../src/index.js'
 import { bootstrap, UDPv4 } from '../../src/udp/index.js'
@@ -43,13 +44,15 @@ async function startDpt(): Promise<{ dpt: DPT; node: Node }> {
 
 /** Our service with the set of bonded nodes as its NodeSource. */
 async function startOurs(): Promise<{ udp: UDPv4; bonded: Map<string, Node> }> {
-  const udp = await UDPv4.listen({
-    privateKey: generatePrivateKey(),
-    host: '127.0.0.1',
-    port: 0,
-    ntp: false,
-  })
-  closers.push(() => udp.close())
+  const udp = await started(
+    new UDPv4({
+      privateKey: generatePrivateKey(),
+      host: '127.0.0.1',
+      port: 0,
+      ntp: false,
+    }),
+  )
+  closers.push(() => udp.stop())
   const bonded = new Map<string, Node>()
   udp.addEventListener('bonded', (e) => bonded.set(e.detail.node.idHex, e.detail.node))
   const source: NodeSource = {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:dgram'
 import { describe, expect, it, vi } from 'vitest'
+import { generatePrivateKey } from '../../src/index.js'
 import { bindUdp, UDPv4 } from '../../src/udp/index.js'
 
 // Every socket bindUdp creates, with whether it was closed.
@@ -37,11 +38,24 @@ describe('bind failures leave no socket behind', () => {
     }
   })
 
-  it('UDPv4.listen closes the socket it bound when the options are bad', async () => {
+  it('new UDPv4 with a bad key throws before binding anything', () => {
+    const before = sockets.length
     // An all-zero private key is not a valid secp256k1 key.
-    await expect(
-      UDPv4.listen({ privateKey: new Uint8Array(32), host: '127.0.0.1', port: 0, ntp: false }),
-    ).rejects.toThrow()
+    expect(
+      () => new UDPv4({ privateKey: new Uint8Array(32), host: '127.0.0.1', port: 0, ntp: false }),
+    ).toThrow()
+    expect(sockets.length).toBe(before)
+  })
+
+  it('UDPv4.start closes the socket it bound when the options are bad', async () => {
+    const udp = new UDPv4({
+      privateKey: generatePrivateKey(),
+      host: '127.0.0.1',
+      port: 0,
+      ip: 'not an ip',
+      ntp: false,
+    })
+    await expect(udp.start()).rejects.toThrow()
     await settle()
     expect(sockets.at(-1)?.closed).toBe(true)
   })

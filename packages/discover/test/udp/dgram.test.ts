@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generatePrivateKey } from '../../src/index.js'
 import { bindUdp, UDPv4 } from '../../src/udp/index.js'
@@ -8,8 +9,10 @@ afterEach(async () => {
 })
 
 async function listen(host: string) {
-  const udp = await UDPv4.listen({ privateKey: generatePrivateKey(), host, port: 0, ntp: false })
-  closers.push(() => udp.close())
+  const udp = await started(
+    new UDPv4({ privateKey: generatePrivateKey(), host, port: 0, ntp: false }),
+  )
+  closers.push(() => udp.stop())
   return udp
 }
 

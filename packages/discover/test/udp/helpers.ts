@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import {
   generatePrivateKey,
   MemoryNodeDB,
@@ -33,19 +34,21 @@ export function harness(): Harness {
     clock,
     services,
     async make(options = {}) {
-      const s = await UDPv4.listen({
-        privateKey: generatePrivateKey(),
-        transport: net.bind({ ip: options.ip ?? '127.0.0.1' }),
-        clock,
-        db: new MemoryNodeDB(),
-        ntp: false,
-        ...options,
-      })
+      const s = await started(
+        new UDPv4({
+          privateKey: generatePrivateKey(),
+          transport: net.bind({ ip: options.ip ?? '127.0.0.1' }),
+          clock,
+          db: new MemoryNodeDB(),
+          ntp: false,
+          ...options,
+        }),
+      )
       services.push(s)
       return s
     },
     async closeAll() {
-      await Promise.all(services.map((s) => s.close()))
+      await Promise.all(services.map((s) => s.stop()))
       services.length = 0
     },
   }

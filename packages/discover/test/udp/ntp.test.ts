@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram'
+import { started } from '@x/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generatePrivateKey, type LogFields, type Logger } from '../../src/index.js'
 import { MemoryNetwork } from '../../src/testing/index.js'
@@ -59,13 +60,15 @@ describe('SNTP clock-drift check', () => {
       child: () => logger,
     }
     const net = new MemoryNetwork()
-    const udp = await UDPv4.listen({
-      privateKey: generatePrivateKey(),
-      transport: net.bind(),
-      logger,
-      ntp: { host: '127.0.0.1', port: srv.port },
-    })
-    closers.push(() => udp.close())
+    const udp = await started(
+      new UDPv4({
+        privateKey: generatePrivateKey(),
+        transport: net.bind(),
+        logger,
+        ntp: { host: '127.0.0.1', port: srv.port },
+      }),
+    )
+    closers.push(() => udp.stop())
     const drift = new Promise<number>((resolve) =>
       udp.addEventListener('clock:drift', (e) => resolve(e.detail.offsetMs), { once: true }),
     )

@@ -392,7 +392,7 @@ describe('UDPv4 requests', () => {
       tcp: 1,
     })
     const p = a.ping(ghost)
-    await a.close()
+    await a.stop()
     await expect(p).rejects.toMatchObject({ code: 'ERR_CLOSED' })
     await expect(a.ping(ghost)).rejects.toMatchObject({ code: 'ERR_CLOSED' })
     await silent.close()

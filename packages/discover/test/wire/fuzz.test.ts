@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { generatePrivateKey, PacketError } from '../../src/index.js'
@@ -67,24 +68,28 @@ describe('discv4 decoding never throws anything but PacketError', () => {
 
   it('a service fed garbage keeps answering', async () => {
     const net = new MemoryNetwork()
-    const s = await UDPv4.listen({
-      privateKey: generatePrivateKey(),
-      transport: net.bind(),
-      ntp: false,
-    })
+    const s = await started(
+      new UDPv4({
+        privateKey: generatePrivateKey(),
+        transport: net.bind(),
+        ntp: false,
+      }),
+    )
     const junk = net.bind()
     for (let i = 0; i < 200; i++) {
       const v = vectors[i % vectors.length]!.slice()
       v[(i * 7) % v.length]! ^= 0xff
       junk.send(v, { ip: s.self.ip, port: s.self.udp })
     }
-    const c = await UDPv4.listen({
-      privateKey: generatePrivateKey(),
-      transport: net.bind(),
-      ntp: false,
-    })
+    const c = await started(
+      new UDPv4({
+        privateKey: generatePrivateKey(),
+        transport: net.bind(),
+        ntp: false,
+      }),
+    )
     await expect(c.ping(s.self)).resolves.toBeDefined()
     expect(s.stats.received).toBeGreaterThanOrEqual(200)
-    await Promise.all([s.close(), c.close(), junk.close()])
+    await Promise.all([s.stop(), c.stop(), junk.close()])
   })
 })

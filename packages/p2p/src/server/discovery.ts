@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import {
   type Clock,
   Discovery,
@@ -37,7 +38,7 @@ export interface DiscoveryV4Start {
  */
 export async function startDiscoveryV4(
   o: DiscoveryV4Start,
-  start: (options: DiscoveryOptions) => Promise<Discovery> = (d) => Discovery.start(d),
+  start: (options: DiscoveryOptions) => Promise<Discovery> = (d) => started(new Discovery(d)),
 ): Promise<Discovery> {
   const { config } = o
   const db = await openNodeDB({ path: config.nodeDatabase, selfId: o.selfId, logger: o.logger })

@@ -223,7 +223,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
     const own = this.#ownDiscovery
     this.#ownDiscovery = undefined
     if (this.#discovery === own) this.#discovery = undefined
-    await own?.close()
+    await own?.stop()
   }
 
   /**

@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { Discovery, generatePrivateKey, getCrypto, setCrypto, useFastCrypto } from '@x/discover'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectReason, rlpx, Server, tcpNetwork } from '../../src/index.js'
@@ -31,7 +32,7 @@ const nodes: TestNode[] = []
 
 async function stopNode(n: TestNode): Promise<void> {
   await n.server.stop()
-  await n.discovery.close()
+  await n.discovery.stop()
 }
 
 afterEach(async () => {
@@ -52,14 +53,16 @@ async function startNode(bootnode?: TestNode): Promise<TestNode> {
     dialer: { historyExpiration: 500, bootnodeFallbackDelay: 500 },
   })
   await server.start()
-  const discovery = await Discovery.start({
-    privateKey,
-    host: '127.0.0.1',
-    port: 0,
-    tcpPort: server.listenAddress?.port,
-    bootnodes: boot ? [boot] : [],
-    ntp: false,
-  })
+  const discovery = await started(
+    new Discovery({
+      privateKey,
+      host: '127.0.0.1',
+      port: 0,
+      tcpPort: server.listenAddress?.port,
+      bootnodes: boot ? [boot] : [],
+      ntp: false,
+    }),
+  )
   const n = { server, discovery }
   nodes.push(n)
   await server.setDiscovery(discovery)
