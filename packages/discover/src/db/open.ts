@@ -1,4 +1,3 @@
-import { started } from '@x/core'
 import { LevelNodeDB, type LevelNodeDBOptions } from './level.js'
 import { MemoryNodeDB } from './memory.js'
 import type { NodeDB } from './types.js'
