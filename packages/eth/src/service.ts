@@ -6,7 +6,8 @@ import { EthError } from './errors.js'
 import { gatherForks } from './forkid.js'
 import { EthHandler } from './handler.js'
 import { MemoryChain, memoryBackend } from './memory-backend.js'
-import type { EthVersion } from './messages/codes.js'
+import { type EthVersion, ethVersions } from './messages/codes.js'
+import { peerDefaults } from './peer.js'
 import type { PeerSet } from './peer-set.js'
 
 /** The built-in networks (`--network`). */
@@ -38,28 +39,39 @@ export interface EthServiceOptions {
   followPeers?: boolean
   /** Versions offered, default eth/69 and eth/68. */
   versions?: readonly EthVersion[]
+  /** Most eth peers at once; default unbounded (the p2p server's maxPeers bounds them). */
   maxPeers?: number
+  /** Timeout of the requests we send, in ms; default 10 s. */
   requestTimeout?: number
   clock?: Clock
   logger?: Logger
 }
 
-/** The eth protocol of a node, ready for `new Server({ protocols })`. */
-export interface EthService {
-  /** One p2p protocol per eth version, for the server's `protocols`. */
-  readonly protocols: Protocol[]
-  /** The registered eth peers. */
-  readonly peers: PeerSet
-  readonly backend: Backend
+/** Defaults of {@link EthServiceOptions} that do not depend on the chain. */
+export const ethServiceDefaults = {
+  network: 'mainnet',
+  versions: ethVersions,
+  maxPeers: Number.POSITIVE_INFINITY,
+  requestTimeout: peerDefaults.requestTimeout,
+  clock: systemClock,
+  logger: noopLogger,
+} as const satisfies EthServiceOptions
+
+/** {@link EthServiceOptions} with every default applied, once, at construction. */
+interface ResolvedEthServiceOptions {
   readonly chain: ChainConfig
   readonly networkId: bigint
-  /**
-   * The handler: broadcast functions, `nodeInfo`/`peerInfo`, and the events
-   * `peer:registered` (handshake done), `handshake:failed`, `peer:unregistered`, `peer:head`.
-   */
-  readonly handler: EthHandler
-  /** Stops making blocks, disconnects every eth peer and clears every timer. Idempotent. */
-  close(): void
+  readonly backend: Backend
+  /** The backend is the default in-memory one: the service makes its blocks. */
+  readonly ownBackend: boolean
+  /** Milliseconds between blocks of the in-memory chain; 0 for none. */
+  readonly blockInterval: number
+  readonly followPeers: boolean
+  readonly versions: readonly EthVersion[]
+  readonly maxPeers: number
+  readonly requestTimeout: number
+  readonly clock: Clock
+  readonly logger: Logger
 }
 
 function resolveChain(network: EthNetwork | ChainConfig): ChainConfig {
@@ -74,57 +86,132 @@ function resolveChain(network: EthNetwork | ChainConfig): ChainConfig {
   return chain
 }
 
+function resolveOptions(options: EthServiceOptions): ResolvedEthServiceOptions {
+  const o = { ...ethServiceDefaults, ...definedOnly(options) }
+  const chain = resolveChain(o.network)
+  const { blocks, times } = gatherForks(chain)
+  // A devnet has every fork at genesis; a chain with a fork schedule makes no blocks by default.
+  const isDevnet = blocks.length === 0 && times.length === 0
+  const blockInterval = o.blockInterval ?? (isDevnet ? devnetBlockInterval : 0)
+  // Timestamps from the interval, not the clock: every node of the devnet makes the same blocks.
+  const blockTime = Math.max(1, Math.round(blockInterval / 1000))
+  return {
+    chain,
+    networkId: BigInt(o.networkId ?? chain.networkId),
+    backend: o.backend ?? memoryBackend(chain, { clock: o.clock, blockTime }),
+    ownBackend: o.backend === undefined,
+    blockInterval,
+    followPeers: o.followPeers ?? isDevnet,
+    versions: o.versions,
+    maxPeers: o.maxPeers,
+    requestTimeout: o.requestTimeout,
+    clock: o.clock,
+    logger: o.logger,
+  }
+}
+
+/** `options` without the keys set to `undefined`, so they do not hide a default when spread. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<T>
+}
+
 /**
- * The eth protocol for a node in one call: chain configuration, backend (in-memory by default,
- * making a block every `blockInterval` on a devnet), handler, and propagation of new blocks.
+ * The eth protocol of a node (go-ethereum's `eth.Ethereum` reduced to the wire protocol): chain
+ * configuration, backend (in-memory by default, making a block every `blockInterval` on a
+ * devnet), handler, and propagation of new blocks. Construct, hand `protocols` to the p2p
+ * server, then `start()`; `stop()` on shutdown.
  *
  * ```ts
- * const eth = createEthService({ network: 'devnet', logger })
+ * const eth = new EthService({ network: 'devnet', logger })
  * eth.handler.addEventListener('peer:registered', (e) => logger.info('eth handshake', …))
  * const server = new Server({ privateKey, protocols: eth.protocols, … })
+ * eth.start()
+ * await server.start()
  * ```
  */
-export function createEthService(options: EthServiceOptions = {}): EthService {
-  const chain = resolveChain(options.network ?? 'mainnet')
-  const clock = options.clock ?? systemClock
-  const logger = options.logger ?? noopLogger
-  const networkId = BigInt(options.networkId ?? chain.networkId)
-  const { blocks, times } = gatherForks(chain)
-  const isDevnet = blocks.length === 0 && times.length === 0
-  const interval = options.blockInterval ?? (isDevnet ? devnetBlockInterval : 0)
-  const own = options.backend === undefined
-  // Timestamps from the interval, not the clock: every node of the devnet makes the same blocks.
-  const blockTime = Math.max(1, Math.round(interval / 1000))
-  const backend = options.backend ?? memoryBackend(chain, { clock, blockTime })
-  const handler = new EthHandler({
-    backend,
-    chain,
-    networkId,
-    clock,
-    logger,
-    followPeers: options.followPeers ?? isDevnet,
-    ...(options.versions ? { versions: options.versions } : {}),
-    ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
-    ...(options.requestTimeout !== undefined ? { requestTimeout: options.requestTimeout } : {}),
-  })
-  // New heads of an in-memory chain (made here or imported) propagate like go-ethereum's.
-  const memory = backend.chain instanceof MemoryChain ? backend.chain : undefined
-  const unsubscribe = memory?.onBlock((block, td) => handler.broadcastBlock(block, td))
-  if (own && memory && interval > 0) memory.start(interval)
-  let closed = false
-  return {
-    protocols: handler.protocols,
-    peers: handler.peers,
-    backend,
-    chain,
-    networkId,
-    handler,
-    close() {
-      if (closed) return
-      closed = true
-      if (own) memory?.stop()
-      unsubscribe?.()
-      handler.close()
-    },
+export class EthService {
+  /** One p2p protocol per eth version, for the server's `protocols`. */
+  readonly protocols: Protocol[]
+  /** The registered eth peers. */
+  readonly peers: PeerSet
+  readonly backend: Backend
+  readonly chain: ChainConfig
+  readonly networkId: bigint
+  /**
+   * The handler: broadcast functions, `nodeInfo`/`peerInfo`, and the events
+   * `peer:registered` (handshake done), `handshake:failed`, `peer:unregistered`, `peer:head`.
+   */
+  readonly handler: EthHandler
+  readonly #options: ResolvedEthServiceOptions
+  /** The in-memory chain whose new heads this service propagates, if the backend has one. */
+  readonly #memory: MemoryChain | undefined
+  #unsubscribe: (() => void) | undefined
+  #state: 'new' | 'started' | 'stopped' = 'new'
+
+  /** Resolves the options and builds the pieces; starts nothing (no timer, no block). */
+  constructor(options: EthServiceOptions = {}) {
+    const o = resolveOptions(options)
+    this.#options = o
+    this.chain = o.chain
+    this.networkId = o.networkId
+    this.backend = o.backend
+    this.handler = new EthHandler({
+      backend: o.backend,
+      chain: o.chain,
+      networkId: o.networkId,
+      clock: o.clock,
+      logger: o.logger,
+      followPeers: o.followPeers,
+      versions: o.versions,
+      maxPeers: o.maxPeers,
+      requestTimeout: o.requestTimeout,
+    })
+    this.protocols = this.handler.protocols
+    this.peers = this.handler.peers
+    this.#memory = o.backend.chain instanceof MemoryChain ? o.backend.chain : undefined
   }
+
+  /** Whether `start()` was called and `stop()` not yet. */
+  get isStarted(): boolean {
+    return this.#state === 'started'
+  }
+
+  /**
+   * Propagates new heads of an in-memory chain (made here or imported) like go-ethereum, and
+   * starts making blocks on the default in-memory chain when `blockInterval` > 0. Idempotent; a
+   * stopped service does not start again (its peer set is closed).
+   */
+  start(): void {
+    if (this.#state !== 'new') return
+    this.#state = 'started'
+    const memory = this.#memory
+    this.#unsubscribe = memory?.onBlock((block, td) => this.handler.broadcastBlock(block, td))
+    if (this.#options.ownBackend && memory && this.#options.blockInterval > 0) {
+      memory.start(this.#options.blockInterval)
+    }
+  }
+
+  /** Stops making blocks, disconnects every eth peer and clears every timer. Idempotent. */
+  stop(): void {
+    if (this.#state === 'stopped') return
+    this.#state = 'stopped'
+    if (this.#options.ownBackend) this.#memory?.stop()
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
+    this.handler.close()
+  }
+
+  /** @deprecated transitional: use `stop()` */
+  close(): void {
+    this.stop()
+  }
+}
+
+/** @deprecated transitional: construct EthService and start() it */
+export function createEthService(options: EthServiceOptions = {}): EthService {
+  const service = new EthService(options)
+  service.start()
+  return service
 }

@@ -12,6 +12,7 @@ import {
   createEthService,
   devnetBlockInterval,
   type EthNetwork,
+  EthService,
   type EthServiceOptions,
 } from '../src/service.js'
 import { memoryServer, untilClock } from './helpers.js'
@@ -69,6 +70,69 @@ describe('createEthService', () => {
   it('refuses an unknown network name', () => {
     const bad = { network: 'nope' as EthNetwork } satisfies EthServiceOptions
     expect(() => createEthService(bad)).toThrow(EthError)
+  })
+})
+
+describe('EthService lifecycle', () => {
+  it('starts nothing on construction: no timer, no block, until start()', async () => {
+    const clock = new ManualClock()
+    const eth = new EthService({ network: 'devnet', clock })
+    stops.push(() => eth.stop())
+    expect(eth.isStarted).toBe(false)
+    expect(clock.pending).toBe(0)
+    await clock.advance(devnetBlockInterval * 2)
+    expect(eth.backend.chain.head().number).toBe(0)
+    eth.start()
+    eth.start() // idempotent: one block per interval, not two
+    expect(eth.isStarted).toBe(true)
+    await clock.advance(devnetBlockInterval * 2)
+    expect(eth.backend.chain.head().number).toBe(2)
+  })
+
+  it('stop() is idempotent, clears every timer and disconnects; start() after stop() is a no-op', async () => {
+    const clock = new ManualClock()
+    const eth = new EthService({ network: 'devnet', clock })
+    eth.start()
+    await clock.advance(devnetBlockInterval)
+    eth.stop()
+    eth.stop()
+    expect(eth.isStarted).toBe(false)
+    expect(eth.peers.closed).toBe(true)
+    expect(clock.pending).toBe(0)
+    eth.start()
+    await clock.advance(devnetBlockInterval * 2)
+    expect(eth.backend.chain.head().number).toBe(1)
+    expect(clock.pending).toBe(0)
+  })
+
+  it('can be stopped before it was started', () => {
+    const clock = new ManualClock()
+    const eth = new EthService({ network: 'devnet', clock })
+    eth.stop()
+    expect(eth.peers.closed).toBe(true)
+    expect(clock.pending).toBe(0)
+  })
+
+  it('propagates new heads only while started', async () => {
+    const clock = new ManualClock()
+    const backend = memoryBackend(devnet, { clock })
+    const eth = new EthService({ network: 'devnet', backend, clock })
+    const sent: number[] = []
+    eth.handler.broadcastBlock = (_block, td) => sent.push(Number(td))
+    backend.chain.mine()
+    eth.start()
+    backend.chain.mine()
+    eth.stop()
+    backend.chain.mine()
+    expect(sent).toHaveLength(1)
+    expect(backend.chain.head().number).toBe(3) // your backend: the service never stops it
+  })
+
+  it('resolves an options object with undefined fields to the defaults', () => {
+    const eth = new EthService({ network: undefined, clock: undefined, versions: undefined })
+    stops.push(() => eth.stop())
+    expect(eth.chain).toBe(mainnet)
+    expect(eth.protocols.map((p) => p.version)).toEqual([69, 68])
   })
 })
 
