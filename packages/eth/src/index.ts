@@ -36,7 +36,7 @@ export {
   headerHash,
   headerNumber,
 } from './header.js'
-export { KnownCache } from './known-cache.js'
+export type { KnownCache } from './known-cache.js'
 export {
   type MemoryBackend,
   MemoryChain,
@@ -45,16 +45,86 @@ export {
   memoryBackend,
   memoryChainDefaults,
 } from './memory-backend.js'
-export * from './messages/index.js'
+export {
+  decodeNewBlock,
+  decodeNewBlockHashes,
+  decodeNewPooledTransactionHashes,
+  encodeNewBlock,
+  encodeNewBlockHashes,
+  encodeNewPooledTransactionHashes,
+  type NewBlock,
+  type NewBlockHashes,
+  type NewPooledTransactionHashes,
+} from './messages/announce.js'
+export {
+  type BlockBodies,
+  decodeBlockBodies,
+  decodeGetBlockBodies,
+  encodeBlockBodies,
+  encodeGetBlockBodies,
+  type GetBlockBodies,
+} from './messages/bodies.js'
+export {
+  type EthVersion,
+  ethVersions,
+  isValidCode,
+  MsgCode,
+  maxMessageSize,
+  maxRequestItems,
+  maxTxItems,
+  protocolLengths,
+  softResponseLimit,
+} from './messages/codes.js'
+export {
+  type BlockHeaders,
+  decodeBlockHeaders,
+  decodeGetBlockHeaders,
+  encodeBlockHeaders,
+  encodeGetBlockHeaders,
+  type GetBlockHeaders,
+} from './messages/headers.js'
+export {
+  decodeGetReceipts,
+  decodeReceipts,
+  encodeGetReceipts,
+  encodeReceipts,
+  type GetReceipts,
+  type Receipts,
+} from './messages/receipts.js'
+export type { HashesRequest } from './messages/request.js'
+export {
+  type BlockRange,
+  decodeBlockRangeUpdate,
+  decodeStatus,
+  encodeBlockRangeUpdate,
+  encodeStatus,
+  type Status,
+  type Status68,
+  type Status69,
+  validateBlockRange,
+} from './messages/status.js'
+export {
+  decodeGetPooledTransactions,
+  decodePooledTransactions,
+  decodeTransactions,
+  encodeGetPooledTransactions,
+  encodePooledTransactions,
+  encodeTransactions,
+  type GetPooledTransactions,
+  type PooledTransactions,
+  type Transactions,
+  txHash,
+  txType,
+} from './messages/transactions.js'
 export { EthPeer, type EthPeerOptions, type PeerHead, peerDefaults } from './peer.js'
 export { PeerSet } from './peer-set.js'
 export { ethProtocols } from './protocol.js'
-export { serveByHash, serveHeaders } from './serve.js'
 export {
   createEthService,
   devnetBlockInterval,
   type EthNetwork,
-  type EthService,
+  EthService,
   type EthServiceOptions,
+  ethServiceDefaults,
 } from './service.js'
 export { txArriveTimeout } from './tx-fetcher.js'

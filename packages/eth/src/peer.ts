@@ -33,7 +33,10 @@ import {
 } from './messages/transactions.js'
 import { SendQueue } from './send-queue.js'
 
-/** Per-peer limits (PROTOCOL.md "known sets", "queues"). */
+/**
+ * Per-peer limits, as go-ethereum's eth/protocols/eth/peer.go (`maxKnownTxs`, `maxKnownBlocks`,
+ * `maxQueuedTxs`, `maxQueuedTxAnns`, `maxQueuedBlocks`, `maxQueuedBlockAnns`).
+ */
 export const peerDefaults = {
   maxKnownTxs: 32_768,
   maxKnownBlocks: 1024,

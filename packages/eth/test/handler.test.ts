@@ -6,7 +6,6 @@ import { devnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { EthHandler } from '../src/handler.js'
 import { handshake } from '../src/handshake.js'
-import { memoryBackend } from '../src/memory-backend.js'
 import {
   decodeBlockHeaders,
   decodeGetPooledTransactions,
@@ -21,7 +20,8 @@ import {
   MsgCode,
   maxMessageSize,
   txHash,
-} from '../src/messages/index.js'
+} from '../src/index.js'
+import { memoryBackend } from '../src/memory-backend.js'
 import { ethProtocols } from '../src/protocol.js'
 import { txArriveTimeout } from '../src/tx-fetcher.js'
 import { fakePeer, rwPair } from './helpers.js'

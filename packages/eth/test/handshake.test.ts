@@ -6,7 +6,7 @@ import { mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { forkIdAt } from '../src/forkid.js'
 import { type HandshakeOptions, handshake, localStatus } from '../src/handshake.js'
-import { encodeStatus, MsgCode } from '../src/messages/index.js'
+import { encodeStatus, MsgCode } from '../src/index.js'
 import { devnetHandshake, rwPair } from './helpers.js'
 
 const closers: (() => void)[] = []

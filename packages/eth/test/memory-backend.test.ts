@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { decodeHeader, headerHash, headerNumber } from '../src/header.js'
+import { txHash } from '../src/index.js'
 import { MemoryChain, MemoryTxPool, memoryBackend } from '../src/memory-backend.js'
-import { txHash } from '../src/messages/index.js'
 import { serveByHash, serveHeaders } from '../src/serve.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')

@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { devnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { localStatus } from '../src/handshake.js'
-import { KnownCache } from '../src/known-cache.js'
 import {
   decodeGetBlockHeaders,
   decodeNewPooledTransactionHashes,
   decodeTransactions,
   MsgCode,
   txHash,
-} from '../src/messages/index.js'
+} from '../src/index.js'
+import { KnownCache } from '../src/known-cache.js'
 import { EthPeer, peerDefaults } from '../src/peer.js'
 import { devnetHandshake, fakePeer, rwPair } from './helpers.js'
 

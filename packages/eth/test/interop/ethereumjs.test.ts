@@ -16,7 +16,7 @@ import {
   memoryBackend,
 } from '../../src/index.js'
 
-// Interop with @ethereumjs/devp2p's ETH protocol (INTEROP.md): eth/68 on mainnet/Prague over
+// Interop with @ethereumjs/devp2p's ETH protocol (devp2p caps/eth.md): eth/68 on mainnet/Prague over
 // our RLPx and server, both directions: Status exchange, a GetBlockHeaders each way, and the
 // link stays up (several base-protocol ping rounds) afterwards.
 
@@ -107,7 +107,8 @@ async function exchange(ejs: ReturnType<typeof ejsNode>, ours: ReturnType<typeof
   const ethPeer = await ours.registered
   expect(ethPeer.version).toBe(68)
   expect(hex(ethPeer.head.hash)).toBe(hex(mainnet.genesisHash))
-  // ethereumjs on mainnet/Prague sends [0xc376cf8b, 0x6930b057] (INTEROP.md); our filter took it.
+  // ethereumjs on mainnet/Prague sends [0xc376cf8b, 0x6930b057] (Prague's fork hash, next Osaka,
+  // as in go-ethereum's core/forkid TestCreation); our filter took it.
   expect(ethPeer.status.forkId).toEqual({ hash: 0xc376cf8b, next: 0x6930b057n })
   expect(forkIdAt(mainnet, 22_500_000, 0x6930b057 - 1)).toEqual(ethPeer.status.forkId)
   const status = await theirStatus

@@ -38,7 +38,7 @@ import {
   txHash,
   txType,
   validateBlockRange,
-} from '../../src/messages/index.js'
+} from '../../src/index.js'
 
 const hash = (n: number) => new Uint8Array(32).fill(n)
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
