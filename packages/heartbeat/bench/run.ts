@@ -1,7 +1,7 @@
 // Benchmarks of @x/heartbeat: the record codec and the aggregator's per-beat cost with 1024
 // tracked nodes (silence timers rescheduled, history appended, highest kept). Medians of 5
 // runs; run with `pnpm --filter @x/heartbeat bench`. Never run in CI.
-import { getCrypto } from '@x/discover'
+import { getCrypto } from '@x/core'
 import { median, recordResult } from '../../../bench/record.ts'
 import { Aggregator, decodeHeartbeat, encodeHeartbeat, type HeartbeatRecord } from '../src/index.ts'
 
@@ -42,7 +42,7 @@ for (let r = 0; r < 5; r++) {
       agg.receive(peers[i % peers.length]!, { ...record, height: record.height + (i >> 10) }),
     ),
   )
-  await agg.close()
+  await agg.stop()
 }
 const result = {
   recordBytes: payload.length,

@@ -1,8 +1,15 @@
-import { type Clock, type Logger, noopLogger, systemClock, TypedEventTarget } from '@x/discover'
+import {
+  type Clock,
+  formatDuration,
+  type Logger,
+  noopLogger,
+  type Startable,
+  systemClock,
+  TypedEventTarget,
+} from '@x/core'
 import type { ProtocolPeer } from '@x/p2p'
 import type { AlertHandler, HeartbeatAlert, NodeState } from './alert.js'
-import { formatDuration, parseDuration } from './duration.js'
-import { HeartbeatError } from './errors.js'
+import { durationOption, HeartbeatError } from './errors.js'
 import { HeartbeatProtocol } from './protocol.js'
 import { type HeartbeatJson, type HeartbeatRecord, heartbeatToJson } from './record.js'
 import { Webhook } from './webhook.js'
@@ -86,13 +93,18 @@ interface Tracked extends Omit<NodeStatus, 'nickname' | 'lastBeat'> {
 }
 
 /**
- * The heartbeat receiver: add `aggregator.protocol` to a p2p Server (see `startAggregatorNode`
+ * The heartbeat receiver: add `aggregator.protocol` to a p2p Server (see {@link AggregatorNode}
  * for a standalone one). Keeps the latest record and a bounded history per node and raises typed
  * alerts — `silent` (no beat for 3 of the node's periods), `behind` (height more than
  * `heightThreshold` below the highest seen), `recovered` (back to normal) — to the log, the
- * `alert` event, registered handlers and the optional webhook. `close()` clears every timer.
+ * `alert` event, registered handlers and the optional webhook.
+ *
+ * It opens no socket of its own and arms a node's silence timer only when that node beats, so
+ * it takes beats from construction on; `start()` resolves at once (and takes beats again after a
+ * `stop()`). `stop()` clears every timer, waits for webhook POSTs in flight and ignores later
+ * beats.
  */
-export class Aggregator extends TypedEventTarget<AggregatorEvents> {
+export class Aggregator extends TypedEventTarget<AggregatorEvents> implements Startable {
   readonly protocol: HeartbeatProtocol
   readonly heightThreshold: number
   readonly #defaultPeriod: number
@@ -107,12 +119,12 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
   readonly #alerts: HeartbeatAlert[] = []
   readonly #handlers = new Set<AlertHandler>()
   #highest = 0
-  #closed = false
+  #stopped = false
 
   constructor(options: AggregatorOptions = {}) {
     super()
     const d = aggregatorDefaults
-    this.#defaultPeriod = parseDuration(options.defaultPeriod ?? d.defaultPeriod, 'defaultPeriod')
+    this.#defaultPeriod = durationOption(options.defaultPeriod ?? d.defaultPeriod, 'defaultPeriod')
     this.#silentPeriods = options.silentPeriods ?? d.silentPeriods
     this.heightThreshold = options.heightThreshold ?? d.heightThreshold
     this.#historySize = options.historySize ?? d.historySize
@@ -173,7 +185,7 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
 
   /** Records a beat from `peer` (called by the protocol; tests may call it directly). */
   receive(peer: Pick<ProtocolPeer, 'idHex' | 'remoteAddress'>, record: HeartbeatRecord): void {
-    if (this.#closed) return
+    if (this.#stopped) return
     const now = this.#clock.now()
     const id = peer.idHex
     let n = this.#nodes.get(id)
@@ -232,14 +244,19 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
     return limit > 0 ? this.#alerts.slice(-limit) : []
   }
 
+  /** Takes beats (again, after a `stop()`); nothing to open. */
+  async start(): Promise<void> {
+    this.#stopped = false
+  }
+
   /** Clears every timer and waits for webhook POSTs in flight. Beats after it are ignored. */
-  async close(): Promise<void> {
-    this.#closed = true
+  async stop(): Promise<void> {
+    this.#stopped = true
     for (const n of this.#nodes.values()) {
       if (n.timer !== undefined) this.#clock.clearTimeout(n.timer)
       n.timer = undefined
     }
-    await this.#webhook?.close()
+    await this.#webhook?.stop()
   }
 
   #status(n: Tracked): NodeStatus {
@@ -266,7 +283,7 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> {
     const ms = Math.min(delay ?? wait, maxTimerDelay)
     n.timer = this.#clock.setTimeout(() => {
       n.timer = undefined
-      if (this.#closed) return
+      if (this.#stopped) return
       const silentFor = this.#clock.now() - n.lastSeen
       // A timer may fire a millisecond before the wall clock says it is due: silence is only
       // declared once the node has really missed its periods.

@@ -1,23 +1,11 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import {
-  isValidPort,
-  type LogFields,
-  type Logger,
-  loadOrCreateNodeKey,
-  normalizeIp,
-  parseNodeKey,
-  useFastCrypto,
-} from '@x/discover'
+import { createLogger, isLogLevel, isValidPort, normalizeIp, useFastCrypto } from '@x/core'
+import { loadOrCreateNodeKey, parseNodeKey } from '@x/discover'
 import { rlpx, tcpNetwork } from '@x/p2p'
 import { aggregatorDefaults } from './aggregator.js'
-import {
-  type AggregatorNode,
-  aggregatorNodeDefaults,
-  startAggregatorNode,
-} from './aggregator-node.js'
-import { parseDuration } from './duration.js'
-import { HeartbeatError } from './errors.js'
+import { AggregatorNode, aggregatorNodeDefaults } from './aggregator-node.js'
+import { durationOption, HeartbeatError } from './errors.js'
 
 export const aggregatorUsage = `Usage: x-heartbeat-aggregator [options]
 
@@ -46,39 +34,6 @@ export interface AggregatorCliIo {
   out(line: string): void
   /** One line of error output: usage errors and the JSON log lines. */
   err(line: string): void
-}
-
-type Level = 'debug' | 'info' | 'warn' | 'error'
-const levels: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
-
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString()
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex')
-  return value
-}
-
-/** JSON lines through `write`: `{ t, level, msg, ...fields }`. */
-export function jsonLineLogger(
-  level: Level,
-  write: (line: string) => void,
-  base: LogFields = {},
-): Logger {
-  const at = (lvl: Level) => (msg: string, fields?: LogFields) => {
-    if (levels[lvl] < levels[level]) return
-    write(
-      JSON.stringify(
-        { t: new Date().toISOString(), level: lvl, msg, ...base, ...fields },
-        jsonSafe,
-      ),
-    )
-  }
-  return {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (fields) => jsonLineLogger(level, write, { ...base, ...fields }),
-  }
 }
 
 function usageError(message: string): HeartbeatError {
@@ -111,9 +66,9 @@ function uintOf(v: string | undefined, flag: string, fallback: number, min: numb
 }
 
 /**
- * Runs the standalone aggregator with command-line `argv`: resolves with the running node (stop
- * it with `node.stop()`), or with an exit code (0 after --help, 2 on a usage error, 1 when it
- * cannot start). The first output line is the enode URL.
+ * Runs the standalone aggregator with command-line `argv`: resolves with the started
+ * {@link AggregatorNode} (stop it with `node.stop()`), or with an exit code (0 after --help, 2 on
+ * a usage error, 1 when it cannot start). The first output line is the enode URL.
  */
 export async function runAggregatorCli(
   argv: readonly string[],
@@ -147,11 +102,11 @@ export async function runAggregatorCli(
       return 0
     }
     const level = values.loglevel ?? 'info'
-    if (!(level in levels)) throw usageError(`--loglevel must be debug, info, warn or error`)
+    if (!isLogLevel(level)) throw usageError(`--loglevel must be debug, info, warn or error`)
     // Logs go to the error stream: standard output carries only the enode URL and HTTP address.
-    const log = jsonLineLogger(level as Level, io.err)
+    const log = createLogger({ level, format: 'json', write: io.err })
     const defaultPeriod =
-      values.period === undefined ? undefined : parseDuration(values.period, '--period')
+      values.period === undefined ? undefined : durationOption(values.period, '--period')
     const addr = ipOf(values.addr ?? '127.0.0.1', '--addr')
     const listen = {
       ip: addr,
@@ -173,7 +128,7 @@ export async function runAggregatorCli(
       privateKey = loaded.key
     }
     await useFastCrypto()
-    node = await startAggregatorNode({
+    node = new AggregatorNode({
       privateKey,
       network: tcpNetwork(rlpx, { logger: log }),
       listen,
@@ -190,6 +145,7 @@ export async function runAggregatorCli(
       ...(values.webhook !== undefined ? { webhook: values.webhook } : {}),
       logger: log,
     })
+    await node.start()
   } catch (err) {
     const usage =
       (err instanceof HeartbeatError &&

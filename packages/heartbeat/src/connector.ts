@@ -1,4 +1,5 @@
-import { type Clock, type Logger, type Node, noopLogger, systemClock } from '@x/discover'
+import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
+import type { Node } from '@x/discover'
 import {
   connectPeer,
   DisconnectReason,

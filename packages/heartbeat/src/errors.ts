@@ -1,4 +1,4 @@
-import { P2PError } from '@x/p2p'
+import { CoreError, Devp2pError, parseDuration } from '@x/core'
 
 /** Stable error codes of @x/heartbeat. Callers branch on `code`, never on messages. */
 export type HeartbeatErrorCode =
@@ -18,13 +18,31 @@ export type HeartbeatErrorCode =
   | 'ERR_WEBHOOK'
   /** The HTTP API could not start. */
   | 'ERR_HTTP_SERVER'
+  /** Something only a started service has (an `AggregatorNode`'s enode URL) was asked for. */
+  | 'ERR_NOT_STARTED'
 
 /** Base class of every error thrown by @x/heartbeat. */
-export class HeartbeatError extends P2PError {
+export class HeartbeatError extends Devp2pError {
   declare readonly code: HeartbeatErrorCode
 
   constructor(code: HeartbeatErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
     this.name = 'HeartbeatError'
+  }
+}
+
+/**
+ * A duration option (`beatPeriod`, `--period`, …) in ms, read by @x/core's `parseDuration`. The
+ * one place its `CoreError` becomes a `HeartbeatError` `ERR_INVALID_DURATION` (same message,
+ * the core error as `cause`), so every heartbeat API throws its own error class.
+ */
+export function durationOption(value: string | number, what: string): number {
+  try {
+    return parseDuration(value, what)
+  } catch (err) {
+    if (err instanceof CoreError && err.code === 'ERR_INVALID_DURATION') {
+      throw new HeartbeatError('ERR_INVALID_DURATION', err.message, { cause: err })
+    }
+    throw err
   }
 }

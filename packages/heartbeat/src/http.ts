@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Logger, noopLogger } from '@x/discover'
+import { type Logger, noopLogger } from '@x/core'
 import type { Aggregator } from './aggregator.js'
 import { HeartbeatError } from './errors.js'
 
@@ -30,12 +30,17 @@ export interface AggregatorHttpOptions {
  * `application/json`.
  */
 export class AggregatorHttpServer {
-  readonly #o: AggregatorHttpOptions
+  readonly #aggregator: Aggregator
+  readonly #host: string
+  readonly #port: number
   readonly #log: Logger
   #server: Server | undefined
 
+  /** Opens nothing: `start()` binds, `stop()` closes the port and every connection. */
   constructor(options: AggregatorHttpOptions) {
-    this.#o = options
+    this.#aggregator = options.aggregator
+    this.#host = options.host ?? aggregatorHttpDefaults.host
+    this.#port = options.port ?? aggregatorHttpDefaults.port
     this.#log = options.logger ?? noopLogger
   }
 
@@ -45,6 +50,7 @@ export class AggregatorHttpServer {
     return a ? { host: a.address, port: a.port } : undefined
   }
 
+  /** Binds and serves; resolves once listening (rejects with `ERR_HTTP_SERVER`). */
   async start(): Promise<void> {
     if (this.#server) return
     const server = createServer((req, res) => this.#handle(req, res))
@@ -52,16 +58,13 @@ export class AggregatorHttpServer {
       server.once('error', (cause) =>
         reject(new HeartbeatError('ERR_HTTP_SERVER', `cannot listen: ${String(cause)}`, { cause })),
       )
-      server.listen(
-        this.#o.port ?? aggregatorHttpDefaults.port,
-        this.#o.host ?? aggregatorHttpDefaults.host,
-        resolve,
-      )
+      server.listen(this.#port, this.#host, resolve)
     })
     server.on('error', (err) => this.#log.warn('aggregator http error', { error: String(err) }))
     this.#server = server
   }
 
+  /** Closes the port and every open connection. Idempotent. */
   async stop(): Promise<void> {
     const server = this.#server
     if (!server) return
@@ -87,7 +90,7 @@ export class AggregatorHttpServer {
       send(400, { error: 'bad request URL' })
       return
     }
-    const agg = this.#o.aggregator
+    const agg = this.#aggregator
     const parts = url.pathname.split('/').filter((p) => p !== '')
     if (parts.length === 1 && parts[0] === 'nodes') {
       send(200, { highest: agg.highest, nodes: agg.nodes() })

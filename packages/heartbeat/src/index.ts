@@ -7,10 +7,9 @@ export {
   type NodeStatus,
 } from './aggregator.js'
 export {
-  type AggregatorNode,
+  AggregatorNode,
   type AggregatorNodeOptions,
   aggregatorNodeDefaults,
-  startAggregatorNode,
 } from './aggregator-node.js'
 export type { AlertHandler, AlertKind, HeartbeatAlert, NodeState } from './alert.js'
 export {
@@ -19,9 +18,8 @@ export {
   createHeartbeatServices,
   heartbeatAlertsEnvVar,
 } from './alerts-target.js'
-export { type AggregatorCliIo, aggregatorUsage, jsonLineLogger, runAggregatorCli } from './cli.js'
+export { type AggregatorCliIo, aggregatorUsage, runAggregatorCli } from './cli.js'
 export { type HeartbeatConnector, type RlpxConnectorOptions, rlpxConnector } from './connector.js'
-export { formatDuration, maxDuration, parseDuration } from './duration.js'
 export { HeartbeatError, type HeartbeatErrorCode } from './errors.js'
 export { type AggregatorHttpOptions, AggregatorHttpServer, aggregatorHttpDefaults } from './http.js'
 export {

@@ -1,4 +1,4 @@
-import { type Logger, noopLogger, TypedEventTarget } from '@x/discover'
+import { equalBytes, type Logger, noopLogger, TypedEventTarget } from '@x/core'
 import {
   DisconnectError,
   DisconnectReason,
@@ -62,10 +62,6 @@ interface Session {
 interface Waiter {
   id: string
   resolve(link: HeartbeatLink): void
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
 /**
@@ -174,7 +170,7 @@ export class HeartbeatProtocol
             throw new HeartbeatError('ERR_BAD_HEARTBEAT', `unknown message code ${msg.code}`)
           }
           record = decodeHeartbeat(msg.payload)
-          if (!sameBytes(record.nodeId, s.peer.id)) {
+          if (!equalBytes(record.nodeId, s.peer.id)) {
             throw new HeartbeatError('ERR_BAD_HEARTBEAT', 'record node ID is not the sender')
           }
         } catch (err) {

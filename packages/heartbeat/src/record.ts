@@ -1,4 +1,14 @@
-import { asFixedBytes, asList, asString, asUint, decodeRlp, encodeRlp, RlpError } from '@x/discover'
+import {
+  asFixedBytes,
+  asList,
+  asString,
+  asUint,
+  decodeRlp,
+  encodeRlp,
+  fromHex,
+  RlpError,
+  toHex,
+} from '@x/core'
 import { HeartbeatError } from './errors.js'
 
 /**
@@ -136,15 +146,23 @@ export function decodeHeartbeat(payload: Uint8Array): HeartbeatRecord {
 }
 
 function hex(b: Uint8Array): string {
-  return `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
+  return `0x${toHex(b)}`
 }
 
+/** `size` bytes from hex with an optional lower-case 0x; anything else is `ERR_BAD_HEARTBEAT`. */
 function unhex(s: string, size: number, what: string): Uint8Array {
   const h = s.startsWith('0x') ? s.slice(2) : s
-  if (h.length !== size * 2 || !/^[0-9a-fA-F]*$/.test(h)) {
-    throw bad(`${what} must be ${size} bytes of hex`)
+  const wrong = () => bad(`${what} must be ${size} bytes of hex`)
+  if (h.length !== size * 2) throw wrong()
+  let bytes: Uint8Array
+  try {
+    bytes = fromHex(h)
+  } catch {
+    throw wrong()
   }
-  return Uint8Array.from(Buffer.from(h, 'hex'))
+  // fromHex also strips a 0x or 0X of its own ("0x0x…"), which the JSON form never has.
+  if (bytes.length !== size) throw wrong()
+  return bytes
 }
 
 /** The JSON form of a record. `nodeId` is printed without 0x, as in enode URLs. */

@@ -1,17 +1,17 @@
 import {
   type Clock,
+  formatDuration,
   type Logger,
-  Node,
   noopLogger,
-  parseEnode,
+  type Startable,
   sleep,
   systemClock,
   TypedEventTarget,
-} from '@x/discover'
+} from '@x/core'
+import { Node, parseEnode } from '@x/discover'
 import { type Network, serverDefaults } from '@x/p2p'
 import { type HeartbeatConnector, isAlreadyConnected, rlpxConnector } from './connector.js'
-import { formatDuration, parseDuration } from './duration.js'
-import { HeartbeatError } from './errors.js'
+import { durationOption, HeartbeatError } from './errors.js'
 import { type HeartbeatLink, HeartbeatProtocol } from './protocol.js'
 import {
   addressSize,
@@ -97,23 +97,36 @@ function abortPromise(signal: AbortSignal): { promise: Promise<never>; cleanup: 
   return { promise, cleanup }
 }
 
+/** What a record is built from, resolved once at construction. */
+interface RecordSource {
+  headGetter: () => HeadInfo
+  minerAddressGetter: () => Uint8Array
+  peerCountGetter: () => number
+  nodeId: Uint8Array
+  clientVersion: string
+}
+
 /**
- * The heartbeat sender (filecoin's `HeartbeatService`): `start` runs the connection loop —
- * connect to the aggregator over RLPx with `heartbeat/1`; on failure wait `reconnectPeriod`
- * and retry, logging each failure at warn and at error at most once per 10 minutes of
- * continuous failure, with how long it has been failing; once connected, `run` sends a beat at
- * once and every `beatPeriod` until a send fails or the link drops, then it reconnects. Aborting
- * the signal (or `stop()`) ends it promptly and closes the link. Invalid periods, target or
- * options throw at construction.
+ * The heartbeat sender (filecoin's `HeartbeatService`). Construction checks and resolves every
+ * option (invalid periods, target or options throw there) and opens nothing. `start()` starts
+ * the connection loop and resolves at once — connect to the aggregator over RLPx with
+ * `heartbeat/1`; on failure wait `reconnectPeriod` and retry, logging each failure at warn and
+ * at error at most once per 10 minutes of continuous failure, with how long it has been failing;
+ * once connected, `run` sends a beat at once and every `beatPeriod` until a send fails or the
+ * link drops, then it reconnects. `stop()` (or aborting the signal given to `start`) ends the
+ * loop promptly and closes the link.
  */
-export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
+export class HeartbeatService
+  extends TypedEventTarget<HeartbeatServiceEvents>
+  implements Startable
+{
   readonly target: Node
   readonly beatPeriod: number
   readonly reconnectPeriod: number
   readonly nickname: string
   /** The protocol the default connector runs (add it to the node's Server). */
   readonly protocol: HeartbeatProtocol
-  readonly #o: HeartbeatServiceOptions
+  readonly #record: RecordSource
   readonly #connect: HeartbeatConnector
   readonly #clock: Clock
   readonly #log: Logger
@@ -122,12 +135,11 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
 
   constructor(options: HeartbeatServiceOptions) {
     super()
-    this.#o = options
-    this.beatPeriod = parseDuration(
+    this.beatPeriod = durationOption(
       options.beatPeriod ?? heartbeatServiceDefaults.beatPeriod,
       'beatPeriod',
     )
-    this.reconnectPeriod = parseDuration(
+    this.reconnectPeriod = durationOption(
       options.reconnectPeriod ?? heartbeatServiceDefaults.reconnectPeriod,
       'reconnectPeriod',
     )
@@ -155,6 +167,14 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
         `nickname longer than ${maxNicknameLength} bytes`,
       )
     }
+    const clientVersion = options.clientVersion ?? serverDefaults.name
+    this.#record = {
+      headGetter: options.headGetter,
+      minerAddressGetter: options.minerAddressGetter ?? (() => zeroAddress),
+      peerCountGetter: options.peerCountGetter ?? (() => 0),
+      nodeId: options.nodeId,
+      clientVersion,
+    }
     this.#clock = options.clock ?? systemClock
     this.#log = (options.logger ?? noopLogger).child({
       component: options.name ?? 'heartbeat',
@@ -175,7 +195,7 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
         privateKey: options.privateKey,
         network: options.network,
         protocol: this.protocol,
-        clientId: options.clientVersion ?? serverDefaults.name,
+        clientId: clientVersion,
         clock: this.#clock,
         logger: this.#log,
         ...(options.listenPort !== undefined ? { listenPort: options.listenPort } : {}),
@@ -183,14 +203,16 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
     }
   }
 
+  /** True from `start()` until the loop has ended. */
   get running(): boolean {
     return this.#loop !== undefined
   }
 
   /** The record sent now: head, height, nickname, miner address and the operator fields. */
   beat(): HeartbeatRecord {
-    const head = this.#o.headGetter()
-    const miner = this.#o.minerAddressGetter?.() ?? zeroAddress
+    const r = this.#record
+    const head = r.headGetter()
+    const miner = r.minerAddressGetter()
     if (head.hash.length !== headSize) {
       throw new HeartbeatError('ERR_INVALID_CONFIG', `head hash must be ${headSize} bytes`)
     }
@@ -203,31 +225,33 @@ export class HeartbeatService extends TypedEventTarget<HeartbeatServiceEvents> {
       height: Number(head.height),
       nickname: this.nickname,
       minerAddress: miner,
-      nodeId: this.#o.nodeId,
-      clientVersion: this.#o.clientVersion ?? serverDefaults.name,
-      peerCount: this.#o.peerCountGetter?.() ?? 0,
+      nodeId: r.nodeId,
+      clientVersion: r.clientVersion,
+      peerCount: r.peerCountGetter(),
       timestamp: this.#clock.now(),
       period: this.beatPeriod,
     }
   }
 
   /**
-   * Runs the connection loop until `signal` aborts or `stop()` is called; resolves then (never
-   * rejects). Calling it while running returns the running loop.
+   * Starts the connection loop and resolves once it runs (never rejects). The loop runs until
+   * `stop()`, or until `signal` aborts. Calling it while running does nothing.
    */
-  start(signal?: AbortSignal): Promise<void> {
-    if (this.#loop) return this.#loop
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.#loop) return
     const abort = new AbortController()
     this.#abort = abort
     const combined = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal
-    this.#loop = this.#connectionLoop(combined).finally(() => {
-      this.#loop = undefined
-      this.#abort = undefined
-    })
-    return this.#loop
+    this.#loop = this.#connectionLoop(combined)
+      // Nobody awaits the loop until stop(): a failure it did not handle is logged, not thrown.
+      .catch((err: unknown) => this.#log.error('heartbeat: loop failed', { error: String(err) }))
+      .finally(() => {
+        this.#loop = undefined
+        this.#abort = undefined
+      })
   }
 
-  /** Stops the loop and closes the link; resolves once both are done. */
+  /** Ends the loop and closes the link; resolves once both are done. Idempotent. */
   async stop(): Promise<void> {
     const loop = this.#loop
     this.#abort?.abort(new HeartbeatError('ERR_LINK_CLOSED', 'heartbeat service stopped'))

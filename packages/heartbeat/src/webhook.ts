@@ -1,4 +1,4 @@
-import { type Logger, noopLogger } from '@x/discover'
+import { type Logger, noopLogger } from '@x/core'
 import type { HeartbeatAlert } from './alert.js'
 import { HeartbeatError } from './errors.js'
 
@@ -24,11 +24,14 @@ export interface WebhookOptions {
 /**
  * Posts alerts to a webhook URL as JSON (`content-type: application/json`, the alert object as
  * the body). Failures (network, timeout, non-2xx) are logged as `ERR_WEBHOOK` and reported
- * through `onError`; they never reach the caller. `close` waits for the POSTs in flight.
+ * through `onError`; they never reach the caller. It opens nothing of its own: `stop()` waits
+ * for the POSTs in flight.
  */
 export class Webhook {
   readonly url: string
-  readonly #o: WebhookOptions
+  readonly #timeout: number
+  readonly #maxInFlight: number
+  readonly #onError: WebhookOptions['onError']
   readonly #log: Logger
   readonly #fetch: typeof fetch
   readonly #inFlight = new Set<Promise<void>>()
@@ -46,14 +49,16 @@ export class Webhook {
       throw new HeartbeatError('ERR_INVALID_CONFIG', 'webhook: URL must be http or https')
     }
     this.url = url.toString()
-    this.#o = options
+    this.#timeout = options.timeout ?? webhookDefaults.timeout
+    this.#maxInFlight = options.maxInFlight ?? webhookDefaults.maxInFlight
+    this.#onError = options.onError
     this.#log = options.logger ?? noopLogger
     this.#fetch = options.fetch ?? fetch
   }
 
   /** Starts a POST of `alert` (fire and forget). */
   post(alert: HeartbeatAlert): void {
-    if (this.#inFlight.size >= (this.#o.maxInFlight ?? webhookDefaults.maxInFlight)) {
+    if (this.#inFlight.size >= this.#maxInFlight) {
       this.#fail(new HeartbeatError('ERR_WEBHOOK', 'too many webhook posts in flight'), alert)
       return
     }
@@ -67,7 +72,7 @@ export class Webhook {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(alert),
-        signal: AbortSignal.timeout(this.#o.timeout ?? webhookDefaults.timeout),
+        signal: AbortSignal.timeout(this.#timeout),
       })
       // Drain the body so the connection can be reused or closed.
       await res.arrayBuffer().catch(() => {})
@@ -82,11 +87,11 @@ export class Webhook {
 
   #fail(error: HeartbeatError, alert: HeartbeatAlert): void {
     this.#log.warn('webhook failed', { url: this.url, kind: alert.kind, error: error.message })
-    this.#o.onError?.(error, alert)
+    this.#onError?.(error, alert)
   }
 
-  /** Resolves once every POST in flight has finished. */
-  async close(): Promise<void> {
+  /** Resolves once every POST in flight has finished (each ends within `timeout`). Idempotent. */
+  async stop(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
   }
 }

@@ -1,4 +1,4 @@
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   Aggregator,
@@ -18,7 +18,7 @@ function make(over: AggregatorOptions = {}) {
   const agg = new Aggregator({ clock, ...over })
   const alerts: HeartbeatAlert[] = []
   agg.addEventListener('alert', (e) => alerts.push(e.detail))
-  closes.push(() => agg.close())
+  closes.push(() => agg.stop())
   return { clock, agg, alerts }
 }
 
@@ -96,7 +96,7 @@ describe('Aggregator', () => {
       clearTimeout: (h: ReturnType<ManualClock['setTimeout']>) => manual.clearTimeout(h),
     }
     const agg = new Aggregator({ clock: early })
-    closes.push(() => agg.close())
+    closes.push(() => agg.stop())
     const alerts: HeartbeatAlert[] = []
     agg.addEventListener('alert', (e) => alerts.push(e.detail))
     agg.receive(peer(1), rec(1, 10))
@@ -120,7 +120,7 @@ describe('Aggregator', () => {
       clearTimeout: (h: ReturnType<ManualClock['setTimeout']>) => manual.clearTimeout(h),
     }
     const agg = new Aggregator({ clock: nodeLike })
-    closes.push(() => agg.close())
+    closes.push(() => agg.stop())
     const alerts: HeartbeatAlert[] = []
     agg.addEventListener('alert', (e) => alerts.push(e.detail))
     const period = 1e12
@@ -199,12 +199,12 @@ describe('Aggregator', () => {
     expect(agg.alerts(1)).toHaveLength(1)
   })
 
-  it('close clears every timer and ignores later beats', async () => {
+  it('stop clears every timer and ignores later beats', async () => {
     const { agg, clock } = make()
     agg.receive(peer(1), rec(1, 1))
     agg.receive(peer(2), rec(2, 1))
     expect(clock.pending).toBe(2)
-    await agg.close()
+    await agg.stop()
     expect(clock.pending).toBe(0)
     agg.receive(peer(3), rec(3, 1))
     expect(agg.nodes()).toHaveLength(2)

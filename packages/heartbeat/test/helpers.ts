@@ -1,10 +1,5 @@
-import {
-  generatePrivateKey,
-  type LogFields,
-  type Logger,
-  Node,
-  nodeIdFromPrivateKey,
-} from '@x/discover'
+import type { LogFields, Logger } from '@x/core'
+import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
 import type { ProtocolPeer } from '@x/p2p'
 import type { HeartbeatLink, HeartbeatRecord } from '../src/index.js'
 

@@ -1,5 +1,5 @@
 import { connect } from 'node:net'
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Aggregator, AggregatorHttpServer, type HeartbeatRecord } from '../src/index.js'
 
@@ -29,7 +29,7 @@ async function serve() {
   await http.start()
   closes.push(async () => {
     await http.stop()
-    await aggregator.close()
+    await aggregator.stop()
   })
   const base = `http://127.0.0.1:${http.address?.port}`
   return { clock, aggregator, http, base }

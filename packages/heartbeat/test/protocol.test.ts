@@ -1,16 +1,16 @@
-import { encodeRlp, generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
+import { encodeRlp, toHex } from '@x/core'
+import { ManualClock } from '@x/core/testing'
+import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
 import { connectPeer, DisconnectReason, type Protocol, RemoteDisconnectError, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  type AggregatorNode,
+  AggregatorNode,
   encodeHeartbeat,
   type HeartbeatError,
   HeartbeatProtocol,
   HeartbeatService,
   rlpxConnector,
-  startAggregatorNode,
 } from '../src/index.js'
 import { fakeLink } from './helpers.js'
 
@@ -22,12 +22,13 @@ afterEach(async () => {
 const head = { hash: new Uint8Array(32).fill(3), height: 5 }
 
 async function aggregatorOn(net: MemoryNetwork): Promise<{ agg: AggregatorNode; target: Node }> {
-  const agg = await startAggregatorNode({
+  const agg = new AggregatorNode({
     privateKey: generatePrivateKey(),
     network: net.host('10.0.0.1'),
     listen: { ip: '10.0.0.1', port: 30305 },
     http: null,
   })
+  await agg.start()
   stops.push(() => agg.stop())
   const target = new Node({ id: agg.server.id, ip: '10.0.0.1', udp: 30305, tcp: 30305 })
   return { agg, target }
@@ -80,9 +81,9 @@ describe('heartbeat/1 over an in-memory network', () => {
     const beat = once<string>((resolve) =>
       agg.aggregator.addEventListener('beat', (e) => resolve(e.detail.id), { once: true }),
     )
-    const loop = service.start()
-    stops.push(() => service.stop().then(() => loop))
-    expect(await beat).toBe(Buffer.from(nodeIdFromPrivateKey(key)).toString('hex'))
+    await service.start()
+    stops.push(() => service.stop())
+    expect(await beat).toBe(toHex(nodeIdFromPrivateKey(key)))
     expect(service.protocol.peerIds()).toEqual([target.idHex])
     const node = agg.aggregator.nodes()[0]
     expect(node).toMatchObject({ nickname: 'mem', state: 'ok', connected: true })
@@ -119,20 +120,21 @@ describe('heartbeat/1 over an in-memory network', () => {
     })
     const failures: unknown[] = []
     service.addEventListener('connect:failed', (e) => failures.push(e.detail.error))
-    const loop = service.start()
-    stops.push(() => service.stop().then(() => loop))
+    await service.start()
+    stops.push(() => service.stop())
     await clock.advance(0)
     expect(net.dials).toHaveLength(1)
     expect((failures[0] as { code?: string }).code).toBe('ERR_CONNECTION_REFUSED')
     await clock.advance(10_000)
     expect(net.dials).toHaveLength(2)
 
-    const agg = await startAggregatorNode({
+    const agg = new AggregatorNode({
       privateKey: aggKey,
       network: net.host('10.0.0.1'),
       listen: { ip: '10.0.0.1', port: 30305 },
       http: null,
     })
+    await agg.start()
     stops.push(() => agg.stop())
     const connected = once<void>((resolve) =>
       service.addEventListener('connected', () => resolve(), { once: true }),
@@ -300,8 +302,8 @@ describe('heartbeat/1 over an in-memory network', () => {
       const beat = once<void>((resolve) =>
         agg.aggregator.addEventListener('beat', () => resolve(), { once: true }),
       )
-      const loop = service.start()
-      stops.push(() => service.stop().then(() => loop))
+      await service.start()
+      stops.push(() => service.stop())
       await beat
       expect(agg.aggregator.nodes()).toHaveLength(1)
     },

@@ -1,5 +1,5 @@
+import { ManualClock } from '@x/core/testing'
 import { formatEnode, generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { DisconnectReason, RemoteDisconnectError } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -35,12 +35,12 @@ function options(over: Partial<HeartbeatServiceOptions> = {}): HeartbeatServiceO
   }
 }
 
-function start(service: HeartbeatService): void {
+async function start(service: HeartbeatService): Promise<void> {
   const ac = new AbortController()
-  const loop = service.start(ac.signal)
+  await service.start(ac.signal)
   stops.push(async () => {
     ac.abort()
-    await loop
+    await service.stop()
   })
 }
 
@@ -116,7 +116,7 @@ describe('HeartbeatService connection loop', () => {
       attempts++
       throw new Error('refused')
     }
-    start(new HeartbeatService(options({ clock, connector })))
+    await start(new HeartbeatService(options({ clock, connector })))
     await clock.advance(0)
     expect(attempts).toBe(1)
     await clock.advance(9_999)
@@ -133,7 +133,7 @@ describe('HeartbeatService connection loop', () => {
     const service = new HeartbeatService(options({ clock, logger: log }))
     const events: { level: string; failingFor: number }[] = []
     service.addEventListener('connect:failed', (e) => events.push(e.detail))
-    start(service)
+    await start(service)
     await clock.advance(30 * 60_000)
     const errors = events.filter((e) => e.level === 'error')
     expect(events.length).toBe(181)
@@ -156,7 +156,7 @@ describe('HeartbeatService connection loop', () => {
     const service = new HeartbeatService(options({ clock, connector }))
     const events: { level: string; failingFor: number }[] = []
     service.addEventListener('connect:failed', (e) => events.push(e.detail))
-    start(service)
+    await start(service)
     await clock.advance(9 * 60_000)
     up = true
     await clock.advance(10_000)
@@ -173,7 +173,7 @@ describe('HeartbeatService connection loop', () => {
     const clock = new ManualClock()
     const fake = fakeLink()
     const service = new HeartbeatService(options({ clock, connector: async () => fake.link }))
-    start(service)
+    await start(service)
     await clock.advance(0)
     expect(fake.sent).toHaveLength(1)
     await clock.advance(2_999)
@@ -196,7 +196,7 @@ describe('HeartbeatService connection loop', () => {
     )
     const disconnects: unknown[] = []
     service.addEventListener('disconnected', (e) => disconnects.push(e.detail.error))
-    start(service)
+    await start(service)
     await clock.advance(0)
     links[0]!.fail()
     await clock.advance(3_000)
@@ -216,7 +216,7 @@ describe('HeartbeatService connection loop', () => {
     const service = new HeartbeatService(
       options({ clock, connector: async () => links[attempts++]!.link }),
     )
-    start(service)
+    await start(service)
     await clock.advance(0)
     expect(attempts).toBe(1)
     const duplicate = () => new RemoteDisconnectError(DisconnectReason.AlreadyConnected)
@@ -260,11 +260,11 @@ describe('HeartbeatService connection loop', () => {
     const fake = fakeLink()
     const service = new HeartbeatService(options({ clock, connector: async () => fake.link }))
     const ac = new AbortController()
-    const loop = service.start(ac.signal)
+    await service.start(ac.signal)
     await clock.advance(1_000)
     expect(service.running).toBe(true)
     ac.abort()
-    await loop
+    await service.stop()
     expect(fake.closed).toBe(1)
     expect(service.running).toBe(false)
     expect(clock.pending).toBe(0)
@@ -273,10 +273,9 @@ describe('HeartbeatService connection loop', () => {
   it('stop() ends a loop that is waiting to reconnect', async () => {
     const clock = new ManualClock()
     const service = new HeartbeatService(options({ clock }))
-    const loop = service.start()
+    await service.start()
     await clock.advance(0)
     await service.stop()
-    await loop
     expect(clock.pending).toBe(0)
   })
 
@@ -294,7 +293,7 @@ describe('HeartbeatService connection loop', () => {
         },
       }),
     )
-    start(service)
+    await start(service)
     await clock.advance(6_000)
     expect(fake.sent).toHaveLength(2)
   })

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Aggregator, type HeartbeatAlert, type HeartbeatError } from '../src/index.js'
 
@@ -63,7 +63,7 @@ describe('webhook', () => {
     const hook = await hookServer(204)
     const clock = new ManualClock()
     const agg = new Aggregator({ clock, webhook: hook.url })
-    closes.push(() => agg.close())
+    closes.push(() => agg.stop())
     agg.receive(peer, record)
     await clock.advance(3_000)
     await hook.next(1)
@@ -82,7 +82,7 @@ describe('webhook', () => {
     const hook = await hookServer(500)
     const clock = new ManualClock()
     const agg = new Aggregator({ clock, webhook: hook.url })
-    closes.push(() => agg.close())
+    closes.push(() => agg.stop())
     const failed = new Promise<HeartbeatError>((resolve) =>
       agg.addEventListener('webhook:error', (e) => resolve(e.detail.error), { once: true }),
     )

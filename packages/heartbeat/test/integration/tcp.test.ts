@@ -1,14 +1,14 @@
-import { generatePrivateKey, nodeIdFromPrivateKey, useFastCrypto } from '@x/discover'
+import { toHex, useFastCrypto } from '@x/core'
+import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
 import { rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
-  type AggregatorNode,
+  AggregatorNode,
   type HeartbeatAlert,
   HeartbeatProtocol,
   HeartbeatService,
   type HistoryEntry,
   type NodeStatus,
-  startAggregatorNode,
 } from '../../src/index.js'
 
 // Real RLPx over TCP on 127.0.0.1: three senders, each with its own p2p Server, beat to one
@@ -54,17 +54,16 @@ async function startSender(key: Uint8Array, target: string, nickname: string): P
     protocol,
     listenPort: server.listenAddress?.port ?? 0,
   })
-  const loop = service.start()
+  await service.start()
   let stopped = false
   const stop = async () => {
     if (stopped) return
     stopped = true
     await service.stop()
-    await loop
     await server.stop()
   }
   stops.push(stop)
-  return { id: Buffer.from(nodeIdFromPrivateKey(key)).toString('hex'), stop }
+  return { id: toHex(nodeIdFromPrivateKey(key)), stop }
 }
 
 function nextAlert(
@@ -109,7 +108,7 @@ async function getJson<T>(agg: AggregatorNode, path: string): Promise<T> {
 
 describe('heartbeats over RLPx/TCP', () => {
   it('three senders beat to one aggregator; a stopped one goes silent, a restarted one recovers', async () => {
-    const agg = await startAggregatorNode({
+    const agg = new AggregatorNode({
       privateKey: generatePrivateKey(),
       network,
       listen: { ip: '127.0.0.1', port: 0 },
@@ -117,6 +116,7 @@ describe('heartbeats over RLPx/TCP', () => {
       // Heights grow by one per beat: nodes restarting may lag a few blocks, not 1000.
       heightThreshold: 1_000,
     })
+    await agg.start()
     stops.push(() => agg.stop())
     expect(agg.enode).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+$/)
 
