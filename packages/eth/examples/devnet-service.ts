@@ -1,12 +1,12 @@
-// Two devnet nodes wired with createEthService, as node-app does, over real TCP + RLPx on
+// Two devnet nodes, each an EthService on a p2p Server, over real TCP + RLPx on
 // 127.0.0.1: `npx tsx examples/devnet-service.ts` from packages/eth (after building @x/discover
 // and @x/p2p). Blocks every 500 ms; prints the handshake and the peer's heads, then stops.
 import { generatePrivateKey, Node } from '@x/discover'
 import { rlpx, Server, tcpNetwork } from '@x/p2p'
-import { createEthService } from '../src/index.js'
+import { EthService } from '../src/index.js'
 
 async function startNode(name: string, staticNodes: Node[] = []) {
-  const eth = createEthService({ network: 'devnet', blockInterval: 500 })
+  const eth = new EthService({ network: 'devnet', blockInterval: 500 })
   eth.handler.addEventListener('peer:registered', ({ detail: { peer } }) =>
     console.log(`${name}: eth/${peer.version} handshake with ${peer.id.slice(0, 8)}`),
   )
@@ -21,6 +21,7 @@ async function startNode(name: string, staticNodes: Node[] = []) {
     staticNodes,
     noDiscovery: true,
   })
+  eth.start()
   await server.start()
   const port = server.listenAddress?.port as number
   const node = new Node({ id: server.id, ip: '127.0.0.1', udp: port, tcp: port })
@@ -34,6 +35,6 @@ console.log(
   `A's head #${a.eth.backend.chain.head().number}, B's #${b.eth.backend.chain.head().number}`,
 )
 for (const n of [b, a]) {
-  n.eth.close()
+  n.eth.stop()
   await n.server.stop()
 }
