@@ -9,9 +9,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
+import { getCrypto, useFastCrypto } from '@x/core'
 import { median, recordResult, resultsDir } from '../../../bench/record.ts'
-import { type Discovery, getCrypto, randomTarget, useFastCrypto } from '../src/index.ts'
-import { overlap, Simulation, tracedLookup, trueClosest } from '../src/testing/index.ts'
+import type { Discovery } from '../src/index.ts'
+import {
+  overlap,
+  randomTarget,
+  Simulation,
+  tracedLookup,
+  trueClosest,
+} from '../src/testing/index.ts'
 import { simSvg } from './sim-svg.ts'
 
 const SEED = 1
@@ -131,7 +138,7 @@ async function simulate(n: number) {
   const heapMiB = process.memoryUsage().heapUsed / 2 ** 20
   const rssMiB = process.memoryUsage().rss / 2 ** 20
   const cpu = process.cpuUsage(cpuStart)
-  await s.close()
+  await s.stop()
 
   const hist = (xs: number[]) => {
     const h: Record<string, number> = {}

@@ -9,8 +9,7 @@ export interface Keccak {
 }
 
 /**
- * The primitives the devp2p stack spends its time in (see PERFORMANCE.md): keccak256 and
- * secp256k1. Every backend passes the same vectors. Keys are raw bytes: private keys are
+ * The primitives the devp2p stack spends its time in: keccak256 and secp256k1. Every backend passes the same vectors. Keys are raw bytes: private keys are
  * 32 bytes, public keys are 64 bytes (X ‖ Y, no 0x04 prefix), as devp2p puts them on the wire.
  */
 export interface CryptoBackend {

@@ -5,7 +5,7 @@ import type { NodeDB } from './types.js'
 export interface OpenNodeDBOptions extends LevelNodeDBOptions {
   /**
    * Directory of the LevelDB store (node-app: `<datadir>/nodes`). Without it the database is
-   * in memory and forgotten on close (the seeds' default).
+   * in memory and forgotten on stop.
    */
   path?: string
 }

@@ -15,8 +15,8 @@ export interface NodeDBEntry {
  * implementation keeps everything in memory and writes behind to disk. Bounded: implementations
  * evict the least recently seen node when full.
  *
- * Bond state is keyed by (ID, IP), as PROTOCOL.md says: a proof from one IP does not bond the
- * same key on another IP.
+ * Bond state is keyed by (ID, IP), as go-ethereum's `enode.DB` keys it (`nodeItemKey`): a proof
+ * from one IP does not bond the same key on another IP.
  */
 export interface NodeDB {
   /** Number of node records stored. */

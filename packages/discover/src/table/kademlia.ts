@@ -121,7 +121,7 @@ export class Kademlia {
   /** Stops the loops, aborts lookups and pings in flight. Does not close the transport or DB. */
   async stop(): Promise<void> {
     this.#stopped.abort(new DiscoverError('ERR_CLOSED', 'table stopped'))
-    this.#verifier.close()
+    this.#verifier.stop()
     await this.#maintenance.stop()
   }
 

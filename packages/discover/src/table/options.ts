@@ -1,6 +1,6 @@
 /**
- * go-ethereum's table constants (p2p/discover/table.go of the seeds' design), with units in the
- * names. PROTOCOL.md lists where each comes from.
+ * go-ethereum's table constants (`p2p/discover/table.go`: `bucketSize`, `alpha`,
+ * `tableIPLimit`, …), with units in the names.
  */
 export const tableDefaults = {
   /** Kademlia concurrency factor: FindNode queries in flight per lookup. */

@@ -2,7 +2,7 @@ import { DiscoverError } from '../errors.js'
 import type { TableContext } from './context.js'
 
 /**
- * One revalidation round (go-ethereum's doRevalidate of the seeds' design): the last, least
+ * One revalidation round (go-ethereum's `doRevalidate`): the last, least
  * recently seen entry of a random non-empty bucket is pinged. Alive → moved to the front, and its
  * record is fetched when the Pong announces a newer one (EIP-868), updating its endpoint. Dead →
  * replaced by a random replacement candidate of its bucket (or removed). Rejects only on abort.

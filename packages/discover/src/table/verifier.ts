@@ -22,7 +22,7 @@ export interface BondState {
 }
 
 /**
- * Bonds with nodes seen in Neighbors before they enter the table (the seeds' `bondall`): each is
+ * Bonds with nodes seen in Neighbors before they enter the table (go-ethereum's former `bondall`): each is
  * pinged once, and added when its Pong arrives. As go-ethereum's `bond`, a node whose endpoint
  * proof is still valid (a Pong within the bond lifetime, no FindNode failures) is not pinged
  * again: it is offered to the table at once. Bounded: at most `maxPending` pings in flight;
@@ -108,7 +108,7 @@ export class NodeVerifier {
   }
 
   /** Aborts the pings in flight; later `verify` calls do nothing. */
-  close(): void {
+  stop(): void {
     this.#closed = true
     for (const p of this.#pending.values()) p.abort.abort()
   }

@@ -185,8 +185,8 @@ export class Simulation {
     return p
   }
 
-  /** Closes every node. Idempotent. */
-  async close(): Promise<void> {
+  /** Stops every node. Idempotent. */
+  async stop(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     await Promise.all(this.nodes.filter((d) => d !== undefined).map((d) => d.stop()))

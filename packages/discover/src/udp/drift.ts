@@ -63,7 +63,7 @@ export class ClockDriftCheck {
     return offsetMs
   }
 
-  close(): void {
+  stop(): void {
     this.#abort.abort(new DiscoverError('ERR_CLOSED', 'closed'))
   }
 }

@@ -250,7 +250,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
-    this.#drift.close()
+    this.#drift.stop()
     this.#pending.failAll(new DiscoverError('ERR_CLOSED', 'UDPv4 stopped'))
     this.#pingWaiters.wakeAll()
     await this.#transport?.close()

@@ -1,14 +1,9 @@
+import { type CryptoBackend, getCrypto, setCrypto, useFastCrypto } from '@x/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type CryptoBackend,
-  type Discovery,
-  getCrypto,
-  randomTarget,
-  setCrypto,
-  useFastCrypto,
-} from '../../src/index.js'
+import type { Discovery } from '../../src/index.js'
 import {
   overlap,
+  randomTarget,
   Simulation,
   type SimulationOptions,
   tracedLookup,
@@ -24,7 +19,7 @@ beforeAll(async () => {
 })
 afterAll(() => setCrypto(previous))
 afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()))
+  await Promise.all(sims.splice(0).map((s) => s.stop()))
 })
 
 function sim(options: SimulationOptions): Simulation {
