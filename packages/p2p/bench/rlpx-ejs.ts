@@ -2,8 +2,8 @@
 // driven the way its Peer drives it, for side-by-side benchmarks.
 import type { Socket } from 'node:net'
 import { ECIES } from '@ethereumjs/devp2p'
+import { concatBytes, encodeRlp } from '@x/core'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import RLP from 'rlp'
 
 type Internals = { _gotEIP8Auth: boolean; _gotEIP8Ack: boolean }
 
@@ -26,7 +26,7 @@ export function ejsPair(): { a: ECIES; b: ECIES } {
 
 /** Frames one message as its Peer's `_sendMessage`: header and body, two writes. */
 export function ejsFrame(e: ECIES, code: number, data: Uint8Array): [Uint8Array, Uint8Array] {
-  const msg = Buffer.concat([RLP.encode(code), data])
+  const msg = concatBytes(encodeRlp(code), data)
   return [e.createBlockHeader(msg.length) as Uint8Array, e.createBody(msg) as Uint8Array]
 }
 

@@ -6,13 +6,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import {
-  type CryptoBackend,
-  createFastCrypto,
-  generatePrivateKey,
-  nobleCrypto,
-  nodeIdFromPrivateKey,
-} from '@x/discover'
+import { type CryptoBackend, createFastCrypto, nobleCrypto } from '@x/core'
+import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
 import { median, recordResult } from '../../../bench/record.ts'
 import {
   FrameReader,

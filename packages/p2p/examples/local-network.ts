@@ -1,15 +1,8 @@
 // A node as node-app wires it: discv4 on UDP + the p2p server over RLPx/TCP, the dial scheduler
 // fed by discovery. Three nodes on 127.0.0.1 (any free ports), one of them the bootnode; each
 // finds the others through discovery and dials them. Run: `npx tsx examples/local-network.ts`.
-import { started } from '@x/core'
-import {
-  Discovery,
-  generatePrivateKey,
-  type Logger,
-  type Node,
-  noopLogger,
-  useFastCrypto,
-} from '@x/discover'
+import { type Logger, noopLogger, started, useFastCrypto } from '@x/core'
+import { Discovery, generatePrivateKey, type Node } from '@x/discover'
 import {
   DisconnectReason,
   disconnectReasonText,

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generatePrivateKey, sleep, systemClock, useFastCrypto } from '@x/discover'
+import { sleep, systemClock, useFastCrypto } from '@x/core'
+import { generatePrivateKey } from '@x/discover'
 import { rlpx, Server, tcpNetwork } from '../src/index.js'
 import { demo } from './demo-protocol.js'
 

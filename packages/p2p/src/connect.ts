@@ -1,4 +1,5 @@
-import { type Clock, type Logger, type Node, nodeIdFromPrivateKey, systemClock } from '@x/discover'
+import { type Clock, type Logger, systemClock } from '@x/core'
+import { type Node, nodeIdFromPrivateKey } from '@x/discover'
 import { DisconnectReason, P2PError } from './errors.js'
 import { baseProtocolVersion } from './hello.js'
 import type { MsgEventSink } from './metered.js'

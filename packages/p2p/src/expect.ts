@@ -1,6 +1,5 @@
-import { encodeRlp, type RlpInput } from '@x/discover'
+import { encodeRlp, type RlpInput, toHex } from '@x/core'
 import { P2PError } from './errors.js'
-import { hex } from './hex.js'
 import type { Msg, MsgReader } from './message.js'
 
 /** The message read was not the one expected. */
@@ -23,9 +22,9 @@ export async function expectMsg(r: MsgReader, code: number, content?: RlpInput):
   }
   if (content !== undefined) {
     const want = encodeRlp(content)
-    if (hex(want) !== hex(msg.payload)) {
+    if (toHex(want) !== toHex(msg.payload)) {
       throw new UnexpectedMsgError(
-        `message ${code} payload mismatch: want ${hex(want)}, got ${hex(msg.payload)}`,
+        `message ${code} payload mismatch: want ${toHex(want)}, got ${toHex(msg.payload)}`,
       )
     }
   }

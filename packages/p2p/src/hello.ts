@@ -6,9 +6,9 @@ import {
   asUint,
   decodeRlp,
   encodeRlp,
-  type NodeId,
   RlpError,
-} from '@x/discover'
+} from '@x/core'
+import type { NodeId } from '@x/discover'
 import { DisconnectReason, P2PError } from './errors.js'
 
 /**

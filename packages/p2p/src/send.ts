@@ -1,4 +1,4 @@
-import { encodeRlp, type RlpInput } from '@x/discover'
+import { encodeRlp, type RlpInput } from '@x/core'
 import type { MsgWriter } from './message.js'
 
 /** RLP-encodes `data` and writes it as message `code` (go-ethereum's `p2p.Send`). */

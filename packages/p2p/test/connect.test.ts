@@ -1,5 +1,5 @@
+import { ManualClock } from '@x/core/testing'
 import { generatePrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   connectPeer,

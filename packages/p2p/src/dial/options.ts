@@ -1,4 +1,5 @@
-import type { Clock, Logger, Node, NodeId } from '@x/discover'
+import type { Clock, Logger } from '@x/core'
+import type { Node, NodeId } from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
 
 /** Why a dial was made: static nodes are kept connected; dynamic ones fill free slots. */

@@ -1,13 +1,6 @@
 import { setMaxListeners } from 'node:events'
-import {
-  type Clock,
-  type Logger,
-  type Node,
-  type NodeId,
-  noopLogger,
-  systemClock,
-} from '@x/discover'
-import { hex } from '../hex.js'
+import { type Clock, type Logger, noopLogger, systemClock, toHex } from '@x/core'
+import type { Node, NodeId } from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
 import { DialHistory } from './history.js'
 import { DialIntake } from './intake.js'
@@ -62,7 +55,7 @@ export class DialScheduler {
     this.#allowed = options.allowed ?? (() => true)
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
-    this.#selfHex = hex(options.self)
+    this.#selfHex = toHex(options.self)
     this.#slots = new DialSlots(this.#o)
     this.#history = new DialHistory(this.#clock, this.#o.historyExpiration)
     this.#intake = new DialIntake(this.#clock, this.#log, {
@@ -147,21 +140,21 @@ export class DialScheduler {
   }
 
   removeStatic(id: NodeId): void {
-    this.#static.delete(hex(id))
+    this.#static.delete(toHex(id))
   }
 
   isStatic(id: NodeId): boolean {
-    return this.#static.has(hex(id))
+    return this.#static.has(toHex(id))
   }
 
   /** The server added a peer; `dynamic` when it came from one of our dynamic dials. */
   peerAdded(id: NodeId, dynamic: boolean): void {
-    this.#slots.peerAdded(hex(id), dynamic)
+    this.#slots.peerAdded(toHex(id), dynamic)
     this.#schedule()
   }
 
   peerRemoved(id: NodeId): void {
-    this.#slots.peerRemoved(hex(id))
+    this.#slots.peerRemoved(toHex(id))
     this.#schedule()
   }
 

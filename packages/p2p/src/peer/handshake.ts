@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@x/discover'
+import { type Clock, equalBytes, systemClock } from '@x/core'
 import { DisconnectReason, RemoteDisconnectError, TimeoutError } from '../errors.js'
 import {
   baseProtocolVersion,
@@ -24,12 +24,6 @@ export interface ProtoHandshakeOptions {
   clock?: Clock
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 async function readHello(transport: Transport): Promise<Hello> {
   const msg = await transport.readMsg()
   if (msg.code === disconnectCode) throw new RemoteDisconnectError(decodeDisconnect(msg.payload))
@@ -48,7 +42,7 @@ async function readHello(transport: Transport): Promise<Hello> {
     }
     throw err
   }
-  if (!bytesEqual(hello.id, transport.remoteId)) {
+  if (!equalBytes(hello.id, transport.remoteId)) {
     throw new DisconnectError(
       DisconnectReason.UnexpectedIdentity,
       'hello node ID differs from the RLPx-authenticated key',

@@ -1,4 +1,5 @@
-import { type Clock, type Logger, type NodeId, noopLogger, systemClock } from '@x/discover'
+import { type Clock, type Logger, noopLogger, systemClock, toHex } from '@x/core'
+import type { NodeId } from '@x/discover'
 import {
   DisconnectReason,
   disconnectReasonText,
@@ -16,7 +17,6 @@ import {
   pingCode,
   pongCode,
 } from '../hello.js'
-import { hex } from '../hex.js'
 import type { Msg, Transport } from '../message.js'
 import type { MsgEventSink } from '../metered.js'
 import type { Protocol, ProtocolPeer } from '../protocol.js'
@@ -105,7 +105,7 @@ export class Peer implements ProtocolPeer {
     this.#idleTimeout = options.idleTimeout ?? idleTimeout
     this.hello = hello
     this.id = transport.remoteId
-    this.idHex = hex(this.id)
+    this.idHex = toHex(this.id)
     this.clientId = hello.clientId
     this.caps = hello.caps
     this.inbound = options.inbound ?? false

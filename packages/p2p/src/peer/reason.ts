@@ -1,4 +1,4 @@
-import { RlpError } from '@x/discover'
+import { RlpError } from '@x/core'
 import { DisconnectReason, InvalidMsgCodeError, RemoteDisconnectError } from '../errors.js'
 import { HelloError } from '../hello.js'
 import { DisconnectError } from '../protocol.js'

@@ -8,7 +8,7 @@ import {
   encodeRlp,
   getCrypto,
   type RlpItem,
-} from '@x/discover'
+} from '@x/core'
 import { RlpxError } from '../errors.js'
 import { constantTimeEqual, eciesDecrypt, eciesEncrypt, eciesOverhead } from './ecies.js'
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
-import { type Clock, type NodeId, normalizeIp, systemClock, type TimerHandle } from '@x/discover'
+import { type Clock, normalizeIp, systemClock, type TimerHandle } from '@x/core'
+import type { NodeId } from '@x/discover'
 import { RlpxError, TimeoutError } from '../errors.js'
 import { disconnectCode } from '../hello.js'
 import type { Msg, Transport } from '../message.js'

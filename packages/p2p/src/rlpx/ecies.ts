@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
-import { type CryptoBackend, generatePrivateKey, getCrypto } from '@x/discover'
+import { type CryptoBackend, getCrypto } from '@x/core'
+import { generatePrivateKey } from '@x/discover'
 import { RlpxError } from '../errors.js'
 
 /**

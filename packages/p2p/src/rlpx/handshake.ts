@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { type CryptoBackend, generatePrivateKey, getCrypto, type NodeId } from '@x/discover'
+import { type CryptoBackend, getCrypto } from '@x/core'
+import { generatePrivateKey, type NodeId } from '@x/discover'
 import { RlpxError } from '../errors.js'
 import {
   type AckMsg,

@@ -1,5 +1,5 @@
 import { type Cipher, createCipheriv } from 'node:crypto'
-import type { Keccak } from '@x/discover'
+import type { Keccak } from '@x/core'
 
 /**
  * One direction's frame MAC (rlpx.md "Framing"): a running keccak256 state, updated with

@@ -1,4 +1,5 @@
-import { type CryptoBackend, getCrypto, type Keccak, type NodeId } from '@x/discover'
+import { type CryptoBackend, concatBytes, getCrypto, type Keccak } from '@x/core'
+import type { NodeId } from '@x/discover'
 
 /**
  * The session secrets both sides derive after auth/ack (rlpx.md "Secrets"), and the two
@@ -25,18 +26,6 @@ export interface SecretsInput {
   remoteId: NodeId
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-
 export function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length)
   for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!
@@ -54,9 +43,9 @@ export function deriveSecrets(input: SecretsInput, crypto: CryptoBackend = getCr
   const [initiatorNonce, recipientNonce] = input.initiator
     ? [input.localNonce, input.remoteNonce]
     : [input.remoteNonce, input.localNonce]
-  const shared = k(concat(ecdhe, k(concat(recipientNonce, initiatorNonce))))
-  const aesSecret = k(concat(ecdhe, shared))
-  const macSecret = k(concat(ecdhe, aesSecret))
+  const shared = k(concatBytes(ecdhe, k(concatBytes(recipientNonce, initiatorNonce))))
+  const aesSecret = k(concatBytes(ecdhe, shared))
+  const macSecret = k(concatBytes(ecdhe, aesSecret))
   const [sent, received] = input.initiator
     ? [input.authPacket, input.ackPacket]
     : [input.ackPacket, input.authPacket]

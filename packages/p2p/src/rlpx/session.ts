@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
-import { type Clock, type CryptoBackend, getCrypto, type NodeId, systemClock } from '@x/discover'
+import { type Clock, type CryptoBackend, getCrypto, systemClock } from '@x/core'
+import type { NodeId } from '@x/discover'
 import { RlpxError, TimeoutError } from '../errors.js'
 import type { RlpxHandshaker, RlpxTimeouts } from '../server/tcp.js'
 import {

@@ -1,4 +1,4 @@
-import type { Clock } from '@x/discover'
+import type { Clock } from '@x/core'
 import { type DisconnectReason, TimeoutError } from '../errors.js'
 import { disconnectCode, encodeDisconnect } from '../hello.js'
 import type { Transport } from '../message.js'

@@ -1,4 +1,5 @@
-import type { Clock, Logger, Node } from '@x/discover'
+import type { Clock, Logger } from '@x/core'
+import type { Node } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import type { DialKind } from '../dial/options.js'
 import { DialScheduler } from '../dial/scheduler.js'

@@ -1,9 +1,7 @@
-import { started } from '@x/core'
+import { type Clock, type Logger, started } from '@x/core'
 import {
-  type Clock,
   Discovery,
   type DiscoveryOptions,
-  type Logger,
   type Node,
   type NodeId,
   openNodeDB,

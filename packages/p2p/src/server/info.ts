@@ -1,5 +1,5 @@
+import { toHex } from '@x/core'
 import { formatEnode, Node, type NodeId, nodeIdHash } from '@x/discover'
-import { hex } from '../hex.js'
 import type { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 
@@ -63,7 +63,7 @@ export function nodeInfo(o: {
   const protocols: Record<string, unknown> = {}
   for (const p of o.protocols) protocols[p.name] ??= p.nodeInfo?.() ?? 'unknown'
   return {
-    id: hex(nodeIdHash(o.id)),
+    id: toHex(nodeIdHash(o.id)),
     name: o.name,
     enode: formatEnode(new Node({ id: o.id, ip, udp, tcp: port })),
     ...(o.enr === undefined ? {} : { enr: o.enr }),
@@ -93,7 +93,7 @@ export function peerInfo(
   }
   return {
     enode: formatEnode(new Node({ id: peer.id, ip, udp: tcp, tcp })),
-    id: hex(nodeIdHash(peer.id)),
+    id: toHex(nodeIdHash(peer.id)),
     ...(o.enr === undefined ? {} : { enr: o.enr }),
     name: peer.clientId,
     caps: peer.caps.map((c) => `${c.name}/${c.version}`),

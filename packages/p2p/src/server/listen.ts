@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '@x/discover'
+import type { Clock, Logger } from '@x/core'
 import { DialHistory } from '../dial/history.js'
 import { P2PError } from '../errors.js'
 import type { Transport } from '../message.js'

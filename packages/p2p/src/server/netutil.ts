@@ -1,4 +1,4 @@
-import { ipToBytes } from '@x/discover'
+import { ipToBytes } from '@x/core'
 import { P2PError } from '../errors.js'
 
 /** A CIDR that does not parse. */

@@ -1,11 +1,5 @@
-import type {
-  Clock,
-  IpLimitOptions,
-  Logger,
-  MaintenanceOptions,
-  Node,
-  SntpServer,
-} from '@x/discover'
+import type { Clock, Logger } from '@x/core'
+import type { IpLimitOptions, MaintenanceOptions, Node, SntpServer } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import type { DialSchedulerOptions } from '../dial/options.js'
 import type { DisconnectReason } from '../errors.js'

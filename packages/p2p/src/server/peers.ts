@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '@x/discover'
+import type { Clock, Logger } from '@x/core'
 import type { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText } from '../errors.js'
 import type { Hello } from '../hello.js'

@@ -1,21 +1,11 @@
 import { setMaxListeners } from 'node:events'
-import {
-  type Clock,
-  Discovery,
-  type Logger,
-  Node,
-  type NodeId,
-  nodeIdFromPrivateKey,
-  noopLogger,
-  systemClock,
-  TypedEventTarget,
-} from '@x/discover'
+import { type Clock, type Logger, noopLogger, systemClock, TypedEventTarget, toHex } from '@x/core'
+import { Discovery, Node, type NodeId, nodeIdFromPrivateKey } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import { dialDefaults } from '../dial/options.js'
 import type { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, P2PError } from '../errors.js'
 import { baseProtocolVersion, type Hello } from '../hello.js'
-import { hex } from '../hex.js'
 import type { Transport } from '../message.js'
 import { protocolCaps } from '../peer/caps.js'
 import type { Peer } from '../peer/peer.js'
@@ -71,7 +61,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
       ? new NetRestrict(options.netRestrict)
       : undefined
     this.id = nodeIdFromPrivateKey(options.privateKey)
-    this.idHex = hex(this.id)
+    this.idHex = toHex(this.id)
     this.#local = { privateKey: options.privateKey, id: this.id }
     this.#gate = new InboundGate(
       this.#clock,
@@ -257,7 +247,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
   /** Forgets static node `node` and disconnects it if connected. */
   removePeer(node: Node | NodeId): void {
     const id = node instanceof Node ? node.id : node
-    const idHex = hex(id)
+    const idHex = toHex(id)
     this.#nodes.removeStatic(idHex)
     this.#dialer?.removeStatic(id)
     this.#peers.get(idHex)?.disconnect(DisconnectReason.Requested)
@@ -269,7 +259,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
   }
 
   removeTrustedPeer(node: Node | NodeId): void {
-    this.#nodes.removeTrusted(node instanceof Node ? node.idHex : hex(node))
+    this.#nodes.removeTrusted(node instanceof Node ? node.idHex : toHex(node))
   }
 
   #onInbound(conn: InboundConn): void {

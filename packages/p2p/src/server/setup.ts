@@ -1,8 +1,8 @@
-import type { Clock, Logger, Node } from '@x/discover'
+import { type Clock, type Logger, toHex } from '@x/core'
+import type { Node } from '@x/discover'
 import type { DialKind } from '../dial/options.js'
 import { DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
 import type { Hello } from '../hello.js'
-import { hex } from '../hex.js'
 import type { Transport } from '../message.js'
 import { matchProtocols } from '../peer/caps.js'
 import { protoHandshake } from '../peer/handshake.js'
@@ -55,7 +55,7 @@ export async function setupConn(
   try {
     const transport = await connect(signal)
     const id = transport.remoteId
-    idHex = hex(id)
+    idHex = toHex(id)
     const fail = async (reason: DisconnectReason, why: string): Promise<never> => {
       await rejectConn(ctx.clock, transport, reason)
       throw new DisconnectError(reason, why)

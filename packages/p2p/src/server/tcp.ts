@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net'
+import { type Logger, noopLogger, normalizeIp } from '@x/core'
 import type { NodeId } from '@x/discover'
-import { type Logger, noopLogger, normalizeIp } from '@x/discover'
 import type { Transport } from '../message.js'
 import type { InboundConn, Listener, Network } from './network.js'
 

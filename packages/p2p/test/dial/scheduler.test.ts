@@ -1,5 +1,5 @@
+import { flush, ManualClock } from '@x/core/testing'
 import { Node, type NodeId } from '@x/discover'
-import { flush, ManualClock } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type DialDiscovery, type DialKind, DialScheduler } from '../../src/index.js'
 

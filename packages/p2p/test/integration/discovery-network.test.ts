@@ -1,5 +1,5 @@
-import { started } from '@x/core'
-import { Discovery, generatePrivateKey, getCrypto, setCrypto, useFastCrypto } from '@x/discover'
+import { getCrypto, setCrypto, started, useFastCrypto } from '@x/core'
+import { Discovery, generatePrivateKey } from '@x/discover'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisconnectReason, rlpx, Server, tcpNetwork } from '../../src/index.js'
 import { echoProtocol } from '../server/helpers.js'

@@ -1,5 +1,7 @@
-import { type Node, Node as NodeClass, sleep } from '@x/discover'
-import { ManualClock, seededRandom } from '@x/discover/testing'
+import { sleep, toHex } from '@x/core'
+import { ManualClock } from '@x/core/testing'
+import { type Node, Node as NodeClass } from '@x/discover'
+import { seededRandom } from '@x/discover/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DialDiscovery, Server } from '../../src/index.js'
 import { MemoryNetwork } from '../../src/testing/index.js'
@@ -19,7 +21,7 @@ function fakeTable(clock: ManualClock, all: Node[], self: () => Node, rand: () =
         if (!signal.aborted) yield pick()
       }
     },
-    resolve: async (id) => all.find((n) => n.idHex === Buffer.from(id).toString('hex')),
+    resolve: async (id) => all.find((n) => n.idHex === toHex(id)),
   }
   return d
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { ECIES } from '@ethereumjs/devp2p'
-import RLP from 'rlp'
+import { concatBytes, encodeRlp } from '@x/core'
 import * as snappy from 'snappyjs'
 
 /** Reads exact byte counts from a socket (test helper; the socket is owned by the caller). */
@@ -86,7 +86,7 @@ export class EjsRawSession {
   /** Encodes one frame the way ethereumjs's Peer does. */
   frame(code: number, payload: Uint8Array): Uint8Array {
     const data = this.snappy ? snappy.compress(payload) : payload
-    const msg = Buffer.concat([RLP.encode(code), data])
+    const msg = concatBytes(encodeRlp(code), data)
     const header = this.#ecies.createBlockHeader(msg.length) as Uint8Array
     const body = this.#ecies.createBody(msg) as Uint8Array
     return Buffer.concat([header, body])

@@ -1,4 +1,4 @@
-import { decodeRlp, encodeRlp, type RlpItem } from '@x/discover'
+import { decodeRlp, encodeRlp, equalBytes, type RlpItem } from '@x/core'
 import * as snappy from 'snappyjs'
 import { expectMsg, type MsgReadWriter, type Protocol, type ProtocolPeer } from '../../src/index.js'
 
@@ -35,7 +35,7 @@ export function ourXtest(rounds: number, done: (ok: number) => void): Protocol {
         })
         await rw.writeMsg(0, encodeRlp([nonce]))
         const echoed = await got
-        if (Buffer.compare(Buffer.from(echoed), Buffer.from(nonce)) === 0) ok++
+        if (equalBytes(echoed, nonce)) ok++
       }
       done(ok)
       await reader

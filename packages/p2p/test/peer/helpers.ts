@@ -1,4 +1,4 @@
-import type { Clock } from '@x/discover'
+import type { Clock } from '@x/core'
 import {
   baseProtocolVersion,
   type Hello,

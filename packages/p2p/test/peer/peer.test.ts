@@ -1,5 +1,5 @@
-import { RlpError } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
+import { RlpError } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   DisconnectError,

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import {
-  type CryptoBackend,
-  createFastCrypto,
-  getCrypto,
-  type Keccak,
-  nobleCrypto,
-} from '@x/discover'
+import { type CryptoBackend, createFastCrypto, getCrypto, type Keccak, nobleCrypto } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import {
   decodeMsgCode,

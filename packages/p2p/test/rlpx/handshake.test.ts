@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { type CryptoBackend, createFastCrypto, encodeRlp, nobleCrypto } from '@x/discover'
+import { type CryptoBackend, createFastCrypto, encodeRlp, nobleCrypto } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import {
   type AckMsg,

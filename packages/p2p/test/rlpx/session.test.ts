@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
+import { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { describe, expect, it } from 'vitest'
 import {
   type RlpxConnection,

@@ -2,15 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type LogFields, noopLogger, systemClock } from '@x/core'
 import {
   type Discovery,
   generatePrivateKey,
-  type LogFields,
   type MaintenanceOptions,
   nodeIdFromPrivateKey,
-  noopLogger,
   openNodeDB,
-  systemClock,
 } from '@x/discover'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {

@@ -1,5 +1,5 @@
+import { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, Node, type NodeId, nodeIdFromPrivateKey } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { afterEach, beforeEach, expect } from 'vitest'
 import {
   baseProtocolVersion,

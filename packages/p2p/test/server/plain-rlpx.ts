@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { equalBytes } from '@x/core'
 import { nodeIdFromPrivateKey } from '@x/discover'
 import type { Msg, RlpxHandshaker, Transport } from '../../src/index.js'
 
@@ -31,7 +32,7 @@ function plainTransport(
         if (buf.length < 64) return
         remoteId = new Uint8Array(buf.subarray(0, 64))
         buf = buf.subarray(64)
-        if (expectId && Buffer.compare(Buffer.from(expectId), Buffer.from(remoteId)) !== 0) {
+        if (expectId && !equalBytes(expectId, remoteId)) {
           socket.destroy()
           fail(new Error('wrong key'))
           return
