@@ -1,7 +1,7 @@
 // Benchmarks of @x/health: ping/1 round trips over an in-memory pipe (the protocol's own cost,
 // no sockets, no crypto) and the tracker's per-sample cost. Medians of 5 runs; run with
 // `pnpm --filter @x/health bench`. Never run in CI.
-import { getCrypto } from '@x/discover'
+import { getCrypto, toHex } from '@x/core'
 import { msgPipe, type ProtocolPeer } from '@x/p2p'
 import { median, recordResult } from '../../../bench/record.ts'
 import { HealthTracker, PingProtocol } from '../src/index.ts'
@@ -10,7 +10,7 @@ function peer(b: number, signal: AbortSignal): ProtocolPeer {
   const id = new Uint8Array(64).fill(b)
   return {
     id,
-    idHex: Buffer.from(id).toString('hex'),
+    idHex: toHex(id),
     clientId: 'bench',
     caps: [{ name: 'ping', version: 1 }],
     remoteAddress: { ip: '127.0.0.1', port: 1 },

@@ -1,4 +1,4 @@
-import { P2PError } from '@x/p2p'
+import { Devp2pError } from '@x/core'
 
 /** Stable error codes of @x/health. Callers branch on `code`, never on messages. */
 export type HealthErrorCode =
@@ -14,7 +14,7 @@ export type HealthErrorCode =
   | 'ERR_HTTP_SERVER'
 
 /** Base class of every error thrown by @x/health. */
-export class HealthError extends P2PError {
+export class HealthError extends Devp2pError {
   declare readonly code: HealthErrorCode
 
   constructor(code: HealthErrorCode, message: string, options?: { cause?: unknown }) {

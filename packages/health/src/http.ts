@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
+import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import { HealthError } from './errors.js'
 import { checkReadiness, type Readiness, type ReadinessSource } from './readiness.js'
 import type { HealthTracker } from './tracker.js'

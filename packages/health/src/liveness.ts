@@ -1,4 +1,4 @@
-import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
+import { type Clock, type Logger, noopLogger, type Startable, systemClock } from '@x/core'
 import type { Cap } from '@x/p2p'
 import type { PingProtocol } from './ping/protocol.js'
 import { type DisconnectPeer, dropUnhealthyPeers } from './policy.js'
@@ -79,9 +79,10 @@ interface LiveEntry {
  * without ping/1) base-protocol Ping/Pong RTT, and reports peers that stay silent. The server
  * calls `peerAdded`/`peerRemoved` and feeds `messageEvent` (or `activity`/`writeFailed`); the
  * base Ping/Pong is timed passively from the message events, or actively through `basePing`
- * when given. The monitor feeds the tracker.
+ * when given. The monitor feeds the tracker. Construction opens nothing; `start()` arms the
+ * silence check (and the drop policy), `stop()` clears it and aborts base pings in flight.
  */
-export class LivenessMonitor {
+export class LivenessMonitor implements Startable {
   readonly #o: Required<Omit<LivenessMonitorOptions, 'ping' | 'basePing' | 'disconnect'>> &
     LivenessMonitorOptions
   readonly #peers = new Map<string, LiveEntry>()
@@ -110,7 +111,8 @@ export class LivenessMonitor {
     return this.#stop !== undefined
   }
 
-  start(): void {
+  /** Starts the periodic silence check; resolves once it is armed. Idempotent. */
+  async start(): Promise<void> {
     if (this.#stop) return
     this.#stop = new AbortController()
     if (this.#o.dropUnhealthy && this.#o.disconnect) {
@@ -119,7 +121,8 @@ export class LivenessMonitor {
     this.#schedule()
   }
 
-  stop(): void {
+  /** Clears the check timer and aborts base pings in flight. Idempotent. */
+  async stop(): Promise<void> {
     if (!this.#stop) return
     this.#stop.abort()
     this.#stop = undefined

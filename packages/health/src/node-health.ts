@@ -1,4 +1,4 @@
-import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
+import { type Clock, type Logger, noopLogger, type Startable, systemClock } from '@x/core'
 import type { Server } from '@x/p2p'
 import { HealthHttpServer, healthHttpDefaults } from './http.js'
 import { LivenessMonitor } from './liveness.js'
@@ -19,7 +19,7 @@ export interface NodeHealthOptions {
   /** What `/readyz` checks; `attach(server)` sets it from the server when not given. */
   readiness?: ReadinessSource
   /**
-   * The node's discovery, for `/readyz`: `@x/discover`'s `Discovery` (running until closed), a
+   * The node's discovery, for `/readyz`: `@x/discover`'s `Discovery` (running while started), a
    * `{ running() }` probe or a function. May be given to `attach` instead.
    */
   discovery?: DiscoverySource
@@ -52,9 +52,10 @@ export interface NodeHealthOptions {
  * Everything a node needs for peer health, wired together: the tracker, the `ping/1` protocol
  * (add `health.ping` to the server's protocols and `health.liveness.messageEvent` as its
  * `onMessage`), the liveness monitor (fed by `attach(server)`) and, when `http` is given, the
- * operator endpoints.
+ * operator endpoints. Construction opens nothing; `start()` starts the monitor and binds the
+ * HTTP port, `stop()` closes both and detaches from the server.
  */
-export class NodeHealth {
+export class NodeHealth implements Startable {
   readonly tracker: HealthTracker
   readonly ping: PingProtocol
   readonly liveness: LivenessMonitor
@@ -158,13 +159,13 @@ export class NodeHealth {
         })
       }
     }
-    this.liveness.start()
+    await this.liveness.start()
     try {
       await this.http?.start()
     } catch (err) {
       this.#started.abort()
       this.#started = undefined
-      this.liveness.stop()
+      await this.liveness.stop()
       throw err
     }
   }
@@ -175,7 +176,7 @@ export class NodeHealth {
     this.#attached = undefined
     this.#started?.abort()
     this.#started = undefined
-    this.liveness.stop()
+    await this.liveness.stop()
     await this.http?.stop()
   }
 

@@ -35,7 +35,7 @@ export function checkReadiness(
 
 /**
  * A probe that says whether discovery runs: a `running()` method or a `running` flag.
- * `@x/discover`'s `Discovery` is one (`running` is true until `close()`).
+ * `@x/discover`'s `Discovery` is one (`running` is true while it is started).
  */
 export type DiscoveryProbe = { running(): boolean } | { readonly running: boolean }
 

@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net'
-import { type Clock, systemClock } from '@x/discover'
+import { type Clock, systemClock } from '@x/core'
 import { HealthError, type HealthErrorCode } from './errors.js'
 
 /** Why an L4 check failed: the port is closed, nothing answered in time, or no route. */

@@ -1,4 +1,4 @@
-import { type Clock, systemClock, TypedEventTarget } from '@x/discover'
+import { type Clock, systemClock, TypedEventTarget } from '@x/core'
 import {
   type Classification,
   classify,

@@ -1,3 +1,4 @@
+import { toHex } from '@x/core'
 import { DisconnectReason, type ProtocolPeer } from '@x/p2p'
 
 /** A ProtocolPeer for tests: records disconnects and aborts its signal on disconnect. */
@@ -15,7 +16,7 @@ export function fakePeer(
   const disconnects: DisconnectReason[] = []
   return {
     id,
-    idHex: Buffer.from(id).toString('hex'),
+    idHex: toHex(id),
     clientId: `fake/${idByte}`,
     caps: options.caps ?? [{ name: 'ping', version: 1 }],
     remoteAddress: { ip: '127.0.0.1', port: 30300 + idByte },

@@ -1,4 +1,4 @@
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type HealthHttpOptions,

@@ -1,5 +1,5 @@
-import { type LogFields, type Logger, TypedEventTarget } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
+import { type LogFields, type Logger, TypedEventTarget } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { DisconnectReason, msgPipe, type Peer, type ServerEvents } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { NodeHealth } from '../src/index.js'
@@ -76,7 +76,7 @@ describe('NodeHealth', () => {
       peers: () => peers,
       peerCount: () => peers.length,
     })
-    // Structurally @x/discover's Discovery: running until its close().
+    // Structurally @x/discover's Discovery: running while started.
     const discovery = {
       running: true,
       close: async () => {

@@ -1,5 +1,5 @@
-import { TypedEventTarget } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
+import { TypedEventTarget } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import type { Peer, ServerEvents } from '@x/p2p'
 import { describe, expect, it } from 'vitest'
 import {

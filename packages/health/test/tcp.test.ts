@@ -1,5 +1,5 @@
 import { createServer, type Server, Socket } from 'node:net'
-import { ManualClock } from '@x/discover/testing'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkTcp, tcpFailure, tcpFailureKind } from '../src/index.js'
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { useFastCrypto } from '@x/discover'
+import { useFastCrypto } from '@x/core'
 import { runCheckCli } from '../checker/cli.js'
 import { rlpxCheckDialer } from '../checker/dial.js'
 

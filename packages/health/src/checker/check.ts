@@ -1,4 +1,5 @@
-import { type Clock, formatEnode, type Node, parseEnode, systemClock } from '@x/discover'
+import { type Clock, equalBytes, systemClock } from '@x/core'
+import { formatEnode, type Node, parseEnode } from '@x/discover'
 import {
   baseProtocolLength,
   type Cap,
@@ -24,7 +25,6 @@ import {
   pingProtocolName,
   pingProtocolVersion,
   pongMsgCode,
-  sameBytes,
 } from '../ping/wire.js'
 import { checkTcp, type TcpCheckResult } from '../tcp.js'
 import { type CheckReport, type CheckStep, reportOk } from './report.js'
@@ -238,7 +238,7 @@ export async function checkNode(
           signal,
         )
         const rtt = mono() - t2
-        if (!sameBytes(decodePingMsg(pong.payload), nonce)) {
+        if (!equalBytes(decodePingMsg(pong.payload), nonce)) {
           throw new HealthError('ERR_PING_MISMATCH', 'pong bytes differ from the ping')
         }
         steps.push({ name: 'ping/1', status: 'pass', ms: rtt })

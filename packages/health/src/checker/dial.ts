@@ -1,18 +1,6 @@
-import {
-  type Clock,
-  generatePrivateKey,
-  type Logger,
-  nodeIdFromPrivateKey,
-  systemClock,
-} from '@x/discover'
-import {
-  baseProtocolVersion,
-  type Network,
-  protoHandshake,
-  rlpx,
-  TimeoutError,
-  tcpNetwork,
-} from '@x/p2p'
+import { type Clock, type Logger, systemClock, TimeoutError } from '@x/core'
+import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
+import { baseProtocolVersion, type Network, protoHandshake, rlpx, tcpNetwork } from '@x/p2p'
 import type { CheckDialer } from './check.js'
 
 export interface NetworkDialerOptions {

@@ -1,4 +1,4 @@
-import { type Clock, type Logger, noopLogger, systemClock } from '@x/discover'
+import { type Clock, equalBytes, type Logger, noopLogger, systemClock, toHex } from '@x/core'
 import {
   DisconnectError,
   DisconnectReason,
@@ -18,7 +18,6 @@ import {
   pingProtocolName,
   pingProtocolVersion,
   pongMsgCode,
-  sameBytes,
 } from './wire.js'
 
 export interface PingProtocolOptions {
@@ -185,8 +184,7 @@ export class PingProtocol implements Protocol {
   }
 
   peerInfo(id: Uint8Array): unknown {
-    const hex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
-    const s = this.#sessions.get(hex)
+    const s = this.#sessions.get(toHex(id))
     if (!s) return undefined
     return { pings: s.pings, outstanding: s.outstanding !== undefined }
   }
@@ -223,14 +221,14 @@ export class PingProtocol implements Protocol {
 
   #onPong(s: Session, nonce: Uint8Array): void {
     const o = s.outstanding
-    if (!o || s.expired.some((e) => sameBytes(e, nonce))) {
+    if (!o || s.expired.some((e) => equalBytes(e, nonce))) {
       // Unsolicited, or a late answer to a ping that already timed out: neither a failure
       // (the timeout was counted) nor a sample.
       this.#log.debug('unsolicited pong', { peer: s.peer.idHex.slice(0, 16) })
       return
     }
     const id = s.peer.idHex
-    if (!sameBytes(o.nonce, nonce)) {
+    if (!equalBytes(o.nonce, nonce)) {
       this.#tracker?.recordFailure(id, 'mismatch')
       this.#settle(s, undefined, new HealthError('ERR_PING_MISMATCH', 'pong bytes differ'))
       return

@@ -1,4 +1,4 @@
-import { asFixedBytes, asList, decodeRlp, encodeRlp, RlpError } from '@x/discover'
+import { asFixedBytes, asList, decodeRlp, encodeRlp, RlpError } from '@x/core'
 import { HealthError } from '../errors.js'
 
 /**
@@ -40,12 +40,4 @@ export function decodePingMsg(payload: Uint8Array): Uint8Array {
     }
     throw err
   }
-}
-
-/** Constant-pattern byte comparison (length and every byte). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
-  return diff === 0
 }

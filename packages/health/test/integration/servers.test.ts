@@ -1,5 +1,5 @@
+import { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, Node } from '@x/discover'
-import { ManualClock } from '@x/discover/testing'
 import { DisconnectReason, Server } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -15,7 +15,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest'
 import { NodeHealth, rlpxCheckDialer, runCheckCli } from '../../src/index.js'
 
-// Interop with @ethereumjs/devp2p (../shared/INTEROP.md) over real sockets on 127.0.0.1: the
+// Interop with @ethereumjs/devp2p over real sockets on 127.0.0.1: the
 // checker passes L4 + RLPx handshake + hello + base ping against it, and, since it does not
 // speak ping/1, our tracker times its base-protocol Ping/Pong instead.
 

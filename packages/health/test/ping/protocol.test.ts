@@ -1,4 +1,5 @@
-import { ManualClock } from '@x/discover/testing'
+import { toHex } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { DisconnectError, DisconnectReason, type MsgPipeEnd, msgPipe } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -100,7 +101,7 @@ describe('PingProtocol', () => {
     for (let i = 0; i < 3; i++) {
       const rtt = handled(proto.ping(peer.idHex))
       const nonce = decodePingMsg((await remote.readMsg()).payload)
-      nonces.push(Buffer.from(nonce).toString('hex'))
+      nonces.push(toHex(nonce))
       await remote.writeMsg(pongMsgCode, encodePingMsg(nonce))
       await rtt
     }

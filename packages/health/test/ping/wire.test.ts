@@ -1,4 +1,4 @@
-import { encodeRlp } from '@x/discover'
+import { encodeRlp } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { decodePingMsg, encodePingMsg, HealthError, pingNonceSize } from '../../src/index.js'
 
