@@ -1,3 +1,12 @@
+import { Devp2pError } from '@x/core'
+
+/**
+ * Timeouts (hello exchange, RLPx handshake and frame I/O, connection setup) are core's one
+ * `TimeoutError` (`ERR_TIMEOUT`), so `instanceof` does not depend on the import. Re-exported for
+ * the packages that import it from @x/p2p today.
+ */
+export { TimeoutError } from '@x/core'
+
 /**
  * Disconnect reasons of the devp2p base protocol (rlpx.md, "Disconnect (0x01)").
  */
@@ -35,16 +44,13 @@ export const disconnectReasonText: Record<DisconnectReason, string> = {
 }
 
 /**
- * Base class of every error thrown by @x/p2p. Subclasses narrow `code` to a literal; add new
- * codes to the union of the module that throws them.
+ * Base class of every error thrown by @x/p2p (and by the protocols built on it: health,
+ * heartbeat). Subclasses narrow `code` to a literal; add new codes to the class that throws them.
  */
-export class P2PError extends Error {
-  readonly code: string
-
+export class P2PError extends Devp2pError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+    super(code, message, options)
     this.name = 'P2PError'
-    this.code = code
   }
 }
 
@@ -81,15 +87,6 @@ export class PeerClosedError extends P2PError {
   }
 }
 
-/** An operation (hello exchange, dial) did not finish in time. */
-export class TimeoutError extends P2PError {
-  declare readonly code: 'ERR_TIMEOUT'
-  constructor(message: string) {
-    super('ERR_TIMEOUT', message)
-    this.name = 'TimeoutError'
-  }
-}
-
 /** What went wrong in the RLPx transport (handshake, framing, compression, the socket). */
 export type RlpxErrorCode =
   /** An ECIES message did not decrypt: too short, bad point, or its HMAC does not match. */
@@ -119,5 +116,64 @@ export class RlpxError extends P2PError {
   constructor(code: RlpxErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options)
     this.name = 'RlpxError'
+  }
+}
+
+/** A Hello that does not decode or is too large (rlpx.md "Hello (0x00)"). */
+export class HelloError extends P2PError {
+  declare readonly code: 'ERR_BAD_HELLO'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_BAD_HELLO', message, options)
+    this.name = 'HelloError'
+  }
+}
+
+/**
+ * Thrown (by a protocol's `run` or by the peer layer) to end a peer with a specific reason.
+ */
+export class DisconnectError extends P2PError {
+  declare readonly code: 'ERR_DISCONNECT'
+  readonly reason: DisconnectReason
+
+  constructor(reason: DisconnectReason, message?: string, options?: { cause?: unknown }) {
+    super('ERR_DISCONNECT', message ?? `disconnect: reason ${reason}`, options)
+    this.name = 'DisconnectError'
+    this.reason = reason
+  }
+}
+
+/** The message read was not the one expected (go-ethereum's `ExpectMsg`). */
+export class UnexpectedMsgError extends P2PError {
+  declare readonly code: 'ERR_UNEXPECTED_MSG'
+  constructor(message: string) {
+    super('ERR_UNEXPECTED_MSG', message)
+    this.name = 'UnexpectedMsgError'
+  }
+}
+
+/** Rejected reads and writes on a closed message pipe end. */
+export class PipeClosedError extends P2PError {
+  declare readonly code: 'ERR_PIPE_CLOSED'
+  constructor() {
+    super('ERR_PIPE_CLOSED', 'message pipe closed')
+    this.name = 'PipeClosedError'
+  }
+}
+
+/** A CIDR of the `netRestrict` option that does not parse. */
+export class InvalidCidrError extends P2PError {
+  declare readonly code: 'ERR_INVALID_CIDR'
+  constructor(cidr: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_CIDR', `not a CIDR: ${JSON.stringify(cidr)}`, options)
+    this.name = 'InvalidCidrError'
+  }
+}
+
+/** A dial or handshake that failed on the in-memory network of `@x/p2p/testing`. */
+export class MemoryNetworkError extends P2PError {
+  declare readonly code: 'ERR_CONNECTION_REFUSED' | 'ERR_HANDSHAKE_FAILED'
+  constructor(code: 'ERR_CONNECTION_REFUSED' | 'ERR_HANDSHAKE_FAILED', message: string) {
+    super(code, message)
+    this.name = 'MemoryNetworkError'
   }
 }

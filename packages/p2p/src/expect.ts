@@ -1,15 +1,6 @@
 import { encodeRlp, type RlpInput, toHex } from '@x/core'
-import { P2PError } from './errors.js'
+import { UnexpectedMsgError } from './errors.js'
 import type { Msg, MsgReader } from './message.js'
-
-/** The message read was not the one expected. */
-export class UnexpectedMsgError extends P2PError {
-  declare readonly code: 'ERR_UNEXPECTED_MSG'
-  constructor(message: string) {
-    super('ERR_UNEXPECTED_MSG', message)
-    this.name = 'UnexpectedMsgError'
-  }
-}
 
 /**
  * Reads one message and checks its code and, when `content` is given, that its payload is the

@@ -9,7 +9,7 @@ import {
   RlpError,
 } from '@x/core'
 import type { NodeId } from '@x/discover'
-import { DisconnectReason, P2PError } from './errors.js'
+import { DisconnectReason, HelloError } from './errors.js'
 
 /**
  * The devp2p base protocol's own messages (rlpx.md "p2p Capability"): codes 0x00–0x03 of the
@@ -40,15 +40,6 @@ export interface Hello {
   listenPort: number
   /** 64-byte node ID; must equal the key authenticated by RLPx. */
   id: NodeId
-}
-
-export class HelloError extends P2PError {
-  override readonly code: 'ERR_BAD_HELLO' = 'ERR_BAD_HELLO'
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BAD_HELLO', message, options)
-    this.name = 'HelloError'
-  }
 }
 
 /** The empty list: the payload of Ping and Pong. */

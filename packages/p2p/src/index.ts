@@ -7,17 +7,22 @@ export {
   dialDefaults,
 } from './dial/index.js'
 export {
+  DisconnectError,
   DisconnectReason,
   disconnectReasonText,
+  HelloError,
+  InvalidCidrError,
   InvalidMsgCodeError,
   P2PError,
   PeerClosedError,
+  PipeClosedError,
   RemoteDisconnectError,
   RlpxError,
   type RlpxErrorCode,
   TimeoutError,
+  UnexpectedMsgError,
 } from './errors.js'
-export { expectMsg, UnexpectedMsgError } from './expect.js'
+export { expectMsg } from './expect.js'
 export {
   baseProtocolLength,
   baseProtocolVersion,
@@ -29,7 +34,6 @@ export {
   encodeDisconnect,
   encodeHello,
   type Hello,
-  HelloError,
   helloCode,
   maxHelloSize,
   pingCode,
@@ -53,8 +57,8 @@ export {
   protoHandshake,
   protoQueueCapacity,
 } from './peer/index.js'
-export { type MsgPipeEnd, type MsgPipeOptions, msgPipe, PipeClosedError } from './pipe.js'
-export { DisconnectError, type Protocol, type ProtocolPeer } from './protocol.js'
+export { type MsgPipeEnd, type MsgPipeOptions, msgPipe } from './pipe.js'
+export type { Protocol, ProtocolPeer } from './protocol.js'
 export { readMsgs } from './read.js'
 export * from './rlpx/index.js'
 export { send, sendItems } from './send.js'
@@ -62,7 +66,6 @@ export {
   type DiscoveryV4Config,
   type InboundConn,
   InboundThrottle,
-  InvalidCidrError,
   isLanIp,
   type Listener,
   type LocalIdentity,

@@ -1,14 +1,5 @@
-import { P2PError } from './errors.js'
+import { PipeClosedError } from './errors.js'
 import type { Msg, MsgReadWriter } from './message.js'
-
-/** Rejected reads and writes on a closed pipe end. */
-export class PipeClosedError extends P2PError {
-  declare readonly code: 'ERR_PIPE_CLOSED'
-  constructor() {
-    super('ERR_PIPE_CLOSED', 'message pipe closed')
-    this.name = 'PipeClosedError'
-  }
-}
 
 /** One end of an in-memory message pipe. */
 export interface MsgPipeEnd extends MsgReadWriter {

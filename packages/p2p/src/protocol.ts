@@ -1,6 +1,5 @@
 import type { NodeId } from '@x/discover'
 import type { DisconnectReason } from './errors.js'
-import { P2PError } from './errors.js'
 import type { Cap } from './hello.js'
 import type { MsgReadWriter } from './message.js'
 
@@ -45,18 +44,4 @@ export interface Protocol {
   nodeInfo?(): unknown
   /** Protocol-specific data about one peer for `peersInfo()`, or undefined if not running. */
   peerInfo?(id: NodeId): unknown
-}
-
-/**
- * Thrown (by a protocol's `run` or by the peer layer) to end a peer with a specific reason.
- */
-export class DisconnectError extends P2PError {
-  declare readonly code: 'ERR_DISCONNECT'
-  readonly reason: DisconnectReason
-
-  constructor(reason: DisconnectReason, message?: string, options?: { cause?: unknown }) {
-    super('ERR_DISCONNECT', message ?? `disconnect: reason ${reason}`, options)
-    this.name = 'DisconnectError'
-    this.reason = reason
-  }
 }

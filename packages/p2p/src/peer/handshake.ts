@@ -1,5 +1,11 @@
 import { type Clock, equalBytes, systemClock } from '@x/core'
-import { DisconnectReason, RemoteDisconnectError, TimeoutError } from '../errors.js'
+import {
+  DisconnectError,
+  DisconnectReason,
+  HelloError,
+  RemoteDisconnectError,
+  TimeoutError,
+} from '../errors.js'
 import {
   baseProtocolVersion,
   decodeDisconnect,
@@ -8,11 +14,9 @@ import {
   encodeDisconnect,
   encodeHello,
   type Hello,
-  HelloError,
   helloCode,
 } from '../hello.js'
 import type { Transport } from '../message.js'
-import { DisconnectError } from '../protocol.js'
 
 /** How long the hello exchange may take (go-ethereum's handshakeTimeout). */
 export const helloTimeout = 5_000

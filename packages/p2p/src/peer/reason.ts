@@ -1,7 +1,11 @@
 import { RlpError } from '@x/core'
-import { DisconnectReason, InvalidMsgCodeError, RemoteDisconnectError } from '../errors.js'
-import { HelloError } from '../hello.js'
-import { DisconnectError } from '../protocol.js'
+import {
+  DisconnectError,
+  DisconnectReason,
+  HelloError,
+  InvalidMsgCodeError,
+  RemoteDisconnectError,
+} from '../errors.js'
 
 /**
  * The one mapping from an error that ends a peer to the Disconnect reason we send (PROTOCOL.md

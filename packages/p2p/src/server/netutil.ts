@@ -1,14 +1,5 @@
 import { ipToBytes } from '@x/core'
-import { P2PError } from '../errors.js'
-
-/** A CIDR that does not parse. */
-export class InvalidCidrError extends P2PError {
-  declare readonly code: 'ERR_INVALID_CIDR'
-  constructor(cidr: string) {
-    super('ERR_INVALID_CIDR', `not a CIDR: ${JSON.stringify(cidr)}`)
-    this.name = 'InvalidCidrError'
-  }
-}
+import { InvalidCidrError } from '../errors.js'
 
 interface Net {
   bytes: Uint8Array

@@ -1,3 +1,4 @@
 // In-memory fakes for tests of peers, servers and protocols: `import { transportPair } from '@x/p2p/testing'`.
-export { MemoryNetwork, MemoryNetworkError } from './network.js'
+export { MemoryNetworkError } from '../errors.js'
+export { MemoryNetwork } from './network.js'
 export { type MemoryTransport, type TransportPairOptions, transportPair } from './transport.js'

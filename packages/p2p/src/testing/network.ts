@@ -1,25 +1,13 @@
+import { equalBytes } from '@x/core'
 import type { Node, NodeId } from '@x/discover'
-import { P2PError } from '../errors.js'
+import { MemoryNetworkError, P2PError } from '../errors.js'
 import type { Transport } from '../message.js'
 import type { InboundConn, Listener, LocalIdentity, Network } from '../server/network.js'
 import { transportPair } from './transport.js'
 
-/** A dial or handshake that failed on the in-memory network. */
-export class MemoryNetworkError extends P2PError {
-  declare readonly code: 'ERR_CONNECTION_REFUSED' | 'ERR_HANDSHAKE_FAILED'
-  constructor(code: 'ERR_CONNECTION_REFUSED' | 'ERR_HANDSHAKE_FAILED', message: string) {
-    super(code, message)
-    this.name = 'MemoryNetworkError'
-  }
-}
-
 interface Bound {
   id: NodeId
   onConn: (conn: InboundConn) => void
-}
-
-function sameId(a: NodeId, b: NodeId): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
 /**
@@ -88,7 +76,7 @@ export class MemoryNetwork {
       addressA: from,
       addressB: { ip: node.ip, port: node.tcp },
     })
-    const authentic = sameId(target.id, node.id)
+    const authentic = equalBytes(target.id, node.id)
     return new Promise<Transport>((resolve, reject) => {
       let settled = false
       const fail = (err: unknown) => {

@@ -1,6 +1,7 @@
 import type { NodeId } from '@x/discover'
+import { PipeClosedError } from '../errors.js'
 import type { Msg, Transport } from '../message.js'
-import { type MsgPipeEnd, msgPipe, PipeClosedError } from '../pipe.js'
+import { type MsgPipeEnd, msgPipe } from '../pipe.js'
 
 /** One end of an in-memory transport pair. */
 export interface MemoryTransport extends Transport {
