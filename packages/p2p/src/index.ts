@@ -22,7 +22,6 @@ export {
   TimeoutError,
   UnexpectedMsgError,
 } from './errors.js'
-export { expectMsg } from './expect.js'
 export {
   baseProtocolLength,
   baseProtocolVersion,
@@ -39,8 +38,22 @@ export {
   pingCode,
   pongCode,
 } from './hello.js'
-export type { Msg, MsgReader, MsgReadWriter, MsgWriter, Transport } from './message.js'
-export type { MsgEvent, MsgEventSink } from './metered.js'
+export {
+  expectMsg,
+  type Msg,
+  type MsgEvent,
+  type MsgEventSink,
+  type MsgPipeEnd,
+  type MsgPipeOptions,
+  type MsgReader,
+  type MsgReadWriter,
+  type MsgWriter,
+  msgPipe,
+  readMsgs,
+  send,
+  sendItems,
+  type Transport,
+} from './message.js'
 export {
   type DisconnectInfo,
   disconnectReasonForError,
@@ -57,11 +70,8 @@ export {
   protoHandshake,
   protoQueueCapacity,
 } from './peer/index.js'
-export { type MsgPipeEnd, type MsgPipeOptions, msgPipe } from './pipe.js'
 export type { Protocol, ProtocolPeer } from './protocol.js'
-export { readMsgs } from './read.js'
 export * from './rlpx/index.js'
-export { send, sendItems } from './send.js'
 export {
   type DiscoveryV4Config,
   type InboundConn,

@@ -17,8 +17,7 @@ import {
   pingCode,
   pongCode,
 } from '../hello.js'
-import type { Msg, Transport } from '../message.js'
-import type { MsgEventSink } from '../metered.js'
+import type { Msg, MsgEventSink, Transport } from '../message.js'
 import type { Protocol, ProtocolPeer } from '../protocol.js'
 import { type MatchedProtocol, matchProtocols } from './caps.js'
 import { ProtoRW } from './protorw.js'

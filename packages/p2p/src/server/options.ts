@@ -3,7 +3,7 @@ import type { IpLimitOptions, MaintenanceOptions, Node, SntpServer } from '@x/di
 import type { DialDiscovery } from '../dial/discovery.js'
 import type { DialSchedulerOptions } from '../dial/options.js'
 import type { DisconnectReason } from '../errors.js'
-import type { MsgEvent, MsgEventSink } from '../metered.js'
+import type { MsgEvent, MsgEventSink } from '../message.js'
 import { helloTimeout } from '../peer/handshake.js'
 import type { Peer } from '../peer/peer.js'
 import { idleTimeout, pingInterval } from '../peer/peer.js'

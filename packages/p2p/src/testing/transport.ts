@@ -1,7 +1,6 @@
 import type { NodeId } from '@x/discover'
 import { PipeClosedError } from '../errors.js'
-import type { Msg, Transport } from '../message.js'
-import { type MsgPipeEnd, msgPipe } from '../pipe.js'
+import { type Msg, type MsgPipeEnd, msgPipe, type Transport } from '../message.js'
 
 /** One end of an in-memory transport pair. */
 export interface MemoryTransport extends Transport {
