@@ -1,9 +1,15 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { isValidPort, normalizeIp, parseEnode } from '@x/discover'
-import { parseDuration } from '@x/heartbeat'
+import {
+  isLogLevel,
+  isValidPort,
+  type LogLevel,
+  Netlist,
+  normalizeIp,
+  parseDuration,
+} from '@x/core'
+import { parseEnode } from '@x/discover'
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type NetworkName = 'mainnet' | 'devnet'
 
 export interface NodeConfig {
@@ -167,18 +173,26 @@ function durationMs(value: string, flag: string): number {
   }
 }
 
+/**
+ * One `--netrestrict` entry, checked by @x/core's `Netlist` (go-ethereum's `netutil.Netlist`)
+ * and given back with its address normalised (`::ffff:10.0.0.0/8` is not IPv4: the prefix
+ * length counts the normalised address).
+ */
 function cidr(value: string): string {
-  const m = /^([^/]+)\/([0-9]{1,3})$/.exec(value)
-  const addr = m?.[1]
-  if (addr === undefined || m?.[2] === undefined) {
+  const slash = value.indexOf('/')
+  const addr = value.slice(0, slash)
+  const bits = value.slice(slash + 1)
+  if (slash <= 0 || !/^[0-9]{1,3}$/.test(bits)) {
     throw new ConfigError(`--netrestrict: ${show(value)} is not a CIDR like 10.0.0.0/8`)
   }
-  const bits = Number(m[2])
-  const normal = ip(addr, '--netrestrict')
-  if (bits > (normal.includes(':') ? 128 : 32)) {
+  const normal = `${ip(addr, '--netrestrict')}/${Number(bits)}`
+  try {
+    new Netlist([normal])
+  } catch {
+    // The address parsed above, so only the prefix length can be wrong.
     throw new ConfigError(`--netrestrict: prefix length out of range in ${show(value)}`)
   }
-  return `${normal}/${bits}`
+  return normal
 }
 
 /** Parses command-line flags into a config; throws ConfigError with a readable message. */
@@ -196,7 +210,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   if (values.help) return 'help'
   const tcp = port(values.port, '--port', 30303)
   const level = values.loglevel ?? 'info'
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) {
+  if (!isLogLevel(level)) {
     throw new ConfigError(`--loglevel must be debug, info, warn or error, got ${show(level)}`)
   }
   const network = values.network ?? 'mainnet'
@@ -210,7 +224,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     port: tcp,
     discport: port(values.discport, '--discport', tcp),
     extip: ip(values.extip ?? '127.0.0.1', '--extip'),
-    logLevel: level as LogLevel,
+    logLevel: level,
     bootnodes: list(values.bootnodes).map((u) => enode(u, '--bootnodes')),
     nodiscover: values.nodiscover ?? false,
     maxpeers: uint(values.maxpeers, '--maxpeers', 50),

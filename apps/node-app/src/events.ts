@@ -1,8 +1,9 @@
-import type { Discovery, Logger } from '@x/discover'
+import { type Logger, toHex } from '@x/core'
+import type { Discovery } from '@x/discover'
 import type { EthService } from '@x/eth'
 import { disconnectReasonText, type Server } from '@x/p2p'
 
-const toHex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
+const hash = (b: Uint8Array) => `0x${toHex(b)}`
 
 /** How often the node logs its discovery table (go-ethereum logs its table every 30 s too). */
 export const discoveryLogInterval = 30_000
@@ -53,7 +54,7 @@ export function logEth(eth: EthService, log: Logger): void {
     log.debug('peer head', {
       id: short(peer.id),
       number: head.number,
-      hash: toHex(head.hash),
+      hash: hash(head.hash),
     })
   })
 }
@@ -84,7 +85,7 @@ export function logChainStatus(eth: EthService, log: Logger): () => void {
     const best = eth.peers.bestPeer()
     log.info('chain status', {
       head: head.number,
-      hash: toHex(head.hash),
+      hash: hash(head.hash),
       ethPeers: eth.peers.len,
       ...(best && { bestPeer: short(best.id), bestPeerHead: best.head.number ?? null }),
     })

@@ -1,6 +1,6 @@
+import { createLogger } from '@x/core'
 import { ConfigError, parseConfig, usage } from './config.js'
-import { createJsonLogger } from './logger.js'
-import { startNode } from './node.js'
+import { AppNode } from './node.js'
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof parseConfig>
@@ -15,7 +15,12 @@ async function main(): Promise<number> {
     process.stdout.write(usage)
     return 0
   }
-  const log = createJsonLogger(config.logLevel)
+  // JSON lines on stdout: time, level, msg and the fields.
+  const log = createLogger({
+    level: config.logLevel,
+    format: 'json',
+    write: (line) => process.stdout.write(`${line}\n`),
+  })
   // Listen for signals before starting anything, so a signal during startup still shuts down
   // cleanly. Signal listeners do not keep the event loop alive; the timer does until one comes.
   const keepAlive = setInterval(() => {}, 1 << 30)
@@ -23,7 +28,8 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'))
     process.once('SIGTERM', () => resolve('SIGTERM'))
   })
-  const node = await startNode(config, log)
+  const node = new AppNode(config, log)
+  await node.start()
   const signal = await stopSignal
   clearInterval(keepAlive)
   log.info('shutting down', { signal })

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { type Logger, type Startable, useFastCrypto } from '@x/core'
 import {
   formatEnode,
-  type Logger,
   loadOrCreateNodeKey,
   Node,
   nodeIdFromPrivateKey,
   parseEnode,
-  useFastCrypto,
 } from '@x/discover'
 import { createEthService, type EthService } from '@x/eth'
 import { NodeHealth } from '@x/health'
@@ -17,7 +16,7 @@ import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
 import { clientName } from './version.js'
 
-/** A running node: what it is and how to stop it. */
+/** A started node: what it is and its components. */
 export interface RunningNode {
   readonly self: Node
   readonly enode: string
@@ -27,12 +26,9 @@ export interface RunningNode {
   /** Peer health; `health.http?.address` is where the endpoints listen (`--http.port`). */
   readonly health: NodeHealth
   readonly heartbeat: NodeHeartbeat
-  /**
-   * Stops every component in reverse order: peers get Disconnect(client quitting), the node
-   * database is flushed and closed. Idempotent.
-   */
-  stop(): Promise<void>
 }
+
+type Stop = () => Promise<void> | void
 
 async function readNodes(file: string | undefined, flag: string): Promise<Node[]> {
   if (file === undefined) return []
@@ -40,36 +36,74 @@ async function readNodes(file: string | undefined, flag: string): Promise<Node[]
 }
 
 /**
- * Starts every component of the node in order — key, the eth protocol and its chain, peer
- * health, heartbeats, the p2p server over RLPx with discovery v4 on its bound port and the node
- * database in `<datadir>/nodes` — and returns a handle whose `stop()` closes them in reverse
- * order.
+ * The node: construction keeps the config and opens nothing; `start()` starts every component
+ * in order — key, the eth protocol and its chain, peer health, heartbeats, the p2p server over
+ * RLPx with discovery v4 on its bound port and the node database in `<datadir>/nodes` — and
+ * resolves once the node runs (`running` then describes it); `stop()` closes them in reverse
+ * order: peers get Disconnect(client quitting), the node database is flushed and closed.
+ * `stop()` is idempotent; a failed `start()` stops what it had started before it rejects.
  */
-export async function startNode(
-  config: NodeConfig,
-  log: Logger,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<RunningNode> {
-  const crypto = await useFastCrypto()
-  log.debug('crypto backend', { backend: crypto.name })
-  const keyPath = join(config.datadir, 'nodekey')
-  const { key, created } = await loadOrCreateNodeKey(keyPath)
-  if (created) log.info('created node key', { path: keyPath })
-  const selfId = nodeIdFromPrivateKey(key)
-  const staticNodes = await readNodes(config.staticFile, '--static')
-  const trustedNodes = await readNodes(config.trustedFile, '--trusted')
-  const stops: (() => Promise<void> | void)[] = []
-  const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) {
+export class AppNode implements Startable {
+  readonly #config: NodeConfig
+  readonly #log: Logger
+  readonly #env: Readonly<Record<string, string | undefined>>
+  readonly #stops: Stop[] = []
+  #running: RunningNode | undefined
+  #stopping: Promise<void> | undefined
+
+  constructor(
+    config: NodeConfig,
+    log: Logger,
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ) {
+    this.#config = config
+    this.#log = log
+    this.#env = env
+  }
+
+  /** The started node's components; undefined before `start()` and after `stop()`. */
+  get running(): RunningNode | undefined {
+    return this.#running
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return
+    try {
+      this.#running = await this.#start(this.#stops)
+    } catch (err) {
+      await this.#stopAll()
+      throw err
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopAll().then(() => this.#log.info('node stopped'))
+    return this.#stopping
+  }
+
+  async #stopAll(): Promise<void> {
+    this.#running = undefined
+    for (const stop of this.#stops.splice(0).reverse()) {
       try {
         await stop()
       } catch (err) {
-        log.error('error while stopping', { error: err })
+        this.#log.error('error while stopping', { error: err })
       }
     }
   }
 
-  try {
+  async #start(stops: Stop[]): Promise<RunningNode> {
+    const config = this.#config
+    const log = this.#log
+    const crypto = await useFastCrypto()
+    log.debug('crypto backend', { backend: crypto.name })
+    const keyPath = join(config.datadir, 'nodekey')
+    const { key, created } = await loadOrCreateNodeKey(keyPath)
+    if (created) log.info('created node key', { path: keyPath })
+    const selfId = nodeIdFromPrivateKey(key)
+    const staticNodes = await readNodes(config.staticFile, '--static')
+    const trustedNodes = await readNodes(config.trustedFile, '--trusted')
+
     const eth = createEthService({
       network: config.network,
       ...(config.networkid !== undefined && { networkId: config.networkid }),
@@ -85,8 +119,11 @@ export async function startNode(
       requireDiscovery: !config.nodiscover,
       logger: log.child({ module: 'health' }),
     })
-    const heartbeat = new NodeHeartbeat(config, log.child({ module: 'heartbeat' }))
-    stops.push(() => heartbeat.close())
+    const heartbeat = new NodeHeartbeat({
+      config,
+      logger: log.child({ module: 'heartbeat' }),
+      env: this.#env,
+    })
 
     const protocols: Protocol[] = [...eth.protocols, health.ping]
     if (heartbeat.protocol) protocols.push(heartbeat.protocol)
@@ -132,7 +169,8 @@ export async function startNode(
     stops.push(() => health.stop())
 
     stops.push(() => heartbeat.stop())
-    await heartbeat.start(server, eth, { privateKey: key, network, clientVersion: clientName }, env)
+    heartbeat.attach(server, { eth, privateKey: key, network, clientVersion: clientName })
+    await heartbeat.start()
 
     const self = new Node({ id: selfId, ip: config.extip, udp: d?.self.udp ?? 0, tcp: tcpPort })
     const enode = formatEnode(self)
@@ -144,21 +182,6 @@ export async function startNode(
       networkId: eth.networkId.toString(),
       protocols: protocols.map((p) => `${p.name}/${p.version}`),
     })
-    let stopping: Promise<void> | undefined
-    return {
-      self,
-      enode,
-      server,
-      eth,
-      health,
-      heartbeat,
-      stop() {
-        stopping ??= stopAll().then(() => log.info('node stopped'))
-        return stopping
-      },
-    }
-  } catch (err) {
-    await stopAll()
-    throw err
+    return { self, enode, server, eth, health, heartbeat }
   }
 }
