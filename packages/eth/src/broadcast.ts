@@ -1,5 +1,4 @@
-import { splitList } from '@x/core'
-import { headerHash, headerNumber } from './header.js'
+import { blockParts, headerHash, headerNumber } from './header.js'
 import { MsgCode } from './messages/codes.js'
 import { encodeBlockRangeUpdate } from './messages/status.js'
 import { txHash } from './messages/transactions.js'
@@ -43,7 +42,7 @@ export function broadcastBlock(
   earliest: number,
   random: () => number = Math.random,
 ): void {
-  const header = splitList(block, 'block')[0] as Uint8Array
+  const header = blockParts(block)[0] as Uint8Array
   const hash = headerHash(header)
   const number = headerNumber(header)
   const lacking = peers.peersWithoutBlock(hash)

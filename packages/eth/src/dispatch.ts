@@ -1,9 +1,8 @@
-import { splitList } from '@x/core'
 import { DisconnectError, DisconnectReason, type Msg } from '@x/p2p'
 import type { Backend } from './backend.js'
 import type { BlockFetcher } from './block-fetcher.js'
 import { EthError } from './errors.js'
-import { headerHash, headerNumber } from './header.js'
+import { blockParts, headerHash, headerNumber } from './header.js'
 import {
   decodeNewBlock,
   decodeNewBlockHashes,
@@ -118,7 +117,7 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     }
     case MsgCode.NewBlock: {
       const nb = decodeNewBlock(msg.payload)
-      const header = splitList(nb.block, 'block')[0] as Uint8Array
+      const header = blockParts(nb.block)[0] as Uint8Array
       const hash = headerHash(header)
       peer.markBlock(hash)
       peer.setHead({ hash, number: headerNumber(header), td: nb.td })

@@ -93,3 +93,6 @@ export function headerHash(raw: Uint8Array): Uint8Array {
 export const headerNumber = ethDecoder((raw: Uint8Array): number => {
   return readUint(splitList(raw, 'header')[8], 'header number')
 })
+
+/** The raw parts `[header, txs, uncles, …]` of a raw block (NewBlock, `insertBlock`). */
+export const blockParts = ethDecoder((block: Uint8Array): Uint8Array[] => splitList(block, 'block'))

@@ -2,7 +2,7 @@ import { type Clock, encodeList, splitList, systemClock, type TimerHandle, toHex
 import type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
 import type { ChainConfig } from './chain.js'
 import { EthError } from './errors.js'
-import { type BlockHeader, decodeHeader, encodeHeader, headerHash } from './header.js'
+import { type BlockHeader, blockParts, decodeHeader, encodeHeader, headerHash } from './header.js'
 import { txHash } from './messages/transactions.js'
 
 export const memoryChainDefaults = {
@@ -173,7 +173,7 @@ export class MemoryChain implements ChainReader {
   }
 
   insertBlock(block: Uint8Array, td: bigint): boolean {
-    const [rawHeader, ...rest] = splitList(block, 'block')
+    const [rawHeader, ...rest] = blockParts(block)
     if (!rawHeader || rest.length < 2) return false
     const header = decodeHeader(rawHeader)
     const head = this.head()

@@ -1,14 +1,7 @@
-import {
-  type Clock,
-  type Logger,
-  noopLogger,
-  splitList,
-  systemClock,
-  type TimerHandle,
-} from '@x/core'
+import { type Clock, type Logger, noopLogger, systemClock, type TimerHandle } from '@x/core'
 import type { MsgReadWriter, ProtocolPeer } from '@x/p2p'
 import { EthError } from './errors.js'
-import { headerHash } from './header.js'
+import { blockParts, headerHash } from './header.js'
 import { KnownCache } from './known-cache.js'
 import {
   encodeNewBlock,
@@ -223,7 +216,7 @@ export class EthPeer {
   /** Sends a full block (eth/68 only; eth/69 has no NewBlock) and marks it known. */
   sendNewBlock(block: Uint8Array, td: bigint): Promise<void> {
     if (this.version >= 69) return Promise.resolve()
-    const header = splitList(block, 'block')[0] as Uint8Array
+    const header = blockParts(block)[0] as Uint8Array
     this.markBlock(headerHash(header))
     return this.rw.writeMsg(MsgCode.NewBlock, encodeNewBlock({ block, td }))
   }

@@ -92,6 +92,18 @@ describe('MemoryChain', () => {
     expect(clock.pending).toBe(0)
   })
 
+  it('refuses a malformed block with EthError ERR_DECODE', () => {
+    const chain = new MemoryChain(devnet)
+    let err: unknown
+    try {
+      chain.insertBlock(Uint8Array.of(0xc3, 0x01), 1n)
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(EthError)
+    expect((err as EthError).code).toBe('ERR_DECODE')
+  })
+
   it('imports a block that extends its head, and nothing else', () => {
     const a = chainOf(3)
     // Same height, other timestamp: a fork of `a`.

@@ -1,4 +1,4 @@
-import { encodeList, encodeRlp, encodeUint } from '@x/core'
+import { Devp2pError, encodeList, encodeRlp, encodeUint, RlpError } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { EthError } from '../../src/errors.js'
 import {
@@ -206,6 +206,20 @@ describe('codecs reject malformed input with a typed error', () => {
     expect(codeOf(() => decode(Uint8Array.of(...bytes, 0x00)))).toBe('ERR_DECODE')
     expect(codeOf(() => decode(raw('83010203')))).toBe('ERR_DECODE')
     expect(codeOf(() => decode(raw('c3c2c1')))).toBe('ERR_DECODE')
+  })
+
+  it("keeps the RLP reader's RlpError as the cause of ERR_DECODE", () => {
+    let err: unknown
+    try {
+      decodeStatus(raw('c3c2c1'))
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(EthError)
+    expect(err).toBeInstanceOf(Devp2pError)
+    expect((err as EthError).code).toBe('ERR_DECODE')
+    expect((err as EthError).cause).toBeInstanceOf(RlpError)
+    expect((err as EthError).message).toBe(((err as EthError).cause as RlpError).message)
   })
 
   it('rejects messages over the size limit', () => {
