@@ -41,6 +41,7 @@ export const healthHttpDefaults = {
  */
 export class HealthHttpServer {
   readonly #o: HealthHttpOptions & typeof healthHttpDefaults
+  readonly #requireDiscovery: boolean
   readonly #clock: Clock
   readonly #monotonic: () => number
   readonly #log: Logger
@@ -59,6 +60,7 @@ export class HealthHttpServer {
       maxEventLoopDelay: options.maxEventLoopDelay ?? healthHttpDefaults.maxEventLoopDelay,
       lagSampleInterval: options.lagSampleInterval ?? healthHttpDefaults.lagSampleInterval,
     }
+    this.#requireDiscovery = options.requireDiscovery ?? true
     this.#clock = options.clock ?? systemClock
     this.#monotonic = options.monotonic ?? (() => performance.now())
     this.#log = (options.logger ?? noopLogger).child({ component: 'health-http' })
@@ -112,12 +114,7 @@ export class HealthHttpServer {
   /** The readiness verdict `/readyz` would give now. */
   readiness(): Readiness {
     const peers = this.#o.readiness.peerCount?.() ?? this.#o.tracker?.size ?? 0
-    return checkReadiness(
-      this.#o.readiness,
-      peers,
-      this.#o.minPeers,
-      this.#o.requireDiscovery ?? true,
-    )
+    return checkReadiness(this.#o.readiness, peers, this.#o.minPeers, this.#requireDiscovery)
   }
 
   #sampleLag(): void {
