@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib'
+import { toHex as hex } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { type ChainConfig, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
@@ -7,7 +8,6 @@ import vectors from './fixtures/forkid.json' with { type: 'json' }
 
 const hexNum = (h: string) => Number.parseInt(h.replace(/^0x/, ''), 16)
 const big = (v: number | string) => BigInt(v)
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 /** Mainnet as the EIP was written: forks up to Petersburg only. */
 const petersburgCapped: ChainConfig = {

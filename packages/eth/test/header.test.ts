@@ -1,10 +1,8 @@
-import { encodeList, encodeUint } from '@x/core'
+import { encodeList, encodeUint, toHex as hex } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { decodeHeader, encodeHeader, headerHash, headerNumber } from '../src/header.js'
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 describe('block header', () => {
   it('mainnet genesis header hashes to the mainnet genesis hash', () => {

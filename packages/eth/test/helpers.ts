@@ -1,3 +1,4 @@
+import { toHex } from '@x/core'
 import type { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
 import {
@@ -19,7 +20,7 @@ export function fakePeer(): ProtocolPeer & { reason?: DisconnectReason } {
   const ac = new AbortController()
   const peer: ProtocolPeer & { reason?: DisconnectReason } = {
     id,
-    idHex: Buffer.from(id).toString('hex'),
+    idHex: toHex(id),
     clientId: 'test',
     caps: [],
     remoteAddress: { ip: '127.0.0.1', port: 30303 },

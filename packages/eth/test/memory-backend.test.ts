@@ -1,4 +1,4 @@
-import { encodeList, encodeUint } from '@x/core'
+import { encodeList, encodeUint, toHex as hex } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
@@ -8,7 +8,6 @@ import { txHash } from '../src/index.js'
 import { MemoryChain, MemoryTxPool, memoryBackend } from '../src/memory-backend.js'
 import { serveByHash, serveHeaders } from '../src/serve.js'
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const numbers = (headers: Uint8Array[]) => headers.map(headerNumber)
 
 function chainOf(n: number, options = {}) {

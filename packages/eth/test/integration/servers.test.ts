@@ -1,4 +1,4 @@
-import { encodeList, encodeUint } from '@x/core'
+import { encodeList, encodeUint, toHex } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import type { Node } from '@x/discover'
 import { DisconnectReason, type Server } from '@x/p2p'
@@ -63,7 +63,7 @@ async function startNode(
   }
 }
 
-const idOf = (n: TestNode) => Buffer.from(n.server.id).toString('hex')
+const idOf = (n: TestNode) => toHex(n.server.id)
 
 describe('eth over two p2p servers', () => {
   it('an eth/68-only peer and an eth/68+69 peer run eth/68 and sync headers both ways', async () => {

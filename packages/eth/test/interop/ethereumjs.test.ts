@@ -1,6 +1,6 @@
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
 import { ETH, RLPx } from '@ethereumjs/devp2p'
-import { decodeRlp } from '@x/core'
+import { decodeRlp, toHex as hex } from '@x/core'
 import { generatePrivateKey, Node, nodeIdFromPrivateKey } from '@x/discover'
 import { type RlpxHandshaker, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -39,7 +39,6 @@ afterEach(async () => {
 })
 
 const genesisHeader = encodeHeader(mainnet.genesisHeader!)
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 function ejsNode() {
   const key = generatePrivateKey()

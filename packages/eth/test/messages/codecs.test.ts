@@ -1,4 +1,12 @@
-import { Devp2pError, encodeList, encodeRlp, encodeUint, RlpError } from '@x/core'
+import {
+  Devp2pError,
+  encodeList,
+  encodeRlp,
+  encodeUint,
+  toHex as hex,
+  RlpError,
+  fromHex as raw,
+} from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { EthError } from '../../src/errors.js'
 import {
@@ -41,8 +49,6 @@ import {
 } from '../../src/index.js'
 
 const hash = (n: number) => new Uint8Array(32).fill(n)
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-const raw = (h: string) => new Uint8Array(Buffer.from(h, 'hex'))
 const header = (n: number) => encodeList([encodeUint(n), encodeUint(n * 2)])
 const legacyTx = encodeList([encodeUint(1), encodeUint(2)])
 const typedTx = Uint8Array.of(0x84, 0x02, 0xc2, 0x01, 0x02)
