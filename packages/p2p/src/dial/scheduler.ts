@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import { type Clock, type Logger, noopLogger, systemClock, toHex } from '@x/core'
+import { type Clock, type Logger, noopLogger, type Startable, systemClock, toHex } from '@x/core'
 import type { Node, NodeId } from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
 import { DialHistory } from './history.js'
@@ -20,7 +20,7 @@ interface StaticTask {
  * are no peers, remembers dials for `historyExpiration`, runs at most `maxActiveDials` at once,
  * and re-resolves failing static nodes through discovery with exponential backoff.
  */
-export class DialScheduler {
+export class DialScheduler implements Startable {
   readonly #o: Required<
     Omit<DialSchedulerOptions, 'discovery' | 'bootnodes' | 'allowed' | 'logger' | 'clock'>
   >
@@ -77,7 +77,8 @@ export class DialScheduler {
     return this.#slots.dialing
   }
 
-  start(): void {
+  /** Starts dialing: static nodes, the discovery intake, the bootnode fallback. Idempotent. */
+  async start(): Promise<void> {
     if (this.#abort) return
     this.#abort = new AbortController()
     // Every dial in flight (static re-resolutions included) listens on the signal.

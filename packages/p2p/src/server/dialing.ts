@@ -1,25 +1,24 @@
-import type { Clock, Logger } from '@x/core'
+import type { Clock, Logger, Netlist } from '@x/core'
 import type { Node } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import type { DialKind } from '../dial/options.js'
 import { DialScheduler } from '../dial/scheduler.js'
 import type { Transport } from '../message.js'
 import { withTimeout } from './conn.js'
-import type { NetRestrict } from './netutil.js'
 import type { LocalIdentity, Network } from './network.js'
-import { type ServerOptions, serverDefaults } from './options.js'
+import type { ResolvedServerOptions } from './options.js'
 import type { ConnInfo } from './setup.js'
 
 /** What the server's dialing needs from the server. */
 export interface DialSetup {
-  options: ServerOptions
+  options: ResolvedServerOptions
   local: LocalIdentity
   clock: Clock
   log: Logger
   maxDialPeers: number
   discovery: DialDiscovery | undefined
   bootnodes: readonly Node[]
-  netRestrict: NetRestrict | undefined
+  netRestrict: Netlist | undefined
   statics: Iterable<Node>
   /** The server's connection setup: resolves once the connection is a peer. */
   setup(c: ConnInfo, connect: (serverSignal: AbortSignal) => Promise<Transport>): Promise<void>
@@ -37,7 +36,7 @@ export function setupDialScheduler(d: DialSetup): DialScheduler {
   const netRestrict = d.netRestrict
   const dial = (node: Node, kind: DialKind, signal: AbortSignal): Promise<void> => {
     const network = o.network as Network
-    const timeout = o.dialTimeout ?? serverDefaults.dialTimeout
+    const timeout = o.dialTimeout
     const conninfo = {
       inbound: false,
       remoteAddress: { ip: node.ip, port: node.tcp },

@@ -1,4 +1,4 @@
-import { type Clock, type Logger, started } from '@x/core'
+import { type Clock, type Logger, type Netlist, started } from '@x/core'
 import {
   Discovery,
   type DiscoveryOptions,
@@ -7,7 +7,6 @@ import {
   openNodeDB,
   parseBootnode,
 } from '@x/discover'
-import type { NetRestrict } from './netutil.js'
 import type { DiscoveryV4Config } from './options.js'
 
 /** What the server hands {@link startDiscoveryV4}. */
@@ -22,7 +21,7 @@ export interface DiscoveryV4Start {
   /** The IP to advertise (`externalIp`); default the bound IP (127.0.0.1 for a wildcard). */
   ip: string | undefined
   bootnodes: readonly Node[]
-  netRestrict: NetRestrict | undefined
+  netRestrict: Netlist | undefined
   clock: Clock
   logger: Logger
 }

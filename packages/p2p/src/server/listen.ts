@@ -1,9 +1,9 @@
-import type { Clock, Logger } from '@x/core'
+import type { Clock, Logger, Netlist } from '@x/core'
 import { DialHistory } from '../dial/history.js'
 import { P2PError } from '../errors.js'
 import type { Transport } from '../message.js'
 import { withTimeout } from './conn.js'
-import { isLanIp, type NetRestrict } from './netutil.js'
+import { isLanIp } from './netutil.js'
 import type { InboundConn } from './network.js'
 import type { ServerEvents } from './options.js'
 import type { ConnInfo } from './setup.js'
@@ -53,10 +53,10 @@ export class InboundThrottle {
 export class InboundGate {
   readonly #clock: Clock
   readonly #throttle: InboundThrottle
-  readonly #netRestrict: NetRestrict | undefined
+  readonly #netRestrict: Netlist | undefined
   #pending = 0
 
-  constructor(clock: Clock, throttleTime: number, netRestrict: NetRestrict | undefined) {
+  constructor(clock: Clock, throttleTime: number, netRestrict: Netlist | undefined) {
     this.#clock = clock
     this.#throttle = new InboundThrottle(clock, throttleTime)
     this.#netRestrict = netRestrict

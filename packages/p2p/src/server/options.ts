@@ -1,13 +1,15 @@
-import type { Clock, Logger } from '@x/core'
+import { type Clock, type Logger, Netlist, noopLogger, systemClock } from '@x/core'
 import type { IpLimitOptions, MaintenanceOptions, Node, SntpServer } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import type { DialSchedulerOptions } from '../dial/options.js'
-import type { DisconnectReason } from '../errors.js'
+import { type DisconnectReason, P2PError } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../message.js'
 import { helloTimeout } from '../peer/handshake.js'
 import type { Peer } from '../peer/peer.js'
 import { idleTimeout, pingInterval } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
+import { toNodes } from './discovery.js'
+import { toNetlist } from './netutil.js'
 import type { Network } from './network.js'
 
 export const serverDefaults = {
@@ -90,8 +92,12 @@ export interface ServerOptions {
   /** Always admitted, even when the server is full. */
   trustedNodes?: readonly Node[]
   protocols?: readonly Protocol[]
-  /** CIDR allow-list (`--netrestrict`): other IPs are neither dialed nor accepted. */
-  netRestrict?: readonly string[]
+  /**
+   * IP allow-list (`--netrestrict`): other IPs are neither dialed nor accepted (nor, with
+   * `discoveryV4`, taken from Neighbors). CIDRs, or core's `Netlist`; an empty list is no
+   * restriction.
+   */
+  netRestrict?: readonly string[] | Netlist
   /** Emit `message:sent`/`message:received` for every message (metrics). */
   messageEvents?: boolean
   /** Called for every message sent and received (a cheaper sink than the events). */
@@ -147,4 +153,96 @@ export interface ServerEvents extends Record<string, unknown> {
   }
   'message:sent': MsgEvent
   'message:received': MsgEvent
+}
+
+type DialerTuning = NonNullable<ServerOptions['dialer']>
+
+/**
+ * {@link ServerOptions} with every default of {@link serverDefaults} applied, bootnodes parsed
+ * and the net restriction built: made once, by the constructor, and read everywhere else.
+ */
+export interface ResolvedServerOptions {
+  readonly privateKey: Uint8Array
+  readonly name: string
+  readonly maxPeers: number
+  readonly maxPendingPeers: number
+  readonly dialRatio: number
+  readonly listenAddress: { ip: string; port: number } | null
+  readonly noDial: boolean
+  readonly noDiscovery: boolean
+  /** The given discovery; undefined with `noDiscovery`. */
+  readonly discovery: DialDiscovery | undefined
+  /** The discovery v4 to run; undefined with `noDiscovery`. */
+  readonly discoveryV4: DiscoveryV4Config | undefined
+  readonly bootnodes: readonly Node[]
+  readonly staticNodes: readonly Node[]
+  readonly trustedNodes: readonly Node[]
+  readonly protocols: readonly Protocol[]
+  readonly netRestrict: Netlist | undefined
+  readonly messageEvents: boolean
+  readonly onMessage: MsgEventSink | undefined
+  readonly network: Network | undefined
+  readonly externalIp: string | undefined
+  readonly discoveryPort: number | undefined
+  readonly enr: (() => string | undefined) | undefined
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly dialTimeout: number
+  readonly handshakeTimeout: number
+  readonly helloTimeout: number
+  readonly pingInterval: number
+  readonly idleTimeout: number
+  readonly inboundThrottleTime: number
+  readonly dialer: DialerTuning
+}
+
+/**
+ * Resolves `o` against {@link serverDefaults}. Throws on what cannot work: a malformed CIDR
+ * (`InvalidCidrError`), a bootnode text that does not parse, both `discovery` and `discoveryV4`
+ * (`ERR_DISCOVERY_CONFLICT`).
+ */
+export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
+  const d = serverDefaults
+  const noDiscovery = o.noDiscovery ?? false
+  const netRestrict =
+    o.netRestrict instanceof Netlist || o.netRestrict?.length ? toNetlist(o.netRestrict) : undefined
+  const bootnodes = toNodes(o.bootnodes ?? [])
+  if (o.discovery && o.discoveryV4 && !noDiscovery) {
+    throw new P2PError(
+      'ERR_DISCOVERY_CONFLICT',
+      'give either discovery (run by the application) or discoveryV4 (run by the server)',
+    )
+  }
+  return {
+    privateKey: o.privateKey,
+    name: o.name ?? d.name,
+    maxPeers: o.maxPeers ?? d.maxPeers,
+    maxPendingPeers: o.maxPendingPeers ?? d.maxPendingPeers,
+    dialRatio: o.dialRatio ?? d.dialRatio,
+    listenAddress: o.listenAddress === undefined ? d.listenAddress : o.listenAddress,
+    noDial: o.noDial ?? false,
+    noDiscovery,
+    discovery: noDiscovery ? undefined : o.discovery,
+    discoveryV4: noDiscovery ? undefined : o.discoveryV4,
+    bootnodes,
+    staticNodes: o.staticNodes ?? [],
+    trustedNodes: o.trustedNodes ?? [],
+    protocols: o.protocols ?? [],
+    netRestrict,
+    messageEvents: o.messageEvents ?? false,
+    onMessage: o.onMessage,
+    network: o.network,
+    externalIp: o.externalIp,
+    discoveryPort: o.discoveryPort,
+    enr: o.enr,
+    clock: o.clock ?? systemClock,
+    logger: o.logger ?? noopLogger,
+    dialTimeout: o.dialTimeout ?? d.dialTimeout,
+    handshakeTimeout: o.handshakeTimeout ?? d.handshakeTimeout,
+    helloTimeout: o.helloTimeout ?? d.helloTimeout,
+    pingInterval: o.pingInterval ?? d.pingInterval,
+    idleTimeout: o.idleTimeout ?? d.idleTimeout,
+    inboundThrottleTime: o.inboundThrottleTime ?? d.inboundThrottleTime,
+    dialer: o.dialer ?? {},
+  }
 }

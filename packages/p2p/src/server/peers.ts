@@ -6,7 +6,7 @@ import type { MsgEvent, Transport } from '../message.js'
 import { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import type { NodeSets } from './admin.js'
-import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
+import type { ResolvedServerOptions, ServerEvents } from './options.js'
 import type { ConnInfo } from './setup.js'
 
 interface PeerEntry {
@@ -16,7 +16,7 @@ interface PeerEntry {
 
 /** What the peer set needs from the server to run a peer. */
 export interface PeerRunContext {
-  options: ServerOptions
+  options: ResolvedServerOptions
   clock: Clock
   log: Logger
   protocols: readonly Protocol[]
@@ -90,8 +90,8 @@ export class ServerPeers {
       protocols: this.#ctx.protocols,
       inbound: c.inbound,
       clock: this.#ctx.clock,
-      pingInterval: o.pingInterval ?? serverDefaults.pingInterval,
-      idleTimeout: o.idleTimeout ?? serverDefaults.idleTimeout,
+      pingInterval: o.pingInterval,
+      idleTimeout: o.idleTimeout,
       logger: log,
       ...(messageEvents || sink
         ? {

@@ -1,5 +1,12 @@
 import { setMaxListeners } from 'node:events'
-import { type Clock, type Logger, noopLogger, systemClock, TypedEventTarget, toHex } from '@x/core'
+import {
+  type Clock,
+  type Logger,
+  type Netlist,
+  type Startable,
+  TypedEventTarget,
+  toHex,
+} from '@x/core'
 import { Discovery, Node, type NodeId, nodeIdFromPrivateKey } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import { dialDefaults } from '../dial/options.js'
@@ -12,12 +19,16 @@ import type { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import { NodeSets } from './admin.js'
 import { setupDialScheduler } from './dialing.js'
-import { knownEnr, startDiscoveryV4, toNodes } from './discovery.js'
+import { knownEnr, startDiscoveryV4 } from './discovery.js'
 import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
 import { InboundGate } from './listen.js'
-import { NetRestrict } from './netutil.js'
 import type { InboundConn, Listener, LocalIdentity } from './network.js'
-import { type ServerEvents, type ServerOptions, serverDefaults } from './options.js'
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerEvents,
+  type ServerOptions,
+} from './options.js'
 import { ServerPeers } from './peers.js'
 import { type ConnInfo, setupConn } from './setup.js'
 
@@ -27,15 +38,15 @@ import { type ConnInfo, setupConn } from './setup.js'
  * too many peers; after the hello: useless peer), runs {@link Peer}s with our protocols and keeps
  * the peer set filled through the {@link DialScheduler}. Construct, `start()`, `stop()`.
  */
-export class Server extends TypedEventTarget<ServerEvents> {
+export class Server extends TypedEventTarget<ServerEvents> implements Startable {
   readonly id: NodeId
   /** `id` in hex. */
   readonly idHex: string
-  readonly #o: ServerOptions
+  readonly #o: ResolvedServerOptions
   readonly #clock: Clock
   readonly #log: Logger
   readonly #protocols: readonly Protocol[]
-  readonly #netRestrict: NetRestrict | undefined
+  readonly #netRestrict: Netlist | undefined
   readonly #local: LocalIdentity
   readonly #peers: ServerPeers
   readonly #nodes: NodeSets
@@ -53,24 +64,21 @@ export class Server extends TypedEventTarget<ServerEvents> {
 
   constructor(options: ServerOptions) {
     super()
-    this.#o = options
-    this.#clock = options.clock ?? systemClock
-    this.#log = options.logger ?? noopLogger
-    this.#protocols = options.protocols ?? []
-    this.#netRestrict = options.netRestrict?.length
-      ? new NetRestrict(options.netRestrict)
-      : undefined
-    this.id = nodeIdFromPrivateKey(options.privateKey)
+    const o = resolveServerOptions(options)
+    this.#o = o
+    this.#clock = o.clock
+    this.#log = o.logger
+    this.#protocols = o.protocols
+    this.#netRestrict = o.netRestrict
+    this.id = nodeIdFromPrivateKey(o.privateKey)
     this.idHex = toHex(this.id)
-    this.#local = { privateKey: options.privateKey, id: this.id }
-    this.#gate = new InboundGate(
-      this.#clock,
-      options.inboundThrottleTime ?? serverDefaults.inboundThrottleTime,
-      this.#netRestrict,
-    )
-    this.#nodes = new NodeSets(options.staticNodes ?? [], options.trustedNodes ?? [])
+    this.#local = { privateKey: o.privateKey, id: this.id }
+    this.#gate = new InboundGate(this.#clock, o.inboundThrottleTime, this.#netRestrict)
+    this.#nodes = new NodeSets(o.staticNodes, o.trustedNodes)
+    this.#bootnodes = o.bootnodes
+    this.#discovery = o.discovery
     this.#peers = new ServerPeers({
-      options,
+      options: o,
       clock: this.#clock,
       log: this.#log,
       protocols: this.#protocols,
@@ -81,14 +89,6 @@ export class Server extends TypedEventTarget<ServerEvents> {
       added: (e) => this.emit('peer:added', e),
       removed: (e) => this.emit('peer:removed', e),
     })
-    this.#bootnodes = toNodes(options.bootnodes ?? [])
-    if (options.discovery && options.discoveryV4 && !options.noDiscovery) {
-      throw new P2PError(
-        'ERR_DISCOVERY_CONFLICT',
-        'give either discovery (run by the application) or discoveryV4 (run by the server)',
-      )
-    }
-    this.#discovery = options.noDiscovery ? undefined : options.discovery
   }
 
   /**
@@ -110,14 +110,13 @@ export class Server extends TypedEventTarget<ServerEvents> {
   }
 
   get maxPeers(): number {
-    return this.#o.maxPeers ?? serverDefaults.maxPeers
+    return this.#o.maxPeers
   }
 
   /** Dynamic dialed peers wanted (go-ethereum's maxDialedConns). */
   get maxDialedConns(): number {
     if (this.#o.noDial || this.maxPeers === 0) return 0
-    const ratio = this.#o.dialRatio ?? serverDefaults.dialRatio
-    return Math.max(1, Math.floor(this.maxPeers / ratio))
+    return Math.max(1, Math.floor(this.maxPeers / this.#o.dialRatio))
   }
 
   get maxInboundConns(): number {
@@ -136,11 +135,9 @@ export class Server extends TypedEventTarget<ServerEvents> {
     if (!network) throw new P2PError('ERR_NO_NETWORK', 'no network given (RLPx not available)')
     this.#abort = new AbortController()
     // One abort listener per connection in setup: pending inbound handshakes plus dials.
-    const maxPending = this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers
-    const maxDials = this.#o.dialer?.maxActiveDials ?? dialDefaults.maxActiveDials
-    setMaxListeners(maxPending + 2 * maxDials + 8, this.#abort.signal)
-    const address =
-      this.#o.listenAddress === undefined ? serverDefaults.listenAddress : this.#o.listenAddress
+    const maxDials = this.#o.dialer.maxActiveDials ?? dialDefaults.maxActiveDials
+    setMaxListeners(this.#o.maxPendingPeers + 2 * maxDials + 8, this.#abort.signal)
+    const address = this.#o.listenAddress
     if (address !== null) {
       try {
         this.#listener = await network.listen(address, this.#local, (c) => this.#onInbound(c))
@@ -152,7 +149,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         address: `${this.#listener.address.ip}:${this.#listener.address.port}`,
       })
     }
-    if (this.#o.discoveryV4 && !this.#o.noDiscovery) {
+    if (this.#o.discoveryV4) {
       try {
         this.#ownDiscovery = await startDiscoveryV4({
           config: this.#o.discoveryV4,
@@ -188,7 +185,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
         setup: (c, connect) => this.#setupConn(c, connect),
         track: (task) => this.#track(task),
       })
-      this.#dialer.start()
+      await this.#dialer.start()
     }
   }
 
@@ -265,8 +262,8 @@ export class Server extends TypedEventTarget<ServerEvents> {
   #onInbound(conn: InboundConn): void {
     const task = this.#gate.accept(conn, {
       running: this.running,
-      maxPending: this.#o.maxPendingPeers ?? serverDefaults.maxPendingPeers,
-      handshakeTimeout: this.#o.handshakeTimeout ?? serverDefaults.handshakeTimeout,
+      maxPending: this.#o.maxPendingPeers,
+      handshakeTimeout: this.#o.handshakeTimeout,
       log: this.#log,
       failed: (e) => this.emit('conn:failed', e),
       setup: (c, connect) => this.#setupConn(c, connect),
@@ -282,7 +279,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
   #ourHello(): Hello {
     return {
       version: baseProtocolVersion,
-      clientId: this.#o.name ?? serverDefaults.name,
+      clientId: this.#o.name,
       caps: protocolCaps(this.#protocols),
       listenPort: this.#listener?.address.port ?? 0,
       id: this.id,
@@ -295,7 +292,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
       clock: this.#clock,
       log: this.#log,
       protocols: this.#protocols,
-      helloTimeout: this.#o.helloTimeout ?? serverDefaults.helloTimeout,
+      helloTimeout: this.#o.helloTimeout,
       hello: () => this.#ourHello(),
       checkpoint: (idHex: string, inbound: boolean) =>
         this.#peers.check(idHex, inbound, this.maxPeers, this.maxInboundConns),
@@ -310,7 +307,7 @@ export class Server extends TypedEventTarget<ServerEvents> {
   nodeInfo(): NodeInfo {
     return nodeInfo({
       id: this.id,
-      name: this.#o.name ?? serverDefaults.name,
+      name: this.#o.name,
       listener: this.#listener?.address,
       externalIp: this.#o.externalIp ?? this.#discovery?.self?.ip,
       discoveryPort: this.#o.discoveryPort ?? this.#discovery?.self?.udp,
