@@ -31,8 +31,9 @@ export interface ProtocolPeer {
  * whose codes are 0..length-1 (the peer layer translates the offset).
  *
  * `run` owns the peer for the protocol's lifetime: when it returns, the peer is disconnected
- * with `ClientQuitting` (PROTOCOL.md, go-ethereum's `errProtocolReturned`); when it throws a {@link DisconnectError}, with that error's reason; when it
- * throws anything else, with `SubprotocolError`. It should return promptly once `signal` aborts.
+ * with `ClientQuitting` (go-ethereum's `errProtocolReturned`); when it throws a
+ * {@link DisconnectError}, with that error's reason; when it throws anything else, with
+ * `SubprotocolError`. It should return promptly once `signal` aborts.
  */
 export interface Protocol {
   readonly name: string

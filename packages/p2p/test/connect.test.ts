@@ -46,7 +46,7 @@ describe('connectPeer', () => {
     const removed = nextEvent(server, 'peer:removed')
     const info = await peer.run()
     expect(rwSeen).toBe(true)
-    // The protocol returned: the peer ends with "client quitting" (PROTOCOL.md).
+    // The protocol returned: the peer ends with "client quitting" (go-ethereum's errProtocolReturned).
     expect(info).toEqual({ reason: DisconnectReason.ClientQuitting, remote: false })
     expect((await removed).reason).toBe(DisconnectReason.ClientQuitting)
   })

@@ -187,7 +187,7 @@ export class Peer implements ProtocolPeer {
       const proto = this.#protos.find((p) => p.rw.owns(msg.code))
       if (!proto) {
         const error = new InvalidMsgCodeError(`message code ${msg.code} matches no protocol`)
-        this.#end({ reason: DisconnectReason.BreachOfProtocol, remote: false, error })
+        this.#end({ reason: disconnectReasonForError(error), remote: false, error })
         return
       }
       this.#emit('received', proto.protocol.name, msg.code - proto.offset, msg.size)

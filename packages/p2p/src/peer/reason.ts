@@ -8,8 +8,8 @@ import {
 } from '../errors.js'
 
 /**
- * The one mapping from an error that ends a peer to the Disconnect reason we send (PROTOCOL.md
- * "error → reason"): an explicit {@link DisconnectError} keeps its reason, malformed messages and
+ * The one mapping from an error that ends a peer to the Disconnect reason we send (go-ethereum's
+ * `discReasonForError`, used by `Peer.run`): an explicit {@link DisconnectError} keeps its reason, malformed messages and
  * invalid codes are a breach of protocol, anything else a protocol throws is a subprotocol
  * error. (A protocol's `run` that returns normally ends the peer with `ClientQuitting`, as
  * `Protocol` documents; link errors end it with `TcpError` and send nothing — see the peer.)

@@ -212,7 +212,8 @@ export class RlpxConnection implements Transport {
       try {
         payload = snappyUncompress(raw.data, maxMessageSize)
       } catch (err) {
-        // ethereumjs sends Disconnect uncompressed even with snappy on (INTEROP.md).
+        // @ethereumjs/devp2p sends Disconnect uncompressed even with snappy on (its Peer's
+        // `_sendMessage`; test/interop covers it), so an undecodable Disconnect is read as is.
         if (raw.code !== disconnectCode || (err as RlpxError).code === 'ERR_MSG_TOO_LARGE')
           throw err
       }

@@ -13,7 +13,10 @@ import type { Secrets } from './secrets.js'
 
 /** The largest frame the 3-byte size can announce. */
 export const maxFrameSize = 0xffffff
-/** Messages are capped at 16 MiB, compressed and decompressed (PROTOCOL.md). */
+/**
+ * Messages are capped at 16 MiB, compressed and decompressed (rlpx.md "Message Snappy
+ * Compression"; go-ethereum's `errPlainMessageTooLarge`).
+ */
 export const maxMessageSize = 16 * 1024 * 1024
 
 const headerData = new Uint8Array([0xc2, 0x80, 0x80]) // rlp([0, 0]): capability-id, context-id

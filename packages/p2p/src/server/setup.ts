@@ -1,7 +1,12 @@
 import { type Clock, type Logger, toHex } from '@x/core'
 import type { Node } from '@x/discover'
 import type { DialKind } from '../dial/options.js'
-import { DisconnectError, DisconnectReason, disconnectReasonText, P2PError } from '../errors.js'
+import {
+  DisconnectError,
+  DisconnectReason,
+  disconnectReasonText,
+  RemoteDisconnectError,
+} from '../errors.js'
 import type { Hello } from '../hello.js'
 import type { Transport } from '../message.js'
 import { matchProtocols } from '../peer/caps.js'
@@ -89,9 +94,10 @@ export async function setupConn(
     if (late !== undefined) await fail(late, disconnectReasonText[late])
     ctx.launch(transport, hello)
   } catch (error) {
+    // The reason sent (we refused the remote) or received (it refused us), if any.
     const reason =
-      error instanceof P2PError && 'reason' in error
-        ? (error.reason as DisconnectReason)
+      error instanceof DisconnectError || error instanceof RemoteDisconnectError
+        ? error.reason
         : undefined
     ctx.log.debug('connection failed', {
       inbound: c.inbound,

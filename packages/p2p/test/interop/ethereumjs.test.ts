@@ -13,7 +13,7 @@ import {
 import { useCleanups } from '../cleanups.js'
 import { EjsXtest, ejsXtestCap, ourXtest } from './xtest.js'
 
-// Interop with @ethereumjs/devp2p (INTEROP.md): both directions, the shared xtest/1 capability,
+// Interop with @ethereumjs/devp2p: both directions, the shared xtest/1 capability,
 // and several of our base ping rounds (200 ms here) answered by ethereumjs.
 
 interface EjsPeerLike {
