@@ -1,4 +1,8 @@
+// The public API of @x/p2p, as its README's "API" section lists it. In-memory fakes for tests
+// are in '@x/p2p/testing'.
+
 export { type ConnectPeerOptions, connectPeer } from './connect.js'
+// Dialing and the server.
 export {
   type DialDiscovery,
   type DialKind,
@@ -6,6 +10,7 @@ export {
   type DialSchedulerOptions,
   dialDefaults,
 } from './dial/index.js'
+// Errors (every class in errors.ts; TimeoutError is @x/core's, re-exported).
 export {
   DisconnectError,
   DisconnectReason,
@@ -22,6 +27,7 @@ export {
   TimeoutError,
   UnexpectedMsgError,
 } from './errors.js'
+// The base protocol's codecs (rlpx.md "p2p Capability").
 export {
   baseProtocolLength,
   baseProtocolVersion,
@@ -38,6 +44,7 @@ export {
   pingCode,
   pongCode,
 } from './hello.js'
+// Messages (go-ethereum's p2p/message.go).
 export {
   expectMsg,
   type Msg,
@@ -70,8 +77,58 @@ export {
   protoHandshake,
   protoQueueCapacity,
 } from './peer/index.js'
+// Sub-protocols, peers, one peer without a server.
 export type { Protocol, ProtocolPeer } from './protocol.js'
-export * from './rlpx/index.js'
+
+// RLPx (rlpx.md, EIP-8): sessions, and the pure, socket-free pieces they are made of.
+export {
+  type AckMsg,
+  type AuthMsg,
+  decodeAckBody,
+  decodeAuthBody,
+  decodeLegacyAck,
+  decodeLegacyAuth,
+  decodeMsgCode,
+  deriveSecrets,
+  eciesDecrypt,
+  eciesEncrypt,
+  eciesOverhead,
+  encodeAckBody,
+  encodeAuthBody,
+  encodeMsgCode,
+  FrameMac,
+  FrameReader,
+  FrameWriter,
+  type HandshakeKind,
+  type HandshakeOptions,
+  type HandshakePacket,
+  handleAck,
+  handleAuth,
+  handshakeVersion,
+  type InitiatorState,
+  legacyAckSize,
+  legacyAuthSize,
+  makeAuth,
+  maxFrameSize,
+  maxHandshakePacketSize,
+  maxMessageSize,
+  RlpxConnection,
+  type RlpxConnectionOptions,
+  type RlpxConnectOptions,
+  type RlpxSessionOptions,
+  readHandshakePacket,
+  recoverInitiatorEphemeral,
+  rlpx,
+  rlpxAccept,
+  rlpxConnect,
+  rlpxTimeouts,
+  type Secrets,
+  type SecretsInput,
+  sealEip8,
+  snappyCompress,
+  snappyDecodedLength,
+  snappyUncompress,
+} from './rlpx/index.js'
 export {
   type DiscoveryV4Config,
   type InboundConn,
