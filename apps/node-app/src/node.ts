@@ -8,7 +8,7 @@ import {
   nodeIdFromPrivateKey,
   parseEnode,
 } from '@x/discover'
-import { createEthService, type EthService } from '@x/eth'
+import { EthService } from '@x/eth'
 import { NodeHealth } from '@x/health'
 import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
@@ -104,12 +104,13 @@ export class AppNode implements Startable {
     const staticNodes = await readNodes(config.staticFile, '--static')
     const trustedNodes = await readNodes(config.trustedFile, '--trusted')
 
-    const eth = createEthService({
+    const eth = new EthService({
       network: config.network,
       ...(config.networkid !== undefined && { networkId: config.networkid }),
       logger: log.child({ module: 'eth' }),
     })
-    stops.push(() => eth.close())
+    await eth.start()
+    stops.push(() => eth.stop())
     logEth(eth, log)
     stops.push(logChainStatus(eth, log))
 

@@ -21,7 +21,7 @@ async function startNode(name: string, staticNodes: Node[] = []) {
     staticNodes,
     noDiscovery: true,
   })
-  eth.start()
+  await eth.start()
   await server.start()
   const port = server.listenAddress?.port as number
   const node = new Node({ id: server.id, ip: '127.0.0.1', udp: port, tcp: port })
@@ -35,6 +35,6 @@ console.log(
   `A's head #${a.eth.backend.chain.head().number}, B's #${b.eth.backend.chain.head().number}`,
 )
 for (const n of [b, a]) {
-  n.eth.stop()
+  await n.eth.stop()
   await n.server.stop()
 }

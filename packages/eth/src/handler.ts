@@ -40,7 +40,7 @@ export interface EthHandlerOptions {
   /**
    * Catch up with peers whose head is ahead of ours (fetch and import their blocks in batches),
    * when the chain can import blocks. Default false: on mainnet that would download the chain
-   * into the backend; `createEthService` turns it on for devnets.
+   * into the backend; `EthService` turns it on for devnets.
    */
   followPeers?: boolean
 }

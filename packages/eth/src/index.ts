@@ -120,7 +120,6 @@ export { EthPeer, type EthPeerOptions, type PeerHead, peerDefaults } from './pee
 export { PeerSet } from './peer-set.js'
 export { ethProtocols } from './protocol.js'
 export {
-  createEthService,
   devnetBlockInterval,
   type EthNetwork,
   EthService,

@@ -183,7 +183,7 @@ export class EthService {
    * starts making blocks on the default in-memory chain when `blockInterval` > 0. Idempotent; a
    * stopped service does not start again (its peer set is closed).
    */
-  start(): void {
+  async start(): Promise<void> {
     if (this.#state !== 'new') return
     this.#state = 'started'
     const memory = this.#memory
@@ -194,7 +194,7 @@ export class EthService {
   }
 
   /** Stops making blocks, disconnects every eth peer and clears every timer. Idempotent. */
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
     if (this.#options.ownBackend) this.#memory?.stop()
@@ -202,16 +202,4 @@ export class EthService {
     this.#unsubscribe = undefined
     this.handler.close()
   }
-
-  /** @deprecated transitional: use `stop()` */
-  close(): void {
-    this.stop()
-  }
-}
-
-/** @deprecated transitional: construct EthService and start() it */
-export function createEthService(options: EthServiceOptions = {}): EthService {
-  const service = new EthService(options)
-  service.start()
-  return service
 }

@@ -1,3 +1,4 @@
+import { started } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import type { Node } from '@x/discover'
 import { DisconnectError } from '@x/p2p'
@@ -9,7 +10,6 @@ import { forkIdAt } from '../src/forkid.js'
 import type { EthEvents } from '../src/handler.js'
 import { memoryBackend } from '../src/memory-backend.js'
 import {
-  createEthService,
   devnetBlockInterval,
   type EthNetwork,
   EthService,
@@ -22,11 +22,11 @@ afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s()
 })
 
-describe('createEthService', () => {
+describe('EthService', () => {
   it('runs mainnet by default: network id 1, no block making, eth/69 and eth/68', async () => {
     const clock = new ManualClock()
-    const eth = createEthService({ clock })
-    stops.push(() => eth.close())
+    const eth = await started(new EthService({ clock }))
+    stops.push(() => eth.stop())
     expect(eth.chain).toBe(mainnet)
     expect(eth.networkId).toBe(1n)
     expect(eth.protocols.map((p) => p.version)).toEqual([69, 68])
@@ -35,14 +35,14 @@ describe('createEthService', () => {
     expect(eth.backend.chain.head().number).toBe(0)
   })
 
-  it('makes devnet blocks on an interval until closed', async () => {
+  it('makes devnet blocks on an interval until stopped', async () => {
     const clock = new ManualClock()
-    const eth = createEthService({ network: 'devnet', clock })
+    const eth = await started(new EthService({ network: 'devnet', clock }))
     expect(eth.networkId).toBe(devnet.networkId)
     await clock.advance(devnetBlockInterval * 2)
     expect(eth.backend.chain.head().number).toBe(2)
-    eth.close()
-    eth.close()
+    await eth.stop()
+    await eth.stop()
     await clock.advance(devnetBlockInterval * 2)
     expect(eth.backend.chain.head().number).toBe(2)
     expect(clock.pending).toBe(0)
@@ -51,8 +51,10 @@ describe('createEthService', () => {
   it('takes a network id override, a custom chain, a block interval and a backend', async () => {
     const clock = new ManualClock()
     const custom = defineDevnet({ networkId: 31_337, extra: 'mine' })
-    const eth = createEthService({ network: custom, networkId: 99, blockInterval: 1000, clock })
-    stops.push(() => eth.close())
+    const eth = await started(
+      new EthService({ network: custom, networkId: 99, blockInterval: 1000, clock }),
+    )
+    stops.push(() => eth.stop())
     expect(eth.networkId).toBe(99n)
     expect(eth.handler.handshakeOptions(69).networkId).toBe(99n)
     expect(eth.handler.handshakeOptions(69).genesis).toEqual(custom.genesisHash)
@@ -60,8 +62,8 @@ describe('createEthService', () => {
     expect(eth.backend.chain.head().number).toBe(3)
 
     const backend = memoryBackend(devnet, { clock })
-    const theirs = createEthService({ network: 'devnet', backend, clock })
-    stops.push(() => theirs.close())
+    const theirs = await started(new EthService({ network: 'devnet', backend, clock }))
+    stops.push(() => theirs.stop())
     expect(theirs.backend).toBe(backend)
     await clock.advance(devnetBlockInterval * 2)
     expect(backend.chain.head().number).toBe(0) // your backend makes its own blocks
@@ -69,7 +71,7 @@ describe('createEthService', () => {
 
   it('refuses an unknown network name', () => {
     const bad = { network: 'nope' as EthNetwork } satisfies EthServiceOptions
-    expect(() => createEthService(bad)).toThrow(EthError)
+    expect(() => new EthService(bad)).toThrow(EthError)
   })
 })
 
@@ -82,8 +84,8 @@ describe('EthService lifecycle', () => {
     expect(clock.pending).toBe(0)
     await clock.advance(devnetBlockInterval * 2)
     expect(eth.backend.chain.head().number).toBe(0)
-    eth.start()
-    eth.start() // idempotent: one block per interval, not two
+    await eth.start()
+    await eth.start() // idempotent: one block per interval, not two
     expect(eth.isStarted).toBe(true)
     await clock.advance(devnetBlockInterval * 2)
     expect(eth.backend.chain.head().number).toBe(2)
@@ -92,23 +94,23 @@ describe('EthService lifecycle', () => {
   it('stop() is idempotent, clears every timer and disconnects; start() after stop() is a no-op', async () => {
     const clock = new ManualClock()
     const eth = new EthService({ network: 'devnet', clock })
-    eth.start()
+    await eth.start()
     await clock.advance(devnetBlockInterval)
-    eth.stop()
-    eth.stop()
+    await eth.stop()
+    await eth.stop()
     expect(eth.isStarted).toBe(false)
     expect(eth.peers.closed).toBe(true)
     expect(clock.pending).toBe(0)
-    eth.start()
+    await eth.start()
     await clock.advance(devnetBlockInterval * 2)
     expect(eth.backend.chain.head().number).toBe(1)
     expect(clock.pending).toBe(0)
   })
 
-  it('can be stopped before it was started', () => {
+  it('can be stopped before it was started', async () => {
     const clock = new ManualClock()
     const eth = new EthService({ network: 'devnet', clock })
-    eth.stop()
+    await eth.stop()
     expect(eth.peers.closed).toBe(true)
     expect(clock.pending).toBe(0)
   })
@@ -120,9 +122,9 @@ describe('EthService lifecycle', () => {
     const sent: number[] = []
     eth.handler.broadcastBlock = (_block, td) => sent.push(Number(td))
     backend.chain.mine()
-    eth.start()
+    await eth.start()
     backend.chain.mine()
-    eth.stop()
+    await eth.stop()
     backend.chain.mine()
     expect(sent).toHaveLength(1)
     expect(backend.chain.head().number).toBe(3) // your backend: the service never stops it
@@ -155,7 +157,7 @@ describe('two nodes wired as node-app does', () => {
     options: EthServiceOptions,
     staticNodes: Node[] = [],
   ) {
-    const eth = createEthService({ clock, ...options })
+    const eth = await started(new EthService({ clock, ...options }))
     const events: { type: keyof EthEvents; detail: unknown }[] = []
     for (const type of ['peer:registered', 'handshake:failed', 'peer:head'] as const) {
       eth.handler.addEventListener(type, (e) => events.push({ type, detail: e.detail }))
@@ -163,7 +165,7 @@ describe('two nodes wired as node-app does', () => {
     const { server, node } = memoryServer(net, ip, clock, eth.protocols, staticNodes)
     await server.start()
     stops.push(async () => {
-      eth.close()
+      await eth.stop()
       await server.stop()
     })
     return { eth, events, server, node }
