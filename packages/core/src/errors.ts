@@ -21,7 +21,6 @@ export type CoreErrorCode =
   | 'ERR_INVALID_IP'
   | 'ERR_INVALID_CIDR'
   | 'ERR_INVALID_DURATION'
-  | 'ERR_CRYPTO_BACKEND'
 
 /** An error of @x/core: malformed input to one of its codecs or parsers. */
 export class CoreError extends Devp2pError {

@@ -66,12 +66,17 @@ function logfmtValue(value: unknown): string {
   return text === '' || /[\s"=\\]/.test(text) ? JSON.stringify(text) : text
 }
 
+/** The line's fields: `t`, `level` and `msg` first, and never overridden by a field. */
+function lineFields(head: LogFields, fields: LogFields): LogFields {
+  return { ...head, ...fields, ...head }
+}
+
 function formatLine(format: LogFormat, head: LogFields, fields: LogFields): string {
   if (format === 'json') {
-    return JSON.stringify({ ...head, ...fields }, (_k, v) => printable(v))
+    return JSON.stringify(lineFields(head, fields), (_k, v) => printable(v))
   }
   let line = ''
-  for (const [k, v] of Object.entries({ ...head, ...fields })) {
+  for (const [k, v] of Object.entries(lineFields(head, fields))) {
     if (v === undefined) continue
     line += `${line === '' ? '' : ' '}${k}=${logfmtValue(v)}`
   }
@@ -89,7 +94,7 @@ export function createLogger(options: LoggerOptions): Logger {
     (lvl: LogLevel) =>
     (msg: string, fields?: LogFields): void => {
       if (order[lvl] < order[level]) return
-      write(formatLine(format, { t: time(), level: lvl, msg, ...base }, fields ?? {}))
+      write(formatLine(format, { t: time(), level: lvl, msg }, { ...base, ...fields }))
     }
   return {
     debug: at('debug'),

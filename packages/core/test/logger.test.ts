@@ -30,6 +30,14 @@ describe('createLogger', () => {
     ])
   })
 
+  it('keeps t, level and msg whatever the fields say', () => {
+    const lines: string[] = []
+    createLogger({ write: (l) => lines.push(l), time })
+      .child({ level: 'x' })
+      .info('real', { msg: 'fake', t: 0 })
+    expect(JSON.parse(lines[0] as string)).toEqual({ t: time(), level: 'info', msg: 'real' })
+  })
+
   it('knows its levels', () => {
     expect(['debug', 'info', 'warn', 'error'].every(isLogLevel)).toBe(true)
     expect(isLogLevel('trace')).toBe(false)

@@ -2,9 +2,11 @@
 // walk vs go-ethereum's linear scan over every entry vs a full sort, on full tables. Tables are
 // filled with synthetic hashes at chosen distances (a real table of a large network has its far
 // buckets full). Median of 3 timed rounds per variant; no crypto in the loop.
+
 import { randomBytes } from 'node:crypto'
+import { getCrypto } from '@x/core'
 import { median, recordResult } from '../../../bench/record.ts'
-import { distcmp, getCrypto, Node, type Table as TableT } from '../src/index.ts'
+import { distcmp, Node, type Table as TableT } from '../src/index.ts'
 import { closestLinear } from '../src/table/closest.ts'
 import { Table } from '../src/table/table.ts'
 

@@ -5,17 +5,9 @@
 
 import { createSocket, type Socket } from 'node:dgram'
 import { DPT } from '@ethereumjs/devp2p'
-import { started } from '@x/core'
+import { createFastCrypto, getCrypto, nobleCrypto, setCrypto, started } from '@x/core'
 import { median, recordResult } from '../../../bench/record.ts'
-import {
-  createFastCrypto,
-  generatePrivateKey,
-  getCrypto,
-  nobleCrypto,
-  setCrypto,
-  UDPv4,
-  wire,
-} from '../src/index.ts'
+import { generatePrivateKey, UDPv4, wire } from '../src/index.ts'
 
 const ROUND_MS = 2000
 const ROUNDS = 3

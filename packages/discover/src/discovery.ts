@@ -73,6 +73,8 @@ export class Discovery {
   readonly #log: Logger
   readonly #abort = new AbortController()
   #state: 'new' | 'running' | 'stopped' = 'new'
+  #starting: Promise<void> | undefined
+  #shutdown: Promise<void> | undefined
 
   /**
    * Checks the options and builds the parts; opens nothing. Throws a `DiscoverError` for an
@@ -119,14 +121,21 @@ export class Discovery {
   /**
    * Binds the UDP socket (or takes `options.transport`), bonds with the bootnodes (resolves once
    * each answered or timed out), and starts the maintenance loops, whose first refresh runs in
-   * the background (`refresh()` waits for it).
+   * the background (`refresh()` waits for it). Concurrent calls share one start; `stop()`
+   * during a start ends it.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#start()
+    return this.#starting
+  }
+
+  async #start(): Promise<void> {
     if (this.#state !== 'new') return
     const udp = this.udp
-    await udp.start()
-    this.#state = 'running'
     try {
+      await udp.start()
+      if (this.#state !== 'new') return // stopped meanwhile
+      this.#state = 'running'
       const kademlia = new Kademlia(this.#kademliaOptions)
       this.#kademlia = kademlia
       udp.setNodeSource(kademlia.table)
@@ -144,13 +153,15 @@ export class Discovery {
           })
         }
       }
+      if (this.#state !== 'running') return // stopped while bootstrapping
       kademlia.start()
       this.#log.info('discovery started', {
         self: `${udp.self}`,
         bootnodes: this.#bootnodes.length,
       })
     } catch (e) {
-      await this.stop()
+      this.#state = 'stopped'
+      await this.#close()
       throw e
     }
   }
@@ -230,9 +241,19 @@ export class Discovery {
     const wasRunning = this.#state === 'running'
     this.#state = 'stopped'
     this.#abort.abort()
-    await this.#kademlia?.stop()
-    await this.udp.stop()
-    await this.db.close()
+    await this.#starting?.catch(() => {})
+    await this.#close()
     if (wasRunning) this.#log.info('discovery stopped')
+  }
+
+  /** Closes what start() opened, once. */
+  #close(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      this.#abort.abort()
+      await this.#kademlia?.stop()
+      await this.udp.stop()
+      await this.db.close()
+    })()
+    return this.#shutdown
   }
 }

@@ -1,4 +1,5 @@
 import { started } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   Discovery,
@@ -10,7 +11,7 @@ import {
   type Node,
   type NodeId,
 } from '../src/index.js'
-import { ManualClock, MemoryNetwork } from '../src/testing/index.js'
+import { MemoryNetwork } from '../src/testing/index.js'
 
 // The Discovery facade on the in-memory network, in virtual time.
 
@@ -103,6 +104,27 @@ describe('Discovery (in memory)', () => {
       () => new Discovery({ privateKey: generatePrivateKey(), bootnodes: ['enode://nope'], clock }),
     ).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_ENODE/) }))
     expect(net.size).toBe(0)
+  })
+
+  it('stop() during start() (bootnodes still bonding) ends it: nothing left running', async () => {
+    clock = new ManualClock()
+    net = new MemoryNetwork()
+    const n1 = await start()
+    const db = new MemoryNodeDB()
+    const d = new Discovery({
+      privateKey: generatePrivateKey(),
+      transport: net.bind(),
+      clock,
+      ntp: false,
+      bootnodes: [n1.self],
+      db,
+    })
+    const starting = d.start()
+    expect(d.start()).toBe(starting)
+    await d.stop()
+    await starting
+    expect(d.running).toBe(false)
+    expect(db.closed).toBe(true)
   })
 
   it('stop() stops every timer and socket and closes the DB', async () => {

@@ -1,6 +1,7 @@
 import { started } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { Discovery, generatePrivateKey } from '@x/discover'
-import { ManualClock, MemoryNetwork } from '@x/discover/testing'
+import { MemoryNetwork } from '@x/discover/testing'
 import { describe, expect, it } from 'vitest'
 import { checkReadiness, discoveryRunning } from '../src/index.js'
 

@@ -1,11 +1,7 @@
 import { Devp2pError } from '@x/core'
 
-/**
- * Timeouts (hello exchange, RLPx handshake and frame I/O, connection setup) are core's one
- * `TimeoutError` (`ERR_TIMEOUT`), so `instanceof` does not depend on the import. Re-exported for
- * the packages that import it from @x/p2p today.
- */
-export { TimeoutError } from '@x/core'
+// Timeouts (hello exchange, RLPx handshake and frame I/O, connection setup) are @x/core's one
+// `TimeoutError` (`ERR_TIMEOUT`), so `instanceof` does not depend on the import.
 
 /**
  * Disconnect reasons of the devp2p base protocol (rlpx.md, "Disconnect (0x01)").
@@ -157,15 +153,6 @@ export class PipeClosedError extends P2PError {
   constructor() {
     super('ERR_PIPE_CLOSED', 'message pipe closed')
     this.name = 'PipeClosedError'
-  }
-}
-
-/** A CIDR of the `netRestrict` option that does not parse. */
-export class InvalidCidrError extends P2PError {
-  declare readonly code: 'ERR_INVALID_CIDR'
-  constructor(cidr: string, options?: { cause?: unknown }) {
-    super('ERR_INVALID_CIDR', `not a CIDR: ${JSON.stringify(cidr)}`, options)
-    this.name = 'InvalidCidrError'
   }
 }
 

@@ -10,13 +10,12 @@ export {
   type DialSchedulerOptions,
   dialDefaults,
 } from './dial/index.js'
-// Errors (every class in errors.ts; TimeoutError is @x/core's, re-exported).
+// Errors (every class in errors.ts).
 export {
   DisconnectError,
   DisconnectReason,
   disconnectReasonText,
   HelloError,
-  InvalidCidrError,
   InvalidMsgCodeError,
   P2PError,
   PeerClosedError,
@@ -24,7 +23,6 @@ export {
   RemoteDisconnectError,
   RlpxError,
   type RlpxErrorCode,
-  TimeoutError,
   UnexpectedMsgError,
 } from './errors.js'
 // The base protocol's codecs (rlpx.md "p2p Capability").
@@ -133,11 +131,9 @@ export {
   type DiscoveryV4Config,
   type InboundConn,
   InboundThrottle,
-  isLanIp,
   type Listener,
   type LocalIdentity,
   maxThrottled,
-  NetRestrict,
   type Network,
   type NodeInfo,
   type PeerInfo,

@@ -1,6 +1,4 @@
-// Test helpers shared by every package's tests: `import { ManualClock } from '@x/discover/testing'`.
-// Transitional (see src/index.ts).
-export { flush, ManualClock } from '@x/core/testing'
+// Test helpers for discovery: an in-memory datagram network and the simulator (`@x/discover/testing`).
 export { randomTarget } from '../table/lookup.js'
 export { MemoryNetwork, type MemoryNetworkOptions } from './memory-network.js'
 export {

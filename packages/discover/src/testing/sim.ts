@@ -24,7 +24,7 @@ export interface SimulationOptions {
   /**
    * 'sim' (default): while the simulation is open, the process-wide crypto backend is
    * `simCrypto` over the current one (packets carry no real signatures; node records do);
-   * `close()` restores it. 'real': the current backend signs and recovers every packet.
+   * `stop()` restores it. 'real': the current backend signs and recovers every packet.
    */
   crypto?: 'sim' | 'real'
 }

@@ -1,5 +1,3 @@
-// Transitional (see src/index.ts).
-export { checkRelayIp, isLan, isLoopback, isSpecialNetwork } from '@x/core'
 export { type BootstrapResult, bootstrap, parseBootnode } from './bootstrap.js'
 export { bindUdp } from './dgram.js'
 export { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'

@@ -1,5 +1,7 @@
-import type { Clock, Logger } from '@x/core'
+import { type Clock, isValidPort, type Logger, normalizeIp } from '@x/core'
 import type { NodeDB } from '../db/types.js'
+import { DiscoverError } from '../errors.js'
+import { isValidPrivateKey } from '../key.js'
 import type { Node } from '../node.js'
 import type { SntpServer } from './ntp.js'
 import type { DatagramTransport } from './transport.js'
@@ -63,4 +65,23 @@ export interface UDPv4Stats {
   received: number
   sent: number
   dropped: Record<string, number>
+}
+
+/**
+ * Throws `ERR_INVALID_PRIVATE_KEY`, `ERR_INVALID_PORT` or core's `ERR_INVALID_IP` for options
+ * that cannot work, before anything is opened.
+ */
+export function checkUDPv4Options(o: UDPv4Options): void {
+  if (!isValidPrivateKey(o.privateKey)) {
+    throw new DiscoverError('ERR_INVALID_PRIVATE_KEY', 'node key is not a valid secp256k1 scalar')
+  }
+  for (const [what, port] of [
+    ['port', o.port],
+    ['tcpPort', o.tcpPort],
+  ] as const) {
+    if (port !== undefined && !isValidPort(port)) {
+      throw new DiscoverError('ERR_INVALID_PORT', `${what} ${port} is not a port`)
+    }
+  }
+  if (o.ip !== undefined) normalizeIp(o.ip)
 }

@@ -6,7 +6,8 @@ export interface UdpAddress {
 
 /**
  * What the discv4 service needs from a datagram socket: small enough that tests run hundreds of
- * nodes in memory (`MemoryNetwork` in `@x/discover/testing`); `bindUdp` is the real one.
+ * nodes in memory (`MemoryNetwork` in `@x/discover/testing`); UDPv4 binds a real `node:dgram` socket
+ * when it is given none.
  */
 export interface DatagramTransport {
   /** The bound address (the port is the real one after binding port 0). */

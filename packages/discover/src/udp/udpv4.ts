@@ -12,18 +12,32 @@ import {
 } from '@x/core'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
-import { Enr } from '../enr/enr.js'
+import type { Enr } from '../enr/enr.js'
 import { DiscoverError, type PacketError } from '../errors.js'
 import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
-import { chunkNeighbors } from '../wire/messages.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
-import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
+import { type Endpoint, type Packet, PacketType } from '../wire/types.js'
 import { Bonds } from './bonds.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
+import { LocalNode } from './local-node.js'
 import { ntpDefaults } from './ntp.js'
-import { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults } from './options.js'
+import {
+  checkUDPv4Options,
+  type UDPv4Events,
+  type UDPv4Options,
+  type UDPv4Stats,
+  udpv4Defaults,
+} from './options.js'
+import {
+  enrRequestPacket,
+  enrResponsePacket,
+  findNodePacket,
+  neighborsPackets,
+  pingPacket,
+  pongPacket,
+} from './packets.js'
 import { PendingReplies } from './pending.js'
 import {
   enrMatcher,
@@ -59,17 +73,20 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
   readonly #pingWaiters: PingWaiters
   // Set by start(): the advertised endpoint includes the bound port.
-  #self!: Node
-  #enr!: Enr
+  #localNode: LocalNode | undefined
   #source: NodeSource | undefined
-  #entries: Record<string, RlpInput> = {}
   #state: 'new' | 'running' | 'stopped' = 'new'
+  #starting: Promise<void> | undefined
   readonly #drift: ClockDriftCheck
   readonly stats: UDPv4Stats = { received: 0, sent: 0, dropped: {} }
 
-  /** Checks the options; opens nothing. Throws for an invalid private key. */
+  /**
+   * Checks the options; opens nothing. Throws `ERR_INVALID_PRIVATE_KEY`, `ERR_INVALID_PORT` or
+   * core's `ERR_INVALID_IP` for what cannot work.
+   */
   constructor(options: UDPv4Options) {
     super()
+    checkUDPv4Options(options)
     this.#options = options
     this.#key = options.privateKey
     this.#id = nodeIdFromPrivateKey(options.privateKey)
@@ -95,24 +112,38 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   /**
    * Binds the socket (or takes `options.transport`), makes our record and starts answering
-   * packets. Once only: a stopped UDPv4 does not start again.
+   * packets. Once only: concurrent calls share one start, and a stopped UDPv4 does not start.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#start()
+    return this.#starting
+  }
+
+  async #start(): Promise<void> {
     if (this.#state !== 'new') return
     const options = this.#options
     const transport =
       options.transport ??
       (await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 }))
+    if (this.#state !== 'new') {
+      // stop() came while the socket was being bound: close what this start opened.
+      if (!options.transport) await transport.close()
+      return
+    }
     const bound = transport.address
     const ip = options.ip ?? (isSpecialNetwork(bound.ip) ? '127.0.0.1' : bound.ip)
     try {
-      this.#self = new Node({
+      const node = new Node({
         id: this.#id,
         ip,
         udp: bound.port,
         tcp: options.tcpPort ?? bound.port,
       })
-      this.#enr = this.#makeEnr(options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())))
+      this.#localNode = new LocalNode(
+        this.#key,
+        node,
+        options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())),
+      )
     } catch (err) {
       // Bad options: the socket this call bound is closed again.
       if (!options.transport) await transport.close()
@@ -126,14 +157,12 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   /** Our node: ID, advertised IP, bound UDP port and TCP port (known once started). */
   get self(): Node {
-    this.#assertStarted()
-    return this.#self
+    return this.#local().node
   }
 
   /** Our current node record (served in ENRResponse; its seq goes in our Pings and Pongs). */
   get enr(): Enr {
-    this.#assertStarted()
-    return this.#enr
+    return this.#local().enr
   }
 
   /** Where FindNode answers come from (the table); until set, FindNode gets an empty Neighbors. */
@@ -143,10 +172,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   /** Changes our advertised endpoint; the record is re-signed with seq + 1 when it changes. */
   updateEndpoint(endpoint: { ip?: string; tcp?: number }): void {
-    const next = this.#self.withEndpoint(endpoint)
-    if (next.equals(this.#self)) return
-    this.#self = next
-    this.#enr = this.#makeEnr(this.#enr.seq + 1n)
+    this.#local().updateEndpoint(endpoint)
   }
 
   /**
@@ -154,13 +180,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
    * the EIP-2124 fork id); the record is re-signed with seq + 1.
    */
   setEnrEntries(entries: Record<string, RlpInput>): void {
-    this.#entries = { ...this.#entries, ...entries }
-    this.#enr = this.#makeEnr(this.#enr.seq + 1n)
-  }
-
-  #makeEnr(seq: bigint): Enr {
-    const { ip, udp, tcp } = this.#self
-    return Enr.create({ privateKey: this.#key, seq, ip, udp, tcp, entries: this.#entries })
+    this.#local().setEntries(entries)
   }
 
   // ---- outgoing requests ----
@@ -172,14 +192,9 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     } catch (e) {
       return Promise.reject(e)
     }
-    const { hash, bytes } = this.#encode({
-      type: PacketType.Ping,
-      version: wireConstants.pingVersion,
-      from: this.#endpoint(this.#self),
-      to: this.#endpoint(node),
-      expiration: this.#expiration(),
-      enrSeq: this.#enr.seq,
-    })
+    const { hash, bytes } = this.#encode(
+      pingPacket(this.#local().node, node, this.#local().enr, this.#clock.now()),
+    )
     const reply = this.#expect(
       node,
       'pong',
@@ -221,10 +236,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       neighborsMatcher(node, this.#netrestrict, () => this.#drop('bad-neighbor')),
       options.signal,
     )
-    this.#send(
-      this.#encode({ type: PacketType.FindNode, target, expiration: this.#expiration() }).bytes,
-      node,
-    )
+    this.#send(this.#encode(findNodePacket(target, this.#clock.now())).bytes, node)
     return reply
   }
 
@@ -232,10 +244,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   async requestENR(node: Node, options: { signal?: AbortSignal } = {}): Promise<Enr> {
     await this.bond(node, options)
     this.#assertOpen()
-    const { hash, bytes } = this.#encode({
-      type: PacketType.ENRRequest,
-      expiration: this.#expiration(),
-    })
+    const { hash, bytes } = this.#encode(enrRequestPacket(this.#clock.now()))
     const reply = this.#expect(node, 'enr', enrMatcher(node, hash), options.signal)
     this.#send(bytes, node)
     return reply
@@ -250,6 +259,8 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
+    // A start in flight sees the state and closes its socket itself.
+    await this.#starting?.catch(() => {})
     this.#drift.stop()
     this.#pending.failAll(new DiscoverError('ERR_CLOSED', 'UDPv4 stopped'))
     this.#pingWaiters.wakeAll()
@@ -315,13 +326,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     // Pong and ping-back go to the packet's source address, never to the claimed `from`.
     const to: Endpoint = { ip: from.ip, udp: from.port, tcp }
     this.#sendTo(
-      this.#encode({
-        type: PacketType.Pong,
-        to,
-        pingHash: hash,
-        expiration: this.#expiration(),
-        enrSeq: this.#enr.seq,
-      }).bytes,
+      this.#encode(pongPacket(to, hash, this.#local().enr, this.#clock.now())).bytes,
       from,
     )
     const node = new Node({ id: fromId, ip: from.ip, udp: from.port, tcp })
@@ -350,12 +355,8 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     const closest = (this.#source?.closest(target, udpv4Defaults.bucketSize) ?? []).filter((n) =>
       checkRelayIp(from.ip, n.ip),
     )
-    for (const chunk of chunkNeighbors(closest, wireConstants.maxNeighbors)) {
-      const nodes = chunk.map((n) => ({ ip: n.ip, udp: n.udp, tcp: n.tcp, id: n.id }))
-      this.#sendTo(
-        this.#encode({ type: PacketType.Neighbors, nodes, expiration: this.#expiration() }).bytes,
-        from,
-      )
+    for (const packet of neighborsPackets(closest, this.#clock.now())) {
+      this.#sendTo(this.#encode(packet).bytes, from)
     }
   }
 
@@ -364,11 +365,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       this.#drop('ERR_UNKNOWN_NODE')
       return
     }
-    this.#sendTo(
-      this.#encode({ type: PacketType.ENRResponse, requestHash: hash, record: this.#enr.encode() })
-        .bytes,
-      from,
-    )
+    this.#sendTo(this.#encode(enrResponsePacket(hash, this.#local().enr)).bytes, from)
   }
 
   // ---- helpers ----
@@ -385,14 +382,6 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     if (this.#state !== 'running') return
     this.stats.sent++
     this.#transport?.send(bytes, to)
-  }
-
-  #endpoint(n: Node): Endpoint {
-    return { ip: n.ip, udp: n.udp, tcp: n.tcp }
-  }
-
-  #expiration(): number {
-    return Math.trunc(this.#clock.now() / 1000) + udpv4Defaults.expirationSec
   }
 
   /** Registers a request's matcher for the `kind` reply from `node`. */
@@ -413,12 +402,16 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     return `${idHex}|${ip}`
   }
 
-  #assertStarted(): void {
-    if (this.#state === 'new') throw new DiscoverError('ERR_NOT_STARTED', 'UDPv4 not started')
+  /** Our node, known once a start bound the socket (also after a later stop). */
+  #local(): LocalNode {
+    if (this.#localNode === undefined) {
+      throw new DiscoverError('ERR_NOT_STARTED', 'UDPv4 not started')
+    }
+    return this.#localNode
   }
 
   #assertOpen(): void {
-    this.#assertStarted()
     if (this.#state === 'stopped') throw new DiscoverError('ERR_CLOSED', 'UDPv4 stopped')
+    this.#local()
   }
 }

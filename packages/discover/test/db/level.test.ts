@@ -154,7 +154,7 @@ describe('LevelNodeDB', () => {
     db.updateNode({ node: mkNode(), lastSeen: now })
     await db.close()
     await raw(async (l) => {
-      const { encodeRlp } = await import('../../src/index.js')
+      const { encodeRlp } = await import('@x/core')
       await l.put(dbSchema.versionKey, encodeRlp([dbSchema.schemaVersion + 1, new Uint8Array(0)]))
     })
     const again = await open()
@@ -197,7 +197,7 @@ describe('LevelNodeDB', () => {
     await raw(async (l) => {
       await l.put(`${dbSchema.nodePrefix}${idHex}`, new Uint8Array([0xff, 0x01]))
       // Well-formed RLP, but the ID in the value is not the key's.
-      const { encodeRlp } = await import('../../src/index.js')
+      const { encodeRlp } = await import('@x/core')
       await l.put(
         `${dbSchema.nodePrefix}${'ab'.repeat(64)}`,
         encodeRlp([bad.id, new Uint8Array([10, 0, 0, 1]), 1, 1, now, new Uint8Array(0)]),

@@ -1,8 +1,8 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { encodeRlp } from '@x/core'
+import { createFastCrypto, encodeRlp, getCrypto, nobleCrypto, setCrypto } from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { Enr } from '../../src/enr/index.js'
-import { createFastCrypto, getCrypto, nobleCrypto, nodeIdHash, setCrypto } from '../../src/index.js'
+import { nodeIdHash } from '../../src/index.js'
 import { hex, enr as vector } from '../fixtures.js'
 
 const key = hex(vector.private_key)

@@ -1,16 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { started } from '@x/core'
+import { type Clock, started, systemClock } from '@x/core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
-  type Clock,
   Discovery,
   type DiscoveryOptions,
   generatePrivateKey,
   nodeIdFromPrivateKey,
   openNodeDB,
-  systemClock,
 } from '../../src/index.js'
 
 // A node restarted on the same database directory rejoins without bootnodes, over real UDP.

@@ -1,13 +1,13 @@
+import { TimeoutError } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import {
   type DiscoveryTransport,
   type Enr,
   MemoryNodeDB,
   type Node,
   type NodeId,
-  TimeoutError,
 } from '../../src/index.js'
 import { Kademlia, type KademliaOptions } from '../../src/table/kademlia.js'
-import { ManualClock } from '../../src/testing/index.js'
 import { randomNode } from './helpers.js'
 
 /**

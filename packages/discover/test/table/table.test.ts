@@ -1,7 +1,7 @@
+import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import { logdist, type Node } from '../../src/index.js'
 import { Table } from '../../src/table/table.js'
-import { ManualClock } from '../../src/testing/index.js'
 import { nodeAtDistance, randomNode } from './helpers.js'
 
 function makeTable(options: Partial<ConstructorParameters<typeof Table>[0]> = {}) {

@@ -1,14 +1,9 @@
+import { noopLogger, TimeoutError } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
-import {
-  type DiscoveryTransport,
-  MemoryNodeDB,
-  type Node,
-  noopLogger,
-  TimeoutError,
-} from '../../src/index.js'
+import { type DiscoveryTransport, MemoryNodeDB, type Node } from '../../src/index.js'
 import { Table } from '../../src/table/table.js'
 import { NodeVerifier } from '../../src/table/verifier.js'
-import { ManualClock } from '../../src/testing/index.js'
 import { randomNode } from './helpers.js'
 
 const hour = 3600_000

@@ -1,5 +1,6 @@
+import { flush } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
-import { flush, MemoryNetwork } from '../../src/testing/index.js'
+import { MemoryNetwork } from '../../src/testing/index.js'
 
 describe('MemoryNetwork', () => {
   it('delivers copies to the bound address and drops what nobody hears', async () => {

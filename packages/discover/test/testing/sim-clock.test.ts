@@ -1,5 +1,5 @@
+import { nobleCrypto } from '@x/core'
 import { describe, expect, it } from 'vitest'
-import { nobleCrypto } from '../../src/index.js'
 import { SimClock, seededRandom, simCrypto } from '../../src/testing/index.js'
 
 describe('SimClock', () => {

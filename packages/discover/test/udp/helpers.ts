@@ -1,4 +1,5 @@
 import { started } from '@x/core'
+import { ManualClock } from '@x/core/testing'
 import {
   generatePrivateKey,
   MemoryNodeDB,
@@ -6,7 +7,7 @@ import {
   type NodeId,
   type NodeSource,
 } from '../../src/index.js'
-import { ManualClock, MemoryNetwork } from '../../src/testing/index.js'
+import { MemoryNetwork } from '../../src/testing/index.js'
 import { UDPv4, type UDPv4Options } from '../../src/udp/index.js'
 
 /** A NodeSource over a fixed list (distance order is irrelevant to these tests). */

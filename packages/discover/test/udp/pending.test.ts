@@ -1,5 +1,5 @@
+import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../../src/testing/index.js'
 import { PendingReplies } from '../../src/udp/pending.js'
 import { PingWaiters } from '../../src/udp/waiters.js'
 import { type Packet, PacketType } from '../../src/wire/index.js'

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { createFastCrypto, getCrypto, nobleCrypto, setCrypto } from '@x/core'
 import { describe, expect, it } from 'vitest'
-import { createFastCrypto, getCrypto, nobleCrypto, setCrypto } from '../../src/index.js'
 import {
   chunkNeighbors,
   decodePacket,

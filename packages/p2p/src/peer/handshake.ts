@@ -1,11 +1,5 @@
-import { type Clock, equalBytes, systemClock } from '@x/core'
-import {
-  DisconnectError,
-  DisconnectReason,
-  HelloError,
-  RemoteDisconnectError,
-  TimeoutError,
-} from '../errors.js'
+import { type Clock, equalBytes, systemClock, TimeoutError } from '@x/core'
+import { DisconnectError, DisconnectReason, HelloError, RemoteDisconnectError } from '../errors.js'
 import {
   baseProtocolVersion,
   decodeDisconnect,

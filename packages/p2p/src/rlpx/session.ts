@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net'
-import { type Clock, type CryptoBackend, getCrypto, systemClock } from '@x/core'
+import { type Clock, type CryptoBackend, getCrypto, systemClock, TimeoutError } from '@x/core'
 import type { NodeId } from '@x/discover'
-import { RlpxError, TimeoutError } from '../errors.js'
+import { RlpxError } from '../errors.js'
 import type { RlpxHandshaker, RlpxTimeouts } from '../server/tcp.js'
 import {
   type HandshakeKind,

@@ -1,5 +1,5 @@
-import type { Clock } from '@x/core'
-import { type DisconnectReason, TimeoutError } from '../errors.js'
+import { type Clock, TimeoutError } from '@x/core'
+import type { DisconnectReason } from '../errors.js'
 import { disconnectCode, encodeDisconnect } from '../hello.js'
 import type { Transport } from '../message.js'
 import { disconnectWriteTimeout } from '../peer/peer.js'

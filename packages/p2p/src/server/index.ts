@@ -1,6 +1,5 @@
 export type { NodeInfo, PeerInfo } from './info.js'
 export { InboundThrottle, maxThrottled } from './listen.js'
-export { isLanIp, NetRestrict } from './netutil.js'
 export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
 export {
   type DiscoveryV4Config,

@@ -1,9 +1,8 @@
-import type { Clock, Logger, Netlist } from '@x/core'
+import { type Clock, isLan, type Logger, type Netlist } from '@x/core'
 import { DialHistory } from '../dial/history.js'
 import { P2PError } from '../errors.js'
 import type { Transport } from '../message.js'
 import { withTimeout } from './conn.js'
-import { isLanIp } from './netutil.js'
 import type { InboundConn } from './network.js'
 import type { ServerEvents } from './options.js'
 import type { ConnInfo } from './setup.js'
@@ -66,7 +65,8 @@ export class InboundGate {
   #check(ip: string, maxPending: number): string | undefined {
     if (this.#netRestrict && !this.#netRestrict.contains(ip)) return 'not in netrestrict'
     if (this.#pending >= maxPending) return 'too many pending handshakes'
-    if (!isLanIp(ip) && !this.#throttle.admit(ip)) return 'too many attempts'
+    // LAN addresses skip the throttle, as go-ethereum's checkInboundConn does.
+    if (!isLan(ip) && !this.#throttle.admit(ip)) return 'too many attempts'
     return undefined
   }
 

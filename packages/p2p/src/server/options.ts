@@ -9,7 +9,6 @@ import type { Peer } from '../peer/peer.js'
 import { idleTimeout, pingInterval } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import { toNodes } from './discovery.js'
-import { toNetlist } from './netutil.js'
 import type { Network } from './network.js'
 
 export const serverDefaults = {
@@ -198,14 +197,18 @@ export interface ResolvedServerOptions {
 
 /**
  * Resolves `o` against {@link serverDefaults}. Throws on what cannot work: a malformed CIDR
- * (`InvalidCidrError`), a bootnode text that does not parse, both `discovery` and `discoveryV4`
+ * (`CoreError` `ERR_INVALID_CIDR`), a bootnode text that does not parse, both `discovery` and `discoveryV4`
  * (`ERR_DISCOVERY_CONFLICT`).
  */
 export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
   const d = serverDefaults
   const noDiscovery = o.noDiscovery ?? false
   const netRestrict =
-    o.netRestrict instanceof Netlist || o.netRestrict?.length ? toNetlist(o.netRestrict) : undefined
+    o.netRestrict instanceof Netlist
+      ? o.netRestrict
+      : o.netRestrict?.length
+        ? new Netlist(o.netRestrict)
+        : undefined
   const bootnodes = toNodes(o.bootnodes ?? [])
   if (o.discovery && o.discoveryV4 && !noDiscovery) {
     throw new P2PError(

@@ -1,3 +1,4 @@
+import { TimeoutError } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import {
@@ -12,7 +13,6 @@ import {
   pingCode,
   protoHandshake,
   RemoteDisconnectError,
-  TimeoutError,
 } from '../../src/index.js'
 import { transportPair } from '../../src/testing/index.js'
 import { helloOf, randomId } from './helpers.js'

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
+import { TimeoutError } from '@x/core'
 import { generatePrivateKey } from '@x/discover'
 import { describe, expect, it } from 'vitest'
-import { type RlpxConnection, RlpxError, rlpxConnect, TimeoutError } from '../../src/index.js'
+import { type RlpxConnection, RlpxError, rlpxConnect } from '../../src/index.js'
 import { listen, rlpxFixture, type TestListener, tcpHandles } from './helpers.js'
 
 // Each bad input ends that one session with a typed error and a closed socket; the listener

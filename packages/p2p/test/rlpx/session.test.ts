@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
+import { TimeoutError } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
 import { describe, expect, it } from 'vitest'
-import {
-  type RlpxConnection,
-  RlpxError,
-  rlpxAccept,
-  rlpxConnect,
-  TimeoutError,
-} from '../../src/index.js'
+import { type RlpxConnection, RlpxError, rlpxAccept, rlpxConnect } from '../../src/index.js'
 import { rlpxFixture, type TestListener, tcpHandles } from './helpers.js'
 
 const { cleanups, listener } = rlpxFixture()
