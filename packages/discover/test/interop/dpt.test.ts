@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { generatePrivateKey, Node, type NodeId, type NodeSource } from '../../src/index.js'
 import { bootstrap, UDPv4 } from '../../src/udp/index.js'
 
-// Interop with @ethereumjs/devp2p's DPT over real UDP on 127.0.0.1 (see shared/INTEROP.md).
+// Interop with @ethereumjs/devp2p's DPT over real UDP on 127.0.0.1.
 
 /** A free UDP port, read back from a socket bound to port 0 (DPT must know its port up front). */
 async function freePort(): Promise<number> {
