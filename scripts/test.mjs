@@ -42,9 +42,10 @@ for (const ws of workspaces) {
   passed += report.numPassedTests
   failed += report.numFailedTests
   skipped += report.numPendingTests + report.numTodoTests
-  // A suite that failed to load has no failed tests but is a failure all the same.
+  // A suite that failed to load, or whose beforeAll failed (its tests then read as skipped), has
+  // no failed tests but is a failure all the same.
   failed += report.testResults.filter(
-    (r) => r.status === 'failed' && r.assertionResults.length === 0,
+    (r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed'),
   ).length
 }
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`)
