@@ -11,6 +11,7 @@ export {
   mainnet,
 } from './chain.js'
 export { crc32, crc32Update } from './crc32.js'
+export { ethEnrEntry, ethEnrKey, forkIdFromEnrEntry, startEnrUpdater } from './enr-entry.js'
 export { EthError, type EthErrorCode } from './errors.js'
 export {
   decodeForkId,
