@@ -8,7 +8,7 @@ import {
   nodeIdFromPrivateKey,
   parseEnode,
 } from '@x/discover'
-import { EthService } from '@x/eth'
+import { EthService, startEnrUpdater } from '@x/eth'
 import { NodeHealth } from '@x/health'
 import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
@@ -164,6 +164,9 @@ export class AppNode implements Startable {
       if (d) log.info('node database closed')
     })
     if (d) stops.push(logDiscovery(d, log))
+    // The record's `eth` entry with our current fork id (EIP-2124), as go-ethereum's: its dialer
+    // skips discovered nodes without one that passes its fork filter.
+    if (d) stops.push(startEnrUpdater(eth, (entries) => d.udp.setEnrEntries(entries)))
 
     health.attach(server, d ? { discovery: d } : {})
     await health.start()

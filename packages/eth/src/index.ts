@@ -9,6 +9,7 @@ export {
   emptyUncleHash,
   mainnet,
 } from './chain.js'
+export { ethEnrEntry, ethEnrKey, forkIdFromEnrEntry, startEnrUpdater } from './enr-entry.js'
 export { EthError, type EthErrorCode } from './errors.js'
 export {
   decodeForkId,

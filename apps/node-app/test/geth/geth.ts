@@ -82,12 +82,17 @@ export class Geth {
     genesis: object
     networkId: number
     bootnodes: string[]
+    /** Never dial (p2p.Config NoDial, which geth has no flag for: set in its TOML config). */
+    noDial?: boolean
   }): Promise<Geth> {
     const genesisFile = join(o.datadir, 'genesis.json')
     await writeFile(genesisFile, JSON.stringify(o.genesis))
     const init = await runTool(o.bin, ['init', '--datadir', o.datadir, genesisFile], 60_000)
     if (init.code !== 0) throw new Error(`geth init failed (${init.code}):\n${init.stderr}`)
+    const config = join(o.datadir, 'geth.toml')
+    await writeFile(config, o.noDial ? '[Node.P2P]\nNoDial = true\n' : '')
     const args = [
+      ...['--config', config],
       ...['--datadir', o.datadir, '--networkid', String(o.networkId), '--port', '0'],
       ...['--nat', 'extip:127.0.0.1', '--netrestrict', '127.0.0.0/8'],
       ...['--bootnodes', o.bootnodes.join(','), '--discovery.dns', '', '--discovery.v5=false'],

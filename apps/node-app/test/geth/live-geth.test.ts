@@ -9,9 +9,9 @@ import { gethBinDir, hasGo, installTimeoutMs, requireGeth, skipReason } from './
 
 // A live geth and a node-app on one genesis (our devnet, `geth init`), on loopback. geth has our
 // node as its only bootnode; our node has none, so it learns of geth only from geth's discv4
-// Ping. geth does not dial us (its dial filter wants an ENR `eth` entry with a fork id that
-// passes its forkid filter, go-ethereum's eth.NewNodeFilter; our record has none yet), so the
-// RLPx link is the one we dial.
+// Ping. Both directions of the RLPx dial: we dial geth; with `--nodial` on our side, geth dials
+// us, which it does only because our record's `eth` entry passes its fork filter
+// (go-ethereum's eth.NewNodeFilter).
 
 /**
  * Twice go-ethereum's frameReadTimeout (30 s: it drops a peer it has read nothing from for that
@@ -33,42 +33,62 @@ if (run) {
       installTimeoutMs,
     )
 
-    describe('geth with node-app as its bootnode', () => {
-      let dir = ''
-      let app: App | undefined
-      let node: Geth | undefined
-      let ours = { enode: '', id: '' }
-      let us: GethPeer | undefined
-
+    /** node-app (with `args`) and a geth whose only bootnode it is, for the tests of a describe. */
+    function pair(o: { args?: string[]; gethNoDial?: boolean }) {
+      const p = { dir: '', app: undefined as App | undefined, geth: undefined as Geth | undefined }
+      const ours = { enode: '', id: '' }
       beforeAll(async () => {
         expect(geth, 'geth is not installed').not.toBe('')
-        dir = await mkdtemp(join(tmpdir(), 'node-app-geth-'))
-        app = new App([
-          ...['--datadir', join(dir, 'node-app'), '--port', '0', '--extip', '127.0.0.1'],
-          ...['--netrestrict', '127.0.0.0/8', '--network', 'devnet'],
+        p.dir = await mkdtemp(join(tmpdir(), 'node-app-geth-'))
+        p.app = new App([
+          ...['--datadir', join(p.dir, 'node-app'), '--port', '0', '--extip', '127.0.0.1'],
+          ...['--netrestrict', '127.0.0.0/8', '--network', 'devnet', ...(o.args ?? [])],
         ])
-        const enode = String((await app.waitFor('node started')).enode)
-        ours = { enode, id: parseEnode(enode).idHex }
-        await mkdir(join(dir, 'geth'))
-        node = await Geth.start({
+        ours.enode = String((await p.app.waitFor('node started')).enode)
+        ours.id = parseEnode(ours.enode).idHex
+        await mkdir(join(p.dir, 'geth'))
+        p.geth = await Geth.start({
           bin: geth,
-          datadir: join(dir, 'geth'),
+          datadir: join(p.dir, 'geth'),
           genesis: devnetGenesis,
           networkId: devnetNetworkId,
-          bootnodes: [enode],
+          bootnodes: [ours.enode],
+          noDial: o.gethNoDial ?? false,
         })
       }, 60_000)
-
       afterAll(async () => {
-        await node?.stop()
-        await app?.stop('SIGKILL')
-        if (dir) await rm(dir, { recursive: true, force: true })
+        await p.geth?.stop()
+        await p.app?.stop('SIGKILL')
+        if (p.dir) await rm(p.dir, { recursive: true, force: true })
       })
+      /** Waits for the eth/69 link on both sides; resolves with geth's admin_peers entry of us. */
+      const connected = async (inbound: boolean): Promise<GethPeer> => {
+        const app = p.app!
+        const added = await app.waitFor('peer added', (l) => String(l.client).startsWith('Geth/'))
+        expect(added.inbound).toBe(inbound)
+        const eth = await app.waitFor('eth peer registered', (l) => l.peer === added.id)
+        expect(eth.eth).toBe(69)
+        await p.geth!.waitForLog(/Ethereum peer connected.*name=node-app\//)
+        const peers = await p.geth!.rpc<GethPeer[]>('admin_peers')
+        const us = peers.find((peer) => peer.enode.startsWith(`enode://${ours.id}@`))
+        expect(us?.name).toMatch(/^node-app\/v/)
+        expect(us?.caps).toEqual(expect.arrayContaining(['eth/68', 'eth/69', 'ping/1']))
+        expect(us?.network.inbound).toBe(!inbound)
+        expect(us?.protocols.eth).toMatchObject({ version: 69 })
+        return us!
+      }
+      return { p, connected }
+    }
+
+    // geth dials us as soon as it has our record, so it must not dial for us to be the dialer.
+    describe('we dial geth (geth with NoDial)', () => {
+      const { p, connected } = pair({ gethNoDial: true })
+      let us: GethPeer | undefined
 
       it('geth writes our devnet genesis hash', async () => {
-        const info = await node!.rpc<{ protocols: { eth: { genesis: string; network: number } } }>(
-          'admin_nodeInfo',
-        )
+        const info = await p.geth!.rpc<{
+          protocols: { eth: { genesis: string; network: number } }
+        }>('admin_nodeInfo')
         expect(info.protocols.eth).toMatchObject({
           network: devnetNetworkId,
           genesis: '0xad0f2f858c20910bd560b738434ba65e1279d9bbe339b0a4cd22d4a90e59646b',
@@ -76,35 +96,30 @@ if (run) {
       })
 
       it('finds us through discv4, we dial it, eth/69 Status both ways, admin_peers lists us', async () => {
-        const added = await app!.waitFor('peer added', (l) => String(l.client).startsWith('Geth/'))
-        expect(added.inbound).toBe(false)
-        const eth = await app!.waitFor('eth peer registered', (l) => l.peer === added.id)
-        expect(eth.eth).toBe(69)
-
-        await node!.waitForLog(/Ethereum peer connected.*name=node-app\//)
-        const peers = await node!.rpc<GethPeer[]>('admin_peers')
-        us = peers.find((p) => p.enode.startsWith(`enode://${ours.id}@`))
-        expect(us?.name).toMatch(/^node-app\/v/)
-        expect(us?.caps).toEqual(expect.arrayContaining(['eth/68', 'eth/69', 'ping/1']))
-        expect(us?.network.inbound).toBe(true)
-        expect(us?.protocols.eth).toMatchObject({ version: 69 })
+        us = await connected(false)
         // geth's discv4 table holds us: it revalidates (pings) the bootnode it bonded with.
-        await node!.waitForLog(new RegExp(`Node revalidated .*id=${us!.id.slice(0, 16)}`))
+        await p.geth!.waitForLog(new RegExp(`Node revalidated .*id=${us.id.slice(0, 16)}`))
       })
 
       it(
         `the link holds for ${holdMs / 1000} s (p2p Ping/Pong both ways)`,
         async () => {
           expect(us, 'not connected').toBeDefined()
-          const dropped = () => app!.lines.some((l) => l.msg === 'peer dropped')
           await new Promise((resolve) => setTimeout(resolve, holdMs))
-          expect(dropped()).toBe(false)
-          const peers = await node!.rpc<GethPeer[]>('admin_peers')
-          const still = peers.find((p) => p.enode === us!.enode)
+          expect(p.app!.lines.some((l) => l.msg === 'peer dropped')).toBe(false)
+          const peers = await p.geth!.rpc<GethPeer[]>('admin_peers')
+          const still = peers.find((peer) => peer.enode === us!.enode)
           expect(still?.network.remoteAddress).toBe(us!.network.remoteAddress)
         },
         holdMs + 30_000,
       )
+    })
+
+    describe('geth dials us (node-app --nodial)', () => {
+      const { connected } = pair({ args: ['--nodial'] })
+      it('geth dials the node it found through discv4, eth/69 Status both ways', async () => {
+        await connected(true)
+      })
     })
   })
 } else {
