@@ -8,7 +8,7 @@ import {
   nodeIdFromPrivateKey,
   parseEnode,
 } from '@x/discover'
-import { EthService, startEnrUpdater } from '@x/eth'
+import { EthService, ethNodeFilter, startEnrUpdater } from '@x/eth'
 import { NodeHealth } from '@x/health'
 import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
@@ -150,6 +150,9 @@ export class AppNode implements Startable {
       staticNodes,
       trustedNodes,
       netRestrict: config.netrestrict,
+      // Discovered nodes are dialed only when their record's `eth` entry passes our fork filter,
+      // as go-ethereum's eth.NewNodeFilter (static nodes and bootnodes are not filtered).
+      dialFilter: ethNodeFilter(eth),
       protocols,
       onMessage: health.liveness.messageEvent,
       network,

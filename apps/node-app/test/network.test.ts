@@ -112,4 +112,17 @@ describe('node-app network', () => {
     const dropped = await b.app.waitFor('peer dropped', (l) => l.id === short(a.id))
     expect(dropped.reason).toBe('subprotocol error')
   })
+
+  it('does not dial a discovered node of another network: its eth record entry fails the fork filter', async () => {
+    const boot = await start('--network', 'devnet', '--nodial')
+    const other = await start('--network', 'mainnet', '--nodial', '--bootnodes', boot.enode)
+    const a = await start('--network', 'devnet', '--loglevel', 'debug', '--bootnodes', boot.enode)
+    // The candidate's record is fetched and its `eth` entry (mainnet's fork id) rejected.
+    await a.app.waitFor('dial candidate skipped', (l) => l.id === short(other.id))
+    await a.app.waitFor('peer added', (l) => l.id === short(boot.id))
+    expect(a.app.lines.some((l) => l.id === short(other.id) && l.msg === 'peer added')).toBe(false)
+    expect(
+      a.app.lines.some((l) => l.id === short(other.id) && l.msg === 'eth handshake failed'),
+    ).toBe(false)
+  })
 })

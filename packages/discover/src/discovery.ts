@@ -1,5 +1,6 @@
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import { MemoryNodeDB } from './db/memory.js'
+import type { Enr } from './enr/enr.js'
 import type { NodeDB } from './db/types.js'
 import { DiscoverError } from './errors.js'
 import type { Node, NodeId } from './node.js'
@@ -192,6 +193,11 @@ export class Discovery {
   /** The node with this ID: from the table, else by a lookup; undefined if not found. */
   resolve(id: NodeId, options: LookupOptions = {}): Promise<Node | undefined> {
     return this.kademlia.resolve(id, options)
+  }
+
+  /** Asks `node` for its current record (EIP-868), bonding first if needed. */
+  requestENR(node: Node, options: { signal?: AbortSignal } = {}): Promise<Enr> {
+    return this.udp.requestENR(node, options)
   }
 
   /** Iterative lookup: the 16 closest nodes to keccak256(`target`) that answered. */

@@ -1,6 +1,6 @@
 import { asList, type RlpInput, type RlpItem } from '@x/core'
 import { EthError } from './errors.js'
-import { type ForkId, forkIdAt, forkIdFromRlp, forkIdToRlp } from './forkid.js'
+import { type ForkId, forkFilter, forkIdAt, forkIdFromRlp, forkIdToRlp } from './forkid.js'
 import { MemoryChain } from './memory-backend.js'
 import type { EthService } from './service.js'
 
@@ -50,4 +50,24 @@ export function startEnrUpdater(
   update()
   const chain = eth.backend.chain
   return chain instanceof MemoryChain ? chain.onBlock(update) : () => {}
+}
+
+/**
+ * go-ethereum's `eth.NewNodeFilter`: a record passes when its `eth` entry carries a fork id our
+ * fork filter (EIP-2124) accepts at our current head; a record without one, or with a malformed
+ * one, does not. Give it to the p2p server as `dialFilter`.
+ */
+export function ethNodeFilter(
+  eth: Pick<EthService, 'chain' | 'backend'>,
+): (record: { readonly entries: ReadonlyMap<string, RlpItem> }) => boolean {
+  const filter = forkFilter(eth.chain, () => eth.backend.chain.head())
+  return (record) => {
+    const value = record.entries.get(ethEnrKey)
+    if (value === undefined) return false
+    try {
+      return filter(forkIdFromEnrEntry(value)) === undefined
+    } catch {
+      return false
+    }
+  }
 }

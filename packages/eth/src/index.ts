@@ -9,7 +9,13 @@ export {
   emptyUncleHash,
   mainnet,
 } from './chain.js'
-export { ethEnrEntry, ethEnrKey, forkIdFromEnrEntry, startEnrUpdater } from './enr-entry.js'
+export {
+  ethEnrEntry,
+  ethEnrKey,
+  ethNodeFilter,
+  forkIdFromEnrEntry,
+  startEnrUpdater,
+} from './enr-entry.js'
 export { EthError, type EthErrorCode } from './errors.js'
 export {
   decodeForkId,

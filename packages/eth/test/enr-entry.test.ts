@@ -2,12 +2,21 @@ import { decodeRlp, encodeRlp, type RlpInput } from '@x/core'
 import { Enr, generatePrivateKey } from '@x/discover'
 import { describe, expect, it } from 'vitest'
 import { type ChainConfig, defineDevnet, mainnet } from '../src/chain.js'
-import { ethEnrEntry, ethEnrKey, forkIdFromEnrEntry, startEnrUpdater } from '../src/enr-entry.js'
+import {
+  ethEnrEntry,
+  ethEnrKey,
+  ethNodeFilter,
+  forkIdFromEnrEntry,
+  startEnrUpdater,
+} from '../src/enr-entry.js'
 import { EthError } from '../src/errors.js'
 import { forkIdAt } from '../src/forkid.js'
 import { memoryBackend } from '../src/memory-backend.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+
+const record = (entries: Record<string, RlpInput>) =>
+  Enr.decode(Enr.create({ privateKey: generatePrivateKey(), seq: 1n, entries }).encode())
 
 describe('the eth ENR entry (EIP-2124)', () => {
   it('is [[fork-hash, fork-next]]', () => {
@@ -68,5 +77,19 @@ describe('startEnrUpdater (go-ethereum StartENRUpdater)', () => {
     backend.chain.mine()
     backend.chain.mine()
     expect(sets).toHaveLength(2)
+  })
+})
+
+describe('ethNodeFilter (go-ethereum eth.NewNodeFilter)', () => {
+  it('passes records whose eth entry our fork filter accepts, and nothing else', () => {
+    const chain = defineDevnet({ networkId: 4242 })
+    const filter = ethNodeFilter({ chain, backend: memoryBackend(chain) })
+    const ours = forkIdAt(chain, 0, 0)
+    expect(filter(record({ [ethEnrKey]: ethEnrEntry(ours) }))).toBe(true)
+    // Another network's genesis, no entry, a malformed entry: not dialed.
+    const other = forkIdAt(defineDevnet({ networkId: 4243, extra: 'other' }), 0, 0)
+    expect(filter(record({ [ethEnrKey]: ethEnrEntry(other) }))).toBe(false)
+    expect(filter(record({}))).toBe(false)
+    expect(filter(record({ [ethEnrKey]: new Uint8Array([1, 2]) }))).toBe(false)
   })
 })

@@ -5,6 +5,7 @@ export { type ConnectPeerOptions, connectPeer } from './connect.js'
 // Dialing and the server.
 export {
   type DialDiscovery,
+  type DialFilter,
   type DialKind,
   DialScheduler,
   type DialSchedulerOptions,

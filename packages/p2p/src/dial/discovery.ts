@@ -1,4 +1,4 @@
-import type { Node, NodeId } from '@x/discover'
+import type { Enr, Node, NodeId } from '@x/discover'
 
 /**
  * What the dial scheduler needs from discovery: the Kademlia table (or the discovery facade in
@@ -13,4 +13,6 @@ export interface DialDiscovery {
   readonly self?: Node
   /** The current record of node `id` (a lookup when needed), or undefined. */
   resolve(id: NodeId, options: { signal: AbortSignal }): Promise<Node | undefined>
+  /** Asks `node` for its record (EIP-868); needed when the scheduler has a dial filter. */
+  requestENR?(node: Node, options: { signal: AbortSignal }): Promise<Enr>
 }

@@ -1,4 +1,5 @@
 export type { DialDiscovery } from './discovery.js'
+export { type DialFilter, filteredCandidates, type RecordResolver } from './filter.js'
 export {
   type DialKind,
   type DialSchedulerOptions,

@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@x/core'
 import type { Node } from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
+import { type DialFilter, filteredCandidates } from './filter.js'
 import { dialDefaults } from './options.js'
 
 /** What the intake asks of the scheduler. */
@@ -24,10 +25,29 @@ export class DialIntake {
   #run: Promise<void> | undefined
   #abort: AbortController | undefined
 
-  constructor(clock: Clock, log: Logger, slots: IntakeSlots) {
+  readonly #filter: DialFilter | undefined
+
+  constructor(clock: Clock, log: Logger, slots: IntakeSlots, filter?: DialFilter) {
     this.#clock = clock
     this.#log = log
     this.#slots = slots
+    this.#filter = filter
+  }
+
+  /** Discovery's lookup results, through the dial filter when there is one. */
+  #candidates(discovery: DialDiscovery, signal: AbortSignal): AsyncIterator<Node> {
+    const found = discovery.randomNodes({ signal })
+    const filter = this.#filter
+    const requestENR = discovery.requestENR?.bind(discovery)
+    if (!filter) return found
+    if (!requestENR) {
+      this.#log.warn('dial filter set but discovery cannot fetch records: dialing none')
+      return (async function* () {})()
+    }
+    const log = this.#log
+    return filteredCandidates(found, requestENR, filter, signal, undefined, (node, why) =>
+      log.debug('dial candidate skipped', { id: node.idHex.slice(0, 16), why }),
+    )
   }
 
   start(discovery: DialDiscovery): void {
@@ -71,7 +91,7 @@ export class DialIntake {
   }
 
   async #read(discovery: DialDiscovery, signal: AbortSignal): Promise<void> {
-    let it: AsyncIterableIterator<Node> | undefined
+    let it: AsyncIterator<Node> | undefined
     // A discovery iterator that ignores the signal must not hold up stop().
     const aborted = new Promise<IteratorResult<Node>>((resolve) => {
       const done = () => resolve({ done: true, value: undefined })
@@ -79,7 +99,7 @@ export class DialIntake {
       else signal.addEventListener('abort', done, { once: true })
     })
     try {
-      it = discovery.randomNodes({ signal })
+      it = this.#candidates(discovery, signal)
       let skipped = 0
       while (!signal.aborted) {
         if (this.#slots.free() === 0) {

@@ -1,13 +1,19 @@
 import type { Clock, Logger } from '@x/core'
 import type { Node, NodeId } from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
+import type { DialFilter } from './filter.js'
 
 /** Why a dial was made: static nodes are kept connected; dynamic ones fill free slots. */
 export type DialKind = 'static' | 'dynamic'
 
 export const dialDefaults = {
-  /** Dials in flight at once (the seeds' maxActiveDialTasks). */
+  /** Dials in flight at once (go-ethereum's `maxActiveDialTasks`). */
   maxActiveDials: 16,
+  /**
+   * Record requests in flight when a dial filter checks discovered nodes (go-ethereum's
+   * `maxParallelENRRequests`).
+   */
+  maxParallelRecordRequests: 16,
   /** A node is not redialed within this time of the last attempt. */
   historyExpiration: 35_000,
   /** Bootnodes are dialed when we have no peers this long after start, and as often again. */
@@ -38,6 +44,12 @@ export interface DialSchedulerOptions {
   bootnodes?: readonly Node[]
   /** Dial candidates for which this is false are skipped (net restriction). */
   allowed?: (node: Node) => boolean
+  /**
+   * Discovered nodes are dialed only when their record passes (go-ethereum's eth node filter);
+   * records are requested through `discovery.requestENR`. Static nodes and bootnodes are not
+   * filtered.
+   */
+  filter?: DialFilter
   clock?: Clock
   logger?: Logger
   maxActiveDials?: number

@@ -22,7 +22,10 @@ interface StaticTask {
  */
 export class DialScheduler implements Startable {
   readonly #o: Required<
-    Omit<DialSchedulerOptions, 'discovery' | 'bootnodes' | 'allowed' | 'logger' | 'clock'>
+    Omit<
+      DialSchedulerOptions,
+      'discovery' | 'bootnodes' | 'allowed' | 'filter' | 'logger' | 'clock'
+    >
   >
   #discovery: DialDiscovery | undefined
   readonly #bootnodes: readonly Node[]
@@ -58,14 +61,19 @@ export class DialScheduler implements Startable {
     this.#selfHex = toHex(options.self)
     this.#slots = new DialSlots(this.#o)
     this.#history = new DialHistory(this.#clock, this.#o.historyExpiration)
-    this.#intake = new DialIntake(this.#clock, this.#log, {
-      free: () => this.#slots.freeDynamic(),
-      offer: (node) => {
-        if (!this.#dialable(node, 'dynamic')) return false
-        this.#startDial(node, 'dynamic')
-        return true
+    this.#intake = new DialIntake(
+      this.#clock,
+      this.#log,
+      {
+        free: () => this.#slots.freeDynamic(),
+        offer: (node) => {
+          if (!this.#dialable(node, 'dynamic')) return false
+          this.#startDial(node, 'dynamic')
+          return true
+        },
       },
-    })
+      options.filter,
+    )
   }
 
   get running(): boolean {

@@ -58,6 +58,7 @@ export function setupDialScheduler(d: DialSetup): DialScheduler {
     ...(d.discovery ? { discovery: d.discovery } : {}),
     bootnodes: d.bootnodes,
     ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
+    ...(o.dialFilter ? { filter: o.dialFilter } : {}),
     clock: d.clock,
     logger: d.log,
     ...o.dialer,

@@ -1,6 +1,7 @@
 import { type Clock, type Logger, Netlist, noopLogger, systemClock } from '@x/core'
 import type { IpLimitOptions, MaintenanceOptions, Node, SntpServer } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
+import type { DialFilter } from '../dial/filter.js'
 import type { DialSchedulerOptions } from '../dial/options.js'
 import { type DisconnectReason, P2PError } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../message.js'
@@ -123,6 +124,11 @@ export interface ServerOptions {
   pingInterval?: number
   idleTimeout?: number
   inboundThrottleTime?: number
+  /**
+   * Dial discovered nodes only when their record passes this (go-ethereum's eth node filter,
+   * `dialFilter` of @x/eth's `EthService`): each candidate's record is requested first.
+   */
+  dialFilter?: DialFilter
   /** Dial scheduler tuning (history, bootnode delay, concurrency); `dialDefaults` otherwise. */
   dialer?: Partial<
     Pick<
@@ -192,6 +198,7 @@ export interface ResolvedServerOptions {
   readonly pingInterval: number
   readonly idleTimeout: number
   readonly inboundThrottleTime: number
+  readonly dialFilter: DialFilter | undefined
   readonly dialer: DialerTuning
 }
 
@@ -241,6 +248,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     clock: o.clock ?? systemClock,
     logger: o.logger ?? noopLogger,
     dialTimeout: o.dialTimeout ?? d.dialTimeout,
+    dialFilter: o.dialFilter,
     handshakeTimeout: o.handshakeTimeout ?? d.handshakeTimeout,
     helloTimeout: o.helloTimeout ?? d.helloTimeout,
     pingInterval: o.pingInterval ?? d.pingInterval,
