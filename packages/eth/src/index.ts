@@ -9,6 +9,13 @@ export {
   emptyUncleHash,
   mainnet,
 } from './chain.js'
+export {
+  type ChainFileBlock,
+  checkBody,
+  importChainFile,
+  maxChainFileBlocks,
+  readChainFile,
+} from './chain-file.js'
 export { EthError, type EthErrorCode } from './errors.js'
 export {
   decodeForkId,
@@ -21,6 +28,16 @@ export {
   gatherForks,
   timestampThreshold,
 } from './forkid.js'
+export {
+  chainFromGenesis,
+  type ForkBlockField,
+  type ForkTimeField,
+  forkBlockFields,
+  forkTimeFields,
+  type Genesis,
+  genesisHeader,
+  parseGenesis,
+} from './genesis.js'
 export { type EthEvents, EthHandler, type EthHandlerOptions } from './handler.js'
 export {
   checkStatus,
@@ -126,4 +143,6 @@ export {
   type EthServiceOptions,
   ethServiceDefaults,
 } from './service.js'
+export { allocStateRoot, type GenesisAccount } from './state-root.js'
+export { deriveSha, trieRoot } from './trie-root.js'
 export { txArriveTimeout } from './tx-fetcher.js'
