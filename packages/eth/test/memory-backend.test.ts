@@ -163,6 +163,14 @@ describe('serveHeaders', () => {
       }),
     ).toEqual([])
   })
+  it('finds nothing at origin or skip 2^64 − 1 (decoded saturated), forward and reverse', () => {
+    const max = Number.MAX_SAFE_INTEGER
+    for (const reverse of [false, true]) {
+      const q = { requestId: 1n, amount: 1, skip: 0, reverse }
+      expect(serveHeaders(chain, { ...q, origin: max })).toEqual([])
+      expect(numbers(serveHeaders(chain, { ...q, origin: 5, amount: 3, skip: max }))).toEqual([5])
+    }
+  })
   it('caps the amount at 1024', () => {
     const long = chainOf(1100)
     expect(
