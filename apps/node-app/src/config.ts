@@ -32,6 +32,13 @@ export interface NodeConfig {
   /** CIDR allow-list, e.g. `127.0.0.0/8,10.0.0.0/8`. */
   netrestrict: string[]
   network: NetworkName
+  /**
+   * A geth genesis.json: the chain (fork schedule, genesis block, network id = its chainId)
+   * instead of a built-in `network`.
+   */
+  genesis?: string
+  /** A chain file (RLP blocks, `geth export` format) imported on top of the genesis at start. */
+  importFile?: string
   /** Network id announced in eth Status; defaults to the chosen network's. */
   networkid?: number
   /** Operator HTTP endpoints (off unless --http.port or --http.addr is given). */
@@ -62,6 +69,10 @@ export const usage = `Usage: node-app [options]
   --trusted <file>             file of enode URLs always allowed in, even when full
   --netrestrict <cidrs>        comma-separated CIDR allow-list for peers
   --network <name>             mainnet | devnet (default: mainnet)
+  --genesis <file>             a geth genesis.json: its chain instead of --network (network
+                               id: its config.chainId)
+  --import <file>              import a chain file (RLP blocks, as \`geth export\` writes) on
+                               top of the genesis at start, then serve it
   --networkid <n>              eth network id (default: the network's)
   --http.addr <ip>             serve /healthz, /readyz, /health/peers (default: 127.0.0.1)
   --http.port <n>              port of the health endpoints (enables them)
@@ -97,6 +108,8 @@ const options = {
   trusted: { type: 'string' },
   netrestrict: { type: 'string' },
   network: { type: 'string' },
+  genesis: { type: 'string' },
+  import: { type: 'string' },
   networkid: { type: 'string' },
   'http.addr': { type: 'string' },
   'http.port': { type: 'string' },
@@ -244,6 +257,12 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   }
   if (values.static !== undefined) config.staticFile = resolve(cwd, values.static)
   if (values.trusted !== undefined) config.trustedFile = resolve(cwd, values.trusted)
+  if (values.genesis !== undefined) {
+    if (values.network !== undefined)
+      throw new ConfigError('--genesis and --network exclude each other')
+    config.genesis = resolve(cwd, values.genesis)
+  }
+  if (values.import !== undefined) config.importFile = resolve(cwd, values.import)
   if (values.networkid !== undefined) {
     config.networkid = uint(values.networkid, '--networkid', 1, 1)
   }

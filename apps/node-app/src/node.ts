@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { type Logger, type Startable, useFastCrypto } from '@x/core'
+import { basename, join } from 'node:path'
+import { type Logger, type Startable, toHex, useFastCrypto } from '@x/core'
 import {
   formatEnode,
   loadOrCreateNodeKey,
@@ -8,7 +8,17 @@ import {
   nodeIdFromPrivateKey,
   parseEnode,
 } from '@x/discover'
-import { EthService, ethNodeFilter, startEnrUpdater } from '@x/eth'
+import {
+  type ChainConfig,
+  chainFromGenesis,
+  chains,
+  EthService,
+  ethNodeFilter,
+  importChainFile,
+  type MemoryBackend,
+  memoryBackend,
+  startEnrUpdater,
+} from '@x/eth'
 import { NodeHealth } from '@x/health'
 import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
@@ -33,6 +43,40 @@ type Stop = () => Promise<void> | void
 async function readNodes(file: string | undefined, flag: string): Promise<Node[]> {
   if (file === undefined) return []
   return parseEnodeList(await readFile(file, 'utf8'), flag).map((url) => parseEnode(url))
+}
+
+/**
+ * The chain of `--genesis` (else the built-in `--network`'s) in memory, with the blocks of
+ * `--import` on top; undefined when neither flag is given (the eth service then builds its own).
+ */
+async function loadChain(
+  config: NodeConfig,
+  log: Logger,
+): Promise<(MemoryBackend & { config: ChainConfig }) | undefined> {
+  if (config.genesis === undefined && config.importFile === undefined) return undefined
+  const chainConfig =
+    config.genesis !== undefined
+      ? await chainFromGenesis(await readFile(config.genesis, 'utf8'), basename(config.genesis))
+      : (chains[config.network] as ChainConfig)
+  if (config.genesis !== undefined) {
+    log.info('genesis loaded', {
+      file: config.genesis,
+      hash: toHex(chainConfig.genesisHash),
+      chainId: chainConfig.networkId.toString(),
+    })
+  }
+  const backend = memoryBackend(chainConfig)
+  if (config.importFile !== undefined) {
+    const blocks = await importChainFile(backend.chain, await readFile(config.importFile))
+    const head = backend.chain.head()
+    log.info('chain imported', {
+      file: config.importFile,
+      blocks,
+      head: head.number,
+      hash: toHex(head.hash),
+    })
+  }
+  return { ...backend, config: chainConfig }
 }
 
 /**
@@ -104,8 +148,10 @@ export class AppNode implements Startable {
     const staticNodes = await readNodes(config.staticFile, '--static')
     const trustedNodes = await readNodes(config.trustedFile, '--trusted')
 
+    const chain = await loadChain(config, log)
     const eth = new EthService({
-      network: config.network,
+      network: chain?.config ?? config.network,
+      ...(chain && { backend: chain }),
       ...(config.networkid !== undefined && { networkId: config.networkid }),
       logger: log.child({ module: 'eth' }),
     })
@@ -185,7 +231,7 @@ export class AppNode implements Startable {
       enode,
       datadir: config.datadir,
       crypto: crypto.name,
-      network: config.network,
+      network: eth.chain.name,
       networkId: eth.networkId.toString(),
       protocols: protocols.map((p) => `${p.name}/${p.version}`),
     })

@@ -83,12 +83,18 @@ describe('parseConfig', () => {
     })
   })
 
+  it('resolves --genesis and --import against the working directory', () => {
+    const c = parseConfig(['--genesis', 'chain/genesis.json', '--import', '/data/chain.rlp'], '/w')
+    expect(c).toMatchObject({ genesis: '/w/chain/genesis.json', importFile: '/data/chain.rlp' })
+  })
+
   it.each([
     [['--port', '70000'], '--port must be a port number'],
     [['--bootnodes', 'enode://xyz@1.2.3.4:1'], '--bootnodes'],
     [['--netrestrict', '10.0.0.0'], 'not a CIDR'],
     [['--netrestrict', '10.0.0.0/33'], 'prefix length'],
     [['--network', 'ropsten'], '--network must be'],
+    [['--genesis', 'g.json', '--network', 'devnet'], '--genesis and --network exclude'],
     [['--networkid', '0'], '--networkid must be'],
     [['--maxpeers=x'], '--maxpeers must be'],
     [['--heartbeat.period', '1s'], 'need --heartbeat.target'],

@@ -48,6 +48,7 @@ export {
   readFixed,
   readUint,
   splitList,
+  splitStream,
   uintBytes,
 } from './rlp/raw.js'
 export {

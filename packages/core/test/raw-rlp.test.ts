@@ -8,6 +8,7 @@ import {
   readBigUint,
   readUint,
   splitList,
+  splitStream,
 } from '../src/index.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -28,6 +29,16 @@ describe('raw RLP', () => {
     expect(hex(encodeBytes(long))).toBe(hex(encodeRlp(long)))
     const items = Array.from({ length: 40 }, (_, i) => new Uint8Array(3).fill(i))
     expect(hex(encodeList(items.map(encodeBytes)))).toBe(hex(encodeRlp(items)))
+  })
+
+  it('splits an RLP stream into its items and rejects a truncated last item', () => {
+    const a = encodeList([encodeUint(1), encodeBytes(new Uint8Array(60).fill(2))])
+    const b = encodeUint(7)
+    const stream = new Uint8Array([...a, ...b, ...a])
+    expect(splitStream(stream, 'stream').map(hex)).toEqual([hex(a), hex(b), hex(a)])
+    expect(splitStream(new Uint8Array(0), 'stream')).toEqual([])
+    expect(() => splitStream(stream.subarray(0, stream.length - 1), 'stream')).toThrow(RlpError)
+    expect(() => splitStream(stream, 'stream', 2)).toThrow(RlpError)
   })
 
   it('splits lists into raw items and reads integers back', () => {

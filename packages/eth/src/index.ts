@@ -10,6 +10,13 @@ export {
   mainnet,
 } from './chain.js'
 export {
+  type ChainFileBlock,
+  checkBody,
+  importChainFile,
+  maxChainFileBlocks,
+  readChainFile,
+} from './chain-file.js'
+export {
   ethEnrEntry,
   ethEnrKey,
   ethNodeFilter,
@@ -28,6 +35,16 @@ export {
   gatherForks,
   timestampThreshold,
 } from './forkid.js'
+export {
+  chainFromGenesis,
+  type ForkBlockField,
+  type ForkTimeField,
+  forkBlockFields,
+  forkTimeFields,
+  type Genesis,
+  genesisHeader,
+  parseGenesis,
+} from './genesis.js'
 export { type EthEvents, EthHandler, type EthHandlerOptions } from './handler.js'
 export {
   checkStatus,
@@ -133,4 +150,6 @@ export {
   type EthServiceOptions,
   ethServiceDefaults,
 } from './service.js'
+export { allocStateRoot, type GenesisAccount } from './state-root.js'
+export { deriveSha, trieRoot } from './trie-root.js'
 export { txArriveTimeout } from './tx-fetcher.js'

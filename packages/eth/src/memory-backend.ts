@@ -1,6 +1,14 @@
-import { type Clock, encodeList, splitList, systemClock, type TimerHandle, toHex } from '@x/core'
+import {
+  type Clock,
+  encodeList,
+  equalBytes,
+  splitList,
+  systemClock,
+  type TimerHandle,
+  toHex,
+} from '@x/core'
 import type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
-import type { ChainConfig } from './chain.js'
+import { type ChainConfig, emptyRootHash } from './chain.js'
 import { EthError } from './errors.js'
 import { type BlockHeader, blockParts, decodeHeader, encodeHeader, headerHash } from './header.js'
 import { txHash } from './messages/transactions.js'
@@ -21,6 +29,8 @@ interface Stored {
   body: Uint8Array
   td: bigint
   time: number
+  /** The header's receipt root is the empty root: the receipts are known without execution. */
+  noReceipts: boolean
 }
 
 export interface MemoryChainOptions {
@@ -71,6 +81,7 @@ export class MemoryChain implements ChainReader {
       body: emptyBody,
       td: config.genesisHeader.difficulty,
       time: config.genesisHeader.time,
+      noReceipts: equalBytes(config.genesisHeader.receiptRoot, emptyRootHash),
     }
     if (toHex(g.hash) !== toHex(config.genesisHash)) {
       throw new EthError(
@@ -122,9 +133,13 @@ export class MemoryChain implements ChainReader {
     return this.#byHashStored(hash)?.body
   }
 
-  /** Blocks made here hold no transactions: their receipt list is empty in both forms. */
+  /**
+   * The receipts of a block without any (its receipt root is the empty root, as every block made
+   * here): the empty list in both forms. Undefined for a block with receipts: this chain does not
+   * execute transactions, so it does not have them (go-ethereum skips such a block in its reply).
+   */
   receiptsByHash(hash: Uint8Array, _version?: 68 | 69): Uint8Array | undefined {
-    return this.#byHashStored(hash) ? emptyReceipts : undefined
+    return this.#byHashStored(hash)?.noReceipts ? emptyReceipts : undefined
   }
 
   bodyByNumber(number: number): Uint8Array | undefined {
@@ -132,7 +147,7 @@ export class MemoryChain implements ChainReader {
   }
 
   receiptsByNumber(number: number, _version?: 68 | 69): Uint8Array | undefined {
-    return this.#byNumber(number) ? emptyReceipts : undefined
+    return this.#byNumber(number)?.noReceipts ? emptyReceipts : undefined
   }
 
   /** The full block `[header, txs, uncles]` at `number`. */
@@ -166,7 +181,7 @@ export class MemoryChain implements ChainReader {
       extra: new TextEncoder().encode(`x-devp2p #${number}`),
     }
     const raw = encodeHeader(header)
-    this.#append(raw, emptyBody, parent.td + header.difficulty, header.time)
+    this.#append(raw, emptyBody, parent.td + header.difficulty, header.time, true)
     const block = encodeList([raw, encodeList([]), encodeList([])])
     this.#emit(block, parent.td + header.difficulty)
     return block
@@ -180,7 +195,8 @@ export class MemoryChain implements ChainReader {
     if (header.number !== head.number + 1 || toHex(header.parentHash) !== toHex(head.hash))
       return false
     const ourTd = head.td + header.difficulty
-    this.#append(rawHeader, encodeList(rest), ourTd, header.time)
+    const noReceipts = equalBytes(header.receiptRoot, emptyRootHash)
+    this.#append(rawHeader, encodeList(rest), ourTd, header.time, noReceipts)
     if (this.#timer !== undefined) this.#schedule()
     this.#emit(block, td > ourTd ? td : ourTd)
     return true
@@ -214,10 +230,16 @@ export class MemoryChain implements ChainReader {
     }, interval)
   }
 
-  #append(header: Uint8Array, body: Uint8Array, td: bigint, time: number): void {
+  #append(
+    header: Uint8Array,
+    body: Uint8Array,
+    td: bigint,
+    time: number,
+    noReceipts: boolean,
+  ): void {
     const hash = headerHash(header)
     const number = this.#offset + this.#blocks.length
-    this.#blocks.push({ header, hash, body, td, time })
+    this.#blocks.push({ header, hash, body, td, time, noReceipts })
     this.#byHash.set(toHex(hash), number)
     // Bounded: beyond maxBlocks the oldest non-genesis block goes (history expiry).
     while (this.#blocks.length > this.#maxBlocks + 1) {

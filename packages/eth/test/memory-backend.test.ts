@@ -3,7 +3,7 @@ import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
-import { decodeHeader, headerHash, headerNumber } from '../src/header.js'
+import { decodeHeader, encodeHeader, headerHash, headerNumber } from '../src/header.js'
 import { txHash } from '../src/index.js'
 import { MemoryChain, MemoryTxPool, memoryBackend } from '../src/memory-backend.js'
 import { serveByHash, serveHeaders } from '../src/serve.js'
@@ -49,6 +49,25 @@ describe('MemoryChain', () => {
     }
     expect(chain.bodyByHash(head.hash)).toEqual(encodeList([encodeList([]), encodeList([])]))
     expect(chain.receiptsByHash(head.hash)).toEqual(encodeList([]))
+  })
+
+  it('has no receipts for an imported block whose receipt root is not the empty root', () => {
+    // Without executing its transactions the chain does not know them: serving an empty list
+    // would be wrong data (go-ethereum skips such a block in its Receipts reply).
+    const chain = new MemoryChain(devnet, { clock: new ManualClock() })
+    const parent = decodeHeader(chain.headerByNumber(0)!)
+    const header = {
+      ...parent,
+      parentHash: chain.head().hash,
+      number: 1,
+      time: parent.time + 12,
+      receiptRoot: new Uint8Array(32).fill(7),
+    }
+    const block = encodeList([encodeHeader(header), encodeList([]), encodeList([])])
+    expect(chain.insertBlock(block, 2n)).toBe(true)
+    expect(chain.receiptsByHash(chain.head().hash, 69)).toBeUndefined()
+    expect(chain.receiptsByNumber(1, 69)).toBeUndefined()
+    expect(chain.receiptsByNumber(0, 69)).toEqual(encodeList([]))
   })
 
   it('mines on an interval until stopped', async () => {
@@ -162,6 +181,14 @@ describe('serveHeaders', () => {
         reverse: false,
       }),
     ).toEqual([])
+  })
+  it('finds nothing at origin or skip 2^64 − 1 (decoded saturated), forward and reverse', () => {
+    const max = Number.MAX_SAFE_INTEGER
+    for (const reverse of [false, true]) {
+      const q = { requestId: 1n, amount: 1, skip: 0, reverse }
+      expect(serveHeaders(chain, { ...q, origin: max })).toEqual([])
+      expect(numbers(serveHeaders(chain, { ...q, origin: 5, amount: 3, skip: max }))).toEqual([5])
+    }
   })
   it('caps the amount at 1024', () => {
     const long = chainOf(1100)

@@ -67,6 +67,22 @@ export function splitList(input: Uint8Array, what: string, maxItems = Infinity):
   return items
 }
 
+/**
+ * The raw encodings of the items of an RLP stream: items one after the other with nothing
+ * between them (a chain file, as go-ethereum's `rlp.Stream` reads it). At most `maxItems`.
+ */
+export function splitStream(input: Uint8Array, what: string, maxItems = Infinity): Uint8Array[] {
+  const items: Uint8Array[] = []
+  let pos = 0
+  while (pos < input.length) {
+    if (items.length >= maxItems) fail(what, `more than ${maxItems} items`)
+    const item = readHead(input, pos, input.length, what)
+    items.push(input.subarray(pos, item.end))
+    pos = item.end
+  }
+  return items
+}
+
 /** True if `raw` is one RLP list. */
 export function isList(raw: Uint8Array): boolean {
   return raw.length > 0 && (raw[0] as number) >= 0xc0

@@ -14,7 +14,9 @@ import { decodeRawItemsResponse, encodeRawItemsResponse } from './request.js'
 
 /**
  * GetBlockHeaders: `[request-id, [origin, amount, skip, reverse]]`, origin a block hash (32
- * bytes) or number.
+ * bytes) or number. Origin number, amount and skip are uint64 on the wire; decoded, a value above
+ * 2^53 − 1 reads as `Number.MAX_SAFE_INTEGER` (no chain reaches either, so the answer is the
+ * same: go-ethereum finds no such block, and caps the amount).
  */
 export interface GetBlockHeaders {
   requestId: bigint
@@ -38,6 +40,12 @@ export function encodeGetBlockHeaders(r: GetBlockHeaders): Uint8Array {
   ])
 }
 
+/** A uint64 (go-ethereum's field type), saturated at `Number.MAX_SAFE_INTEGER`. */
+function readUint64(raw: Uint8Array | undefined, what: string): number {
+  const v = readBigUint(raw, what, 8)
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v)
+}
+
 export const decodeGetBlockHeaders = ethDecoder((payload: Uint8Array): GetBlockHeaders => {
   checkSize(payload, 'GetBlockHeaders')
   const f = splitList(payload, 'GetBlockHeaders')
@@ -47,14 +55,14 @@ export const decodeGetBlockHeaders = ethDecoder((payload: Uint8Array): GetBlockH
     throw new EthError('ERR_DECODE', 'invalid GetBlockHeaders query: too few fields')
   const originBytes = readBytes(q[0], 'GetBlockHeaders origin')
   const origin =
-    originBytes.length === 32 ? originBytes : readUint(q[0], 'GetBlockHeaders origin number')
+    originBytes.length === 32 ? originBytes : readUint64(q[0], 'GetBlockHeaders origin number')
   const reverse = readUint(q[3], 'GetBlockHeaders reverse')
   if (reverse > 1) throw new EthError('ERR_DECODE', 'invalid GetBlockHeaders: reverse not a bool')
   return {
     requestId: readBigUint(f[0], 'GetBlockHeaders request id'),
     origin,
-    amount: readUint(q[1], 'GetBlockHeaders amount'),
-    skip: readUint(q[2], 'GetBlockHeaders skip'),
+    amount: readUint64(q[1], 'GetBlockHeaders amount'),
+    skip: readUint64(q[2], 'GetBlockHeaders skip'),
     reverse: reverse === 1,
   }
 })

@@ -175,6 +175,30 @@ const cases: [string, unknown, (v: never) => Uint8Array, (p: Uint8Array) => unkn
   ],
 ]
 
+describe('GetBlockHeaders with uint64 fields beyond 2^53', () => {
+  // devp2p's eth-test GetNonexistentBlockHeaders asks for block 2^64 − 1 ten times and wants
+  // an (empty) answer each time, not a disconnect: the fields are uint64 in go-ethereum.
+  it('decodes origin, amount and skip up to 2^64 − 1, saturated', () => {
+    const max = 2n ** 64n - 1n
+    const payload = encodeList([
+      encodeUint(3),
+      encodeList([encodeUint(max), encodeUint(max), encodeUint(max), encodeUint(0)]),
+    ])
+    expect(decodeGetBlockHeaders(payload)).toEqual({
+      requestId: 3n,
+      origin: Number.MAX_SAFE_INTEGER,
+      amount: Number.MAX_SAFE_INTEGER,
+      skip: Number.MAX_SAFE_INTEGER,
+      reverse: false,
+    })
+    const tooBig = encodeList([
+      encodeUint(3),
+      encodeList([encodeUint(2n ** 64n), encodeUint(1), encodeUint(0), encodeUint(0)]),
+    ])
+    expect(() => decodeGetBlockHeaders(tooBig)).toThrow(EthError)
+  })
+})
+
 describe('codecs round-trip', () => {
   it.each(cases)('%s', (_name, value, encode, decode) => {
     const bytes = encode(value as never)
