@@ -1,7 +1,7 @@
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import { MemoryNodeDB } from './db/memory.js'
-import type { Enr } from './enr/enr.js'
 import type { NodeDB } from './db/types.js'
+import type { Enr } from './enr/enr.js'
 import { DiscoverError } from './errors.js'
 import type { Node, NodeId } from './node.js'
 import { Kademlia, type KademliaOptions } from './table/kademlia.js'
