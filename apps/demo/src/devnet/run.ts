@@ -4,6 +4,7 @@ import { DemoError } from '../errors.js'
 import { Collector } from './collector.js'
 import { Devnet } from './devnet.js'
 import { type Control, DashboardServer } from './server.js'
+import type { AlertEntry } from './snapshot.js'
 
 /** The built page, next to dist/main.js. */
 const webRoot = fileURLToPath(new URL('./web', import.meta.url))
@@ -83,10 +84,11 @@ function control(devnet: Devnet, c: Control): Promise<unknown> {
   }
 }
 
-/** Prints when the mesh is first complete and when the first alert fires. */
+/** Prints when the mesh is first complete, and every alert as it fires or clears. */
 function watchMilestones(devnet: Devnet, write: Write): () => void {
   let mesh = false
   let alert = false
+  let last: AlertEntry | undefined
   return () => {
     if (!mesh && devnet.fullMeshAt !== undefined) {
       mesh = true
@@ -95,13 +97,15 @@ function watchMilestones(devnet: Devnet, write: Write): () => void {
         `full mesh: ${n} nodes, ${(n * (n - 1)) / 2} RLPx links, ${secs(devnet.fullMeshAt - devnet.startedAt)} after start\n`,
       )
     }
-    const first = devnet.alerts[0]
-    if (!alert && first && devnet.firstAlertAt !== undefined) {
+    const from = last ? devnet.alerts.indexOf(last) + 1 : 0
+    for (const a of devnet.alerts.slice(from)) {
+      const first = !alert
       alert = true
       write(
-        `first alert: ${first.nickname} ${first.kind} (${first.message}), ${secs(devnet.firstAlertAt - devnet.startedAt)} after start\n`,
+        `${first ? 'first alert' : 'alert'}: ${a.nickname} ${a.kind} (${a.message}), ${secs(a.at - devnet.startedAt)} after start\n`,
       )
     }
+    last = devnet.alerts.at(-1) ?? last
   }
 }
 
