@@ -1,5 +1,5 @@
 import { type Logger, toHex } from '@x/core'
-import type { Discovery } from '@x/discover'
+import type { Discovery, TableEvents } from '@x/discover'
 import type { EthService } from '@x/eth'
 import { disconnectReasonText, type Server } from '@x/p2p'
 
@@ -59,8 +59,24 @@ export function logEth(eth: EthService, log: Logger): void {
   })
 }
 
-/** Logs the table size, bucket fill and bonded count periodically; returns the stop function. */
+/**
+ * Logs the table size, bucket fill and bonded count periodically, and each node entering or
+ * leaving the table's live entries at debug (`table node added` / `table node removed`, with
+ * `id`, `addr` and `bucket`); returns the stop function.
+ */
 export function logDiscovery(discovery: Discovery, log: Logger): () => void {
+  const table = discovery.kademlia.table
+  const listening = new AbortController()
+  const entry = (msg: string) => (e: { detail: TableEvents['node:added'] }) =>
+    log.debug(msg, {
+      id: short(e.detail.node.idHex),
+      addr: `${e.detail.node.ip}:${e.detail.node.udp}`,
+      bucket: e.detail.bucket,
+    })
+  table.addEventListener('node:added', entry('table node added'), { signal: listening.signal })
+  table.addEventListener('node:removed', entry('table node removed'), {
+    signal: listening.signal,
+  })
   const timer = setInterval(() => {
     const s = discovery.stats()
     log.info('discovery table', {
@@ -72,7 +88,10 @@ export function logDiscovery(discovery: Discovery, log: Logger): () => void {
     })
   }, discoveryLogInterval)
   timer.unref()
-  return () => clearInterval(timer)
+  return () => {
+    clearInterval(timer)
+    listening.abort()
+  }
 }
 
 /** How often the node logs its chain and eth peers' heads. */

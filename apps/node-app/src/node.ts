@@ -24,6 +24,7 @@ import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
 import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
+import { NodeReporter } from './report.js'
 import { clientName } from './version.js'
 
 /** A started node: what it is and its components. */
@@ -160,8 +161,10 @@ export class AppNode implements Startable {
     logEth(eth, log)
     stops.push(logChainStatus(eth, log))
 
+    const reporter = new NodeReporter()
+    const routes = { '/node': () => reporter.report() ?? { error: 'node not running' } }
     const health = new NodeHealth({
-      ...(config.http && { http: { host: config.http.addr, port: config.http.port } }),
+      ...(config.http && { http: { host: config.http.addr, port: config.http.port, routes } }),
       minPeers: 1,
       requireDiscovery: !config.nodiscover,
       logger: log.child({ module: 'health' }),
@@ -200,7 +203,10 @@ export class AppNode implements Startable {
       // as go-ethereum's eth.NewNodeFilter (static nodes and bootnodes are not filtered).
       dialFilter: ethNodeFilter(eth),
       protocols,
-      onMessage: health.liveness.messageEvent,
+      onMessage: (e) => {
+        reporter.onMessage(e)
+        health.liveness.messageEvent(e)
+      },
       network,
       logger: log.child({ module: 'p2p' }),
     })
@@ -217,6 +223,9 @@ export class AppNode implements Startable {
     // skips discovered nodes without one that passes its fork filter.
     if (d) stops.push(startEnrUpdater(eth, (entries) => d.udp.setEnrEntries(entries)))
 
+    const reporting = new AbortController()
+    reporter.attach(server, reporting.signal)
+    stops.push(() => reporting.abort())
     health.attach(server, d ? { discovery: d } : {})
     await health.start()
     stops.push(() => health.stop())

@@ -21,6 +21,11 @@ export interface HealthHttpOptions {
   maxEventLoopDelay?: number
   /** How often the event loop lag is sampled (default 500 ms). */
   lagSampleInterval?: number
+  /**
+   * More read-only JSON endpoints, by exact path (e.g. `/node`): each GET calls its function and
+   * answers 200 with the result. The built-in paths cannot be replaced.
+   */
+  routes?: Readonly<Record<string, () => unknown>>
   clock?: Clock
   monotonic?: () => number
   logger?: Logger
@@ -160,7 +165,23 @@ export class HealthHttpServer {
         return
       }
       default:
-        reply(res, 404, { error: 'not found' })
+        this.#route(path ?? '/', res)
+    }
+  }
+
+  /** One of the extra `routes`, else 404; a route that throws answers 500 (and is logged). */
+  #route(path: string, res: ServerResponse): void {
+    const routes = this.#o.routes
+    const route = routes && Object.hasOwn(routes, path) ? routes[path] : undefined
+    if (!route) {
+      reply(res, 404, { error: 'not found' })
+      return
+    }
+    try {
+      reply(res, 200, route())
+    } catch (err) {
+      this.#log.warn('http route failed', { path, err: String(err) })
+      reply(res, 500, { error: 'internal error' })
     }
   }
 }

@@ -1,6 +1,6 @@
 import { type Clock, type Logger, noopLogger, type Startable, systemClock } from '@x/core'
 import type { Server } from '@x/p2p'
-import { HealthHttpServer, healthHttpDefaults } from './http.js'
+import { type HealthHttpOptions, HealthHttpServer, healthHttpDefaults } from './http.js'
 import { LivenessMonitor } from './liveness.js'
 import { PingProtocol } from './ping/protocol.js'
 import type { DisconnectPeer } from './policy.js'
@@ -23,8 +23,11 @@ export interface NodeHealthOptions {
    * `{ running() }` probe or a function. May be given to `attach` instead.
    */
   discovery?: DiscoverySource
-  /** Serve the HTTP endpoints on this address (off when not given; host default 127.0.0.1). */
-  http?: { host?: string; port: number }
+  /**
+   * Serve the HTTP endpoints on this address (off when not given; host default 127.0.0.1), with
+   * the node's own read-only JSON `routes` next to them (see `HealthHttpOptions.routes`).
+   */
+  http?: { host?: string; port: number; routes?: HealthHttpOptions['routes'] }
   /** Fewest peers for readiness (default 1). */
   minPeers?: number
   /** When false, readiness does not require discovery (default true). */

@@ -123,6 +123,27 @@ describe('HealthHttpServer', () => {
     expect(head.text).toBe('')
   })
 
+  it('serves extra read-only routes by exact path; a throwing one answers 500', async () => {
+    let calls = 0
+    const { get } = await serve({
+      readiness: { listening: true },
+      routes: {
+        '/node': () => ({ calls: ++calls }),
+        '/broken': () => {
+          throw new Error('boom')
+        },
+      },
+    })
+    const r = await get('/node?x=1')
+    expect(r.status).toBe(200)
+    expect(r.type).toContain('application/json')
+    expect(JSON.parse(r.text)).toEqual({ calls: 1 })
+    expect((await get('/node', 'POST')).status).toBe(405)
+    expect((await get('/node/')).status).toBe(404)
+    expect((await get('/toString')).status).toBe(404)
+    expect((await get('/broken')).status).toBe(500)
+  })
+
   it('closes its port and timers on stop', async () => {
     const clock = new ManualClock()
     const { server, port, get } = await serve({ readiness: { listening: true }, clock })

@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { parseDemoArgs } from '../src/config.js'
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+
+describe('demo flags', () => {
+  it('defaults to a devnet of 8 nodes; story takes no devnet options', () => {
+    expect(parseDemoArgs([])).toEqual({ mode: 'devnet', nodes: 8, port: 0, beatMs: 1000 })
+    expect(parseDemoArgs(['--', 'story'])).toEqual({ mode: 'story' })
+    expect(parseDemoArgs(['devnet', '--nodes', '50'])).toMatchObject({ nodes: 50 })
+    expect(() => parseDemoArgs(['story', '--nodes', '3'])).toThrow(/devnet options/)
+    expect(() => parseDemoArgs(['--nodes', '51'])).toThrow(/--nodes must be an integer 2-50/)
+    expect(() => parseDemoArgs(['--nodes', 'x'])).toThrow(/--nodes/)
+    expect(() => parseDemoArgs(['--bogus'])).toThrow(/bogus/)
+    expect(() => parseDemoArgs(['play'])).toThrow(/unknown mode/)
+  })
+
+  it('a bad flag: one line on stderr, exit 2, within a second', () => {
+    const t0 = Date.now()
+    const r = spawnSync(process.execPath, [main, '--nodes', '0'], { encoding: 'utf8' })
+    expect(Date.now() - t0).toBeLessThan(1_000)
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'demo: --nodes must be an integer 2-50, got "0" (--help for usage)',
+    ])
+  })
+})
