@@ -37,6 +37,16 @@ export {
   PacketError,
 } from './errors.js'
 export {
+  type EnodeHost,
+  type HostResolver,
+  hostDefaults,
+  isEnodeHost,
+  parseEnodeTarget,
+  type ResolveHostOptions,
+  resolveEnodeHost,
+  systemHostResolver,
+} from './host.js'
+export {
   generatePrivateKey,
   isValidPrivateKey,
   loadNodeKey,
