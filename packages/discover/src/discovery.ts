@@ -36,7 +36,7 @@ export interface DiscoveryOptions {
    * Entry points: Nodes, `enode://…` URLs (the host may be a DNS name, resolved at start) or
    * `enr:…` records.
    */
-  bootnodes?: readonly (Node | string)[]
+  bootnodes?: readonly (Node | EnodeHost | string)[]
   /** Resolves bootnode host names (default: the system resolver), each within 5 s. */
   hostResolver?: HostResolver
   /** Node database (default: in memory). `stop()` closes it. */

@@ -8,7 +8,10 @@ export {
   type DialKind,
   DialScheduler,
   type DialSchedulerOptions,
+  type DialSource,
+  type DialTarget,
   dialDefaults,
+  fairMix,
 } from './dial/index.js'
 // Errors (every class in errors.ts).
 export {

@@ -1,7 +1,9 @@
 export type { DialDiscovery } from './discovery.js'
+export { type DialSource, fairMix } from './mix.js'
 export {
   type DialKind,
   type DialSchedulerOptions,
+  type DialTarget,
   dialDefaults,
 } from './options.js'
 export { DialScheduler } from './scheduler.js'

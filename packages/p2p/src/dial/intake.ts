@@ -1,6 +1,5 @@
 import type { Clock, Logger } from '@x/core'
 import type { Node } from '@x/discover'
-import type { DialDiscovery } from './discovery.js'
 import { dialDefaults } from './options.js'
 
 /** What the intake asks of the scheduler. */
@@ -13,7 +12,8 @@ export interface IntakeSlots {
 
 /**
  * The dial scheduler's candidate intake (go-ethereum's `readNodes`): feeds nodes from the
- * discovery lookup iterator into free dynamic slots, waiting while none is free, and backing off
+ * candidate iterator (discovery's lookups and any other dial sources, fairly mixed) into free
+ * dynamic slots, waiting while none is free, and backing off
  * when every recent candidate was undialable. One run at a time; `stop()` closes the iterator.
  */
 export class DialIntake {
@@ -30,10 +30,11 @@ export class DialIntake {
     this.#slots = slots
   }
 
-  start(discovery: DialDiscovery): void {
+  /** Starts reading candidates from `open(signal)` (discovery's lookups mixed with the sources). */
+  start(open: (signal: AbortSignal) => AsyncIterator<Node>): void {
     const ac = new AbortController()
     this.#abort = ac
-    this.#run = this.#read(discovery, ac.signal)
+    this.#run = this.#read(open, ac.signal)
   }
 
   /** Stops the run (if any) and resolves once it returned. */
@@ -70,8 +71,11 @@ export class DialIntake {
     })
   }
 
-  async #read(discovery: DialDiscovery, signal: AbortSignal): Promise<void> {
-    let it: AsyncIterableIterator<Node> | undefined
+  async #read(
+    open: (signal: AbortSignal) => AsyncIterator<Node>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let it: AsyncIterator<Node> | undefined
     // A discovery iterator that ignores the signal must not hold up stop().
     const aborted = new Promise<IteratorResult<Node>>((resolve) => {
       const done = () => resolve({ done: true, value: undefined })
@@ -79,7 +83,7 @@ export class DialIntake {
       else signal.addEventListener('abort', done, { once: true })
     })
     try {
-      it = discovery.randomNodes({ signal })
+      it = open(signal)
       let skipped = 0
       while (!signal.aborted) {
         if (this.#slots.free() === 0) {
