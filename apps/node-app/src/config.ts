@@ -8,9 +8,17 @@ import {
   normalizeIp,
   parseDuration,
 } from '@x/core'
-import { parseEnode } from '@x/discover'
+import {
+  bootnodes as builtinBootnodes,
+  dnsTrees,
+  isPublicNetwork,
+  parseEnodeTarget,
+  parseEnrtreeUrl,
+} from '@x/discover'
 
-export type NetworkName = 'mainnet' | 'devnet'
+export type NetworkName = 'mainnet' | 'sepolia' | 'hoodi' | 'devnet'
+
+const networks: readonly NetworkName[] = ['mainnet', 'sepolia', 'hoodi', 'devnet']
 
 export interface NodeConfig {
   datadir: string
@@ -21,8 +29,18 @@ export interface NodeConfig {
   /** IP address advertised in our enode URL; also the address we listen on. */
   extip: string
   logLevel: LogLevel
-  /** Bootstrap nodes: enode URLs or `enr:` records, as given. */
+  /**
+   * Bootstrap nodes: enode URLs (host names allowed) or `enr:` records — those of `--bootnodes`,
+   * else the built-in list of an explicitly selected public network (go-ethereum's), else none.
+   */
   bootnodes: string[]
+  /**
+   * EIP-1459 trees (`enrtree://…`) whose nodes are dial candidates: `--discovery.dns`, else the
+   * public network's tree (go-ethereum's `KnownDNSNetwork`), else none; none with `--nodiscover`.
+   */
+  dnsDiscovery: string[]
+  /** SNTP clock-drift check (pool.ntp.org): only on a public network, never on the devnet. */
+  ntp: boolean
   nodiscover: boolean
   maxpeers: number
   nodial: boolean
@@ -61,18 +79,22 @@ export const usage = `Usage: node-app [options]
   --port <n>                   TCP listening port, also UDP unless --discport (default: 30303)
   --discport <n>               UDP discovery port (default: same as --port)
   --extip <ip>                 IP address to listen on and advertise (default: 127.0.0.1)
-  --bootnodes <urls>           comma-separated enode:// URLs or enr: records
+  --bootnodes <urls>           comma-separated enode:// URLs (host names allowed) or enr: records
+                               (default: the network's built-in list; none on the devnet)
   --nodiscover                 disable discovery (no UDP)
   --maxpeers <n>               maximum number of peers (default: 50)
   --nodial                     accept inbound peers only
   --static <file>              file of enode URLs to stay connected to
   --trusted <file>             file of enode URLs always allowed in, even when full
   --netrestrict <cidrs>        comma-separated CIDR allow-list for peers
-  --network <name>             mainnet | devnet (default: mainnet)
+  --network <name>             devnet | mainnet | sepolia | hoodi (default: devnet, a local
+                               network that contacts nothing outside this machine)
   --genesis <file>             a geth genesis.json: its chain instead of --network (network
                                id: its config.chainId)
   --import <file>              import a chain file (RLP blocks, as \`geth export\` writes) on
                                top of the genesis at start, then serve it
+  --discovery.dns <urls>       comma-separated enrtree:// DNS discovery trees; "" disables
+                               (default: the network's tree; none on the devnet)
   --networkid <n>              eth network id (default: the network's)
   --http.addr <ip>             serve /healthz, /readyz, /health/peers (default: 127.0.0.1)
   --http.port <n>              port of the health endpoints (enables them)
@@ -122,6 +144,7 @@ const options = {
   'discovery.revalidate': { type: 'string' },
   'discovery.copy': { type: 'string' },
   'discovery.seedtime': { type: 'string' },
+  'discovery.dns': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -165,9 +188,18 @@ function enode(url: string, flag: string): string {
     return url
   }
   try {
-    parseEnode(url)
+    parseEnodeTarget(url)
   } catch (err) {
     throw new ConfigError(`${flag}: ${(err as Error).message}: ${url}`)
+  }
+  return url
+}
+
+function enrtree(url: string): string {
+  try {
+    parseEnrtreeUrl(url)
+  } catch (err) {
+    throw new ConfigError(`--discovery.dns: ${(err as Error).message}: ${url}`)
   }
   return url
 }
@@ -226,10 +258,29 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   if (!isLogLevel(level)) {
     throw new ConfigError(`--loglevel must be debug, info, warn or error, got ${show(level)}`)
   }
-  const network = values.network ?? 'mainnet'
-  if (network !== 'mainnet' && network !== 'devnet') {
-    throw new ConfigError(`--network must be mainnet or devnet, got ${show(network)}`)
+  const network = (values.network ?? 'devnet') as NetworkName
+  if (!networks.includes(network)) {
+    throw new ConfigError(`--network must be ${networks.join(', ')}, got ${show(network)}`)
   }
+  const nodiscover = values.nodiscover ?? false
+  // A public network's entry points only when it was chosen explicitly (the default is the
+  // devnet), and, as geth, no DNS discovery with --nodiscover. Without discovery the built-in
+  // bootnodes are not used either: the dialer's fallback would be the only thing to use them.
+  const publicNet = values.network !== undefined && isPublicNetwork(network) ? network : undefined
+  const bootnodes =
+    values.bootnodes !== undefined
+      ? list(values.bootnodes).map((u) => enode(u, '--bootnodes'))
+      : publicNet && !nodiscover
+        ? [...builtinBootnodes[publicNet]]
+        : []
+  const dns = values['discovery.dns']
+  const dnsDiscovery = nodiscover
+    ? []
+    : dns !== undefined
+      ? list(dns).map(enrtree)
+      : publicNet
+        ? [dnsTrees[publicNet]]
+        : []
   const httpOn = values['http.port'] !== undefined || values['http.addr'] !== undefined
   const target = values['heartbeat.target']
   const config: NodeConfig = {
@@ -238,8 +289,10 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     discport: port(values.discport, '--discport', tcp),
     extip: ip(values.extip ?? '127.0.0.1', '--extip'),
     logLevel: level,
-    bootnodes: list(values.bootnodes).map((u) => enode(u, '--bootnodes')),
-    nodiscover: values.nodiscover ?? false,
+    bootnodes,
+    dnsDiscovery,
+    ntp: publicNet !== undefined,
+    nodiscover,
     maxpeers: uint(values.maxpeers, '--maxpeers', 50),
     nodial: values.nodial ?? false,
     netrestrict: list(values.netrestrict).map(cidr),

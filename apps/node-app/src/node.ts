@@ -2,11 +2,17 @@ import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { type Logger, type Startable, toHex, useFastCrypto } from '@x/core'
 import {
+  DnsClient,
+  dnsNodes,
+  type EnodeHost,
   formatEnode,
+  type HostResolver,
+  isEnodeHost,
   loadOrCreateNodeKey,
   Node,
   nodeIdFromPrivateKey,
-  parseEnode,
+  parseEnodeTarget,
+  type TxtResolver,
 } from '@x/discover'
 import {
   type ChainConfig,
@@ -20,7 +26,7 @@ import {
   startEnrUpdater,
 } from '@x/eth'
 import { NodeHealth } from '@x/health'
-import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
+import { type DialSource, type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
 import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
@@ -41,9 +47,17 @@ export interface RunningNode {
 
 type Stop = () => Promise<void> | void
 
-async function readNodes(file: string | undefined, flag: string): Promise<Node[]> {
+/** Name resolution a node uses, injected in tests (defaults: node:dns). */
+export interface AppNodeResolvers {
+  /** TXT lookups of DNS discovery (`--discovery.dns`). */
+  txt?: TxtResolver
+  /** Host names in enode URLs (bootnodes, static nodes). */
+  host?: HostResolver
+}
+
+async function readNodes(file: string | undefined, flag: string): Promise<(Node | EnodeHost)[]> {
   if (file === undefined) return []
-  return parseEnodeList(await readFile(file, 'utf8'), flag).map((url) => parseEnode(url))
+  return parseEnodeList(await readFile(file, 'utf8'), flag).map((url) => parseEnodeTarget(url))
 }
 
 /**
@@ -92,6 +106,7 @@ export class AppNode implements Startable {
   readonly #config: NodeConfig
   readonly #log: Logger
   readonly #env: Readonly<Record<string, string | undefined>>
+  readonly #resolvers: AppNodeResolvers
   readonly #stops: Stop[] = []
   #running: RunningNode | undefined
   #stopping: Promise<void> | undefined
@@ -100,10 +115,12 @@ export class AppNode implements Startable {
     config: NodeConfig,
     log: Logger,
     env: Readonly<Record<string, string | undefined>> = process.env,
+    resolvers: AppNodeResolvers = {},
   ) {
     this.#config = config
     this.#log = log
     this.#env = env
+    this.#resolvers = resolvers
   }
 
   /** The started node's components; undefined before `start()` and after `stop()`. */
@@ -147,7 +164,24 @@ export class AppNode implements Startable {
     if (created) log.info('created node key', { path: keyPath })
     const selfId = nodeIdFromPrivateKey(key)
     const staticNodes = await readNodes(config.staticFile, '--static')
-    const trustedNodes = await readNodes(config.trustedFile, '--trusted')
+    const trusted = await readNodes(config.trustedFile, '--trusted')
+    // Trust is given to an identity at an address: a host name there is refused.
+    const trustedNodes = trusted.filter((n): n is Node => !isEnodeHost(n))
+    if (trustedNodes.length < trusted.length) {
+      log.warn('--trusted: entries with a host name are ignored', {
+        ignored: trusted.length - trustedNodes.length,
+      })
+    }
+    const dialSources: DialSource[] = []
+    if (config.dnsDiscovery.length > 0) {
+      const client = new DnsClient({
+        ...(this.#resolvers.txt && { resolver: this.#resolvers.txt }),
+        logger: log.child({ module: 'dnsdisc' }),
+      })
+      const urls = config.dnsDiscovery
+      dialSources.push((o) => dnsNodes(client, urls, o))
+      log.info('DNS discovery', { trees: urls })
+    }
 
     const chain = await loadChain(config, log)
     const eth = new EthService({
@@ -194,10 +228,14 @@ export class AppNode implements Startable {
           port: config.discport,
           nodeDatabase: join(config.datadir, 'nodes'),
           maintenance: config.discoveryTiming,
+          // The clock-drift check asks pool.ntp.org: only on a public network.
+          ...(!config.ntp && { ntp: false as const }),
         },
       }),
       staticNodes,
       trustedNodes,
+      dialSources,
+      ...(this.#resolvers.host && { hostResolver: this.#resolvers.host }),
       netRestrict: config.netrestrict,
       // Discovered nodes are dialed only when their record's `eth` entry passes our fork filter,
       // as go-ethereum's eth.NewNodeFilter (static nodes and bootnodes are not filtered).
@@ -242,6 +280,7 @@ export class AppNode implements Startable {
       crypto: crypto.name,
       network: eth.chain.name,
       networkId: eth.networkId.toString(),
+      bootnodes: config.bootnodes.length,
       protocols: protocols.map((p) => `${p.name}/${p.version}`),
     })
     return { self, enode, server, eth, health, heartbeat }

@@ -1,5 +1,6 @@
+import { bootnodes, dnsTrees } from '@x/discover'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig, parseEnodeList } from '../src/config.js'
+import { ConfigError, type NodeConfig, parseConfig, parseEnodeList } from '../src/config.js'
 
 const id = `${'a'.repeat(127)}b`
 // A valid node id (a point on secp256k1).
@@ -25,7 +26,9 @@ describe('parseConfig', () => {
       maxpeers: 50,
       nodial: false,
       netrestrict: [],
-      network: 'mainnet',
+      network: 'devnet',
+      dnsDiscovery: [],
+      ntp: false,
       aggregator: false,
       discoveryTiming: {},
     })
@@ -111,5 +114,55 @@ describe('parseConfig', () => {
   it('reads enode list files with comments', () => {
     expect(parseEnodeList(`# static peers\n\n${enode} # bootnode\n`, '--static')).toEqual([enode])
     expect(() => parseEnodeList(`enode://${id}@x`, '--static')).toThrow(ConfigError)
+  })
+})
+
+describe('networks and their entry points', () => {
+  const parse = (...argv: string[]) => {
+    const c = parseConfig(argv, '/tmp/x')
+    if (c === 'help') throw new Error('unreachable')
+    return c as NodeConfig
+  }
+
+  it('the default is the devnet: no bootnodes, no DNS tree, no SNTP', () => {
+    for (const c of [parse(), parse('--network', 'devnet')]) {
+      expect(c).toMatchObject({ network: 'devnet', bootnodes: [], dnsDiscovery: [], ntp: false })
+    }
+  })
+
+  it.each(['mainnet', 'sepolia', 'hoodi'] as const)(
+    "--network %s selects go-ethereum's bootnodes and DNS tree",
+    (net) => {
+      const c = parse('--network', net)
+      expect(c.network).toBe(net)
+      expect(c.bootnodes).toEqual(bootnodes[net])
+      expect(c.dnsDiscovery).toEqual([dnsTrees[net]])
+      expect(c.dnsDiscovery[0]).toMatch(
+        new RegExp(`^enrtree://[A-Z2-7]+@all\\.${net}\\.ethdisco\\.net$`),
+      )
+      expect(c.ntp).toBe(true)
+    },
+  )
+
+  it('--bootnodes and --discovery.dns replace the built-in ones; "" disables DNS as in geth', () => {
+    const tree = dnsTrees.sepolia.replace('all.sepolia', 'nodes.example')
+    const c = parse('--network', 'sepolia', '--bootnodes', enode, '--discovery.dns', tree)
+    expect(c.bootnodes).toEqual([enode])
+    expect(c.dnsDiscovery).toEqual([tree])
+    expect(parse('--network', 'sepolia', '--discovery.dns', '').dnsDiscovery).toEqual([])
+    expect(parse('--discovery.dns', tree).dnsDiscovery).toEqual([tree])
+  })
+
+  it('--nodiscover uses neither the built-in bootnodes nor DNS discovery', () => {
+    const c = parse('--network', 'hoodi', '--nodiscover')
+    expect(c.bootnodes).toEqual([])
+    expect(c.dnsDiscovery).toEqual([])
+  })
+
+  it('accepts host names in enode URLs, refuses bad trees and networks', () => {
+    const named = enode.replace('127.0.0.1', 'boot.example.org')
+    expect(parse('--bootnodes', named).bootnodes).toEqual([named])
+    expect(() => parse('--discovery.dns', 'enrtree://nokey@x.org')).toThrow(ConfigError)
+    expect(() => parse('--network', 'goerli')).toThrow(/devnet/)
   })
 })

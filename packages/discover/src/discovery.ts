@@ -3,6 +3,13 @@ import { MemoryNodeDB } from './db/memory.js'
 import type { NodeDB } from './db/types.js'
 import type { Enr } from './enr/enr.js'
 import { DiscoverError } from './errors.js'
+import {
+  type EnodeHost,
+  type HostResolver,
+  isEnodeHost,
+  parseEnodeTarget,
+  resolveEnodeHost,
+} from './host.js'
 import type { Node, NodeId } from './node.js'
 import { Kademlia, type KademliaOptions } from './table/kademlia.js'
 import type { LookupOptions } from './table/lookup.js'
@@ -26,8 +33,13 @@ export interface DiscoveryOptions {
   tcpPort?: number
   /** Our advertised IP (default: the bound IP, or 127.0.0.1 when bound to all interfaces). */
   ip?: string
-  /** Entry points: Nodes, `enode://…` URLs or `enr:…` records. */
-  bootnodes?: readonly (Node | string)[]
+  /**
+   * Entry points: Nodes, `enode://…` URLs (the host may be a DNS name, resolved at start) or
+   * `enr:…` records.
+   */
+  bootnodes?: readonly (Node | EnodeHost | string)[]
+  /** Resolves bootnode host names (default: the system resolver), each within 5 s. */
+  hostResolver?: HostResolver
   /** Node database (default: in memory). `stop()` closes it. */
   db?: NodeDB
   logger?: Logger
@@ -69,7 +81,9 @@ export class Discovery {
   readonly #kademliaOptions: KademliaOptions & { db: NodeDB }
   // Made by start(): the table is keyed by our own node, whose endpoint is known once bound.
   #kademlia: Kademlia | undefined
-  readonly #bootnodes: readonly Node[]
+  readonly #bootnodes: Node[] = []
+  readonly #hostBootnodes: EnodeHost[] = []
+  readonly #hostResolver: HostResolver | undefined
   readonly #clock: Clock
   readonly #log: Logger
   readonly #abort = new AbortController()
@@ -82,9 +96,17 @@ export class Discovery {
    * unparsable bootnode or an invalid key.
    */
   constructor(options: DiscoveryOptions) {
-    this.#bootnodes = (options.bootnodes ?? []).map((b) =>
-      typeof b === 'string' ? parseBootnode(b) : b,
-    )
+    for (const b of options.bootnodes ?? []) {
+      const t =
+        typeof b !== 'string'
+          ? b
+          : b.startsWith('enr:')
+            ? parseBootnode(b)
+            : parseEnodeTarget(b.trim())
+      if (isEnodeHost(t)) this.#hostBootnodes.push(t)
+      else this.#bootnodes.push(t)
+    }
+    this.#hostResolver = options.hostResolver
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
     const db = options.db ?? new MemoryNodeDB()
@@ -137,6 +159,8 @@ export class Discovery {
       await udp.start()
       if (this.#state !== 'new') return // stopped meanwhile
       this.#state = 'running'
+      await this.#resolveBootnodes()
+      if (this.#state !== 'running') return // stopped while resolving
       const kademlia = new Kademlia(this.#kademliaOptions)
       this.#kademlia = kademlia
       udp.setNodeSource(kademlia.table)
@@ -164,6 +188,39 @@ export class Discovery {
       this.#state = 'stopped'
       await this.#close()
       throw e
+    }
+  }
+
+  /**
+   * Resolves the host names of bootnodes (go-ethereum's `setFallbackNodes`), all at once, each
+   * bounded by a timeout. A name that does not resolve is logged (`ERR_HOST_UNRESOLVED`) and
+   * left out; it does not fail the start.
+   */
+  async #resolveBootnodes(): Promise<void> {
+    const results = await Promise.allSettled(
+      this.#hostBootnodes.map((t) =>
+        resolveEnodeHost(t, {
+          ...(this.#hostResolver && { resolver: this.#hostResolver }),
+          clock: this.#clock,
+          signal: this.#abort.signal,
+        }),
+      ),
+    )
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'fulfilled') {
+        this.#bootnodes.push(r.value)
+        this.#log.debug('bootnode host resolved', {
+          host: this.#hostBootnodes[i]?.host,
+          ip: r.value.ip,
+        })
+      } else if (!this.#abort.signal.aborted) {
+        const e = r.reason as Error & { code?: string }
+        this.#log.warn('bootnode host did not resolve', {
+          host: this.#hostBootnodes[i]?.host,
+          code: e.code,
+          error: e.message,
+        })
+      }
     }
   }
 

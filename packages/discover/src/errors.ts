@@ -36,6 +36,19 @@ export type DiscoverErrorCode =
   | 'ERR_SNTP'
   | 'ERR_DB_CORRUPT'
   | 'ERR_DB_OPEN'
+  | 'ERR_DNS_BAD_URL'
+  | 'ERR_DNS_BAD_ROOT'
+  | 'ERR_DNS_BAD_SIGNATURE'
+  | 'ERR_DNS_BAD_ENTRY'
+  | 'ERR_DNS_HASH_MISMATCH'
+  | 'ERR_DNS_NO_ROOT'
+  | 'ERR_DNS_NO_ENTRY'
+  | 'ERR_DNS_RECORD_TOO_LARGE'
+  | 'ERR_DNS_ENR_IN_LINK_TREE'
+  | 'ERR_DNS_LINK_IN_ENR_TREE'
+  | 'ERR_DNS_TREE_TOO_LARGE'
+  | 'ERR_DNS_LOOKUP'
+  | 'ERR_HOST_UNRESOLVED'
 
 /**
  * Base class of the errors of @x/discover. Timeouts are @x/core's `TimeoutError` and malformed
@@ -97,5 +110,36 @@ export class NodeDBError extends DiscoverError {
     super(code, message, options)
     this.name = 'NodeDBError'
     this.key = options?.key
+  }
+}
+
+/**
+ * EIP-1459 DNS discovery went wrong: a malformed `enrtree://` URL or record, a root whose
+ * signature does not verify, a record whose hash is not its name, a tree over its bounds, or a
+ * failed TXT lookup (`ERR_DNS_LOOKUP`, the resolver's error as `cause`). `name` is the DNS name
+ * concerned, when there is one. Timeouts are @x/core's `TimeoutError`.
+ */
+export class DnsError extends DiscoverError {
+  readonly domain: string | undefined
+
+  constructor(
+    code: DiscoverErrorCode,
+    message: string,
+    options?: { cause?: unknown; domain?: string },
+  ) {
+    super(code, options?.domain ? `${options.domain}: ${message}` : message, options)
+    this.name = 'DnsError'
+    this.domain = options?.domain
+  }
+}
+
+/** A host name (in an enode URL) that did not resolve to an address, or not in time. */
+export class HostError extends DiscoverError {
+  readonly host: string
+
+  constructor(message: string, host: string, options?: { cause?: unknown }) {
+    super('ERR_HOST_UNRESOLVED', message, options)
+    this.name = 'HostError'
+    this.host = host
   }
 }

@@ -14,16 +14,38 @@ export {
 } from './db/index.js'
 export { Discovery, type DiscoveryOptions, type DiscoveryStats } from './discovery.js'
 export { distcmp, logdist } from './distance.js'
+export * as dns from './dns/index.js'
+export {
+  DnsClient,
+  type DnsClientOptions,
+  dnsDefaults,
+  dnsNodes,
+  parseLink as parseEnrtreeUrl,
+  systemTxtResolver,
+  type TxtResolver,
+} from './dns/index.js'
 export { formatEnode, parseEnode } from './enode.js'
 export { Enr, type EnrInit, enrConstants } from './enr/index.js'
 export {
   DiscoverError,
   type DiscoverErrorCode,
+  DnsError,
   EnodeError,
   EnrError,
+  HostError,
   NodeDBError,
   PacketError,
 } from './errors.js'
+export {
+  type EnodeHost,
+  type HostResolver,
+  hostDefaults,
+  isEnodeHost,
+  parseEnodeTarget,
+  type ResolveHostOptions,
+  resolveEnodeHost,
+  systemHostResolver,
+} from './host.js'
 export {
   generatePrivateKey,
   isValidPrivateKey,
@@ -32,6 +54,13 @@ export {
   parseNodeKey,
   saveNodeKey,
 } from './key.js'
+export {
+  bootnodes,
+  dnsTrees,
+  isPublicNetwork,
+  type PublicNetwork,
+  publicNetworks,
+} from './networks.js'
 export {
   compressNodeId,
   isValidNodeId,

@@ -1,4 +1,4 @@
-import { fromHex } from '@x/core'
+import { encodeRlp, fromHex } from '@x/core'
 import { type BlockHeader, encodeHeader, headerHash } from './header.js'
 
 /**
@@ -82,6 +82,89 @@ export const mainnet: ChainConfig = {
   },
 }
 
+/**
+ * The Sepolia test network (go-ethereum's `SepoliaChainConfig`, params/chainspecs/sepolia.json):
+ * every block fork at genesis but the merge netsplit, time forks Shanghai … Amsterdam.
+ */
+export const sepolia: ChainConfig = {
+  name: 'sepolia',
+  networkId: 11_155_111n,
+  genesisHash: fromHex('25a5cc106eea7138acab33231d7160d69cb777ee0c2c553fcddf5138993e6dd9'),
+  genesisTime: 1_633_267_481,
+  forkBlocks: [
+    1_735_371, // MergeNetsplit
+  ],
+  forkTimes: [
+    1_677_557_088, // Shanghai
+    1_706_655_072, // Cancun
+    1_741_159_776, // Prague
+    1_760_427_360, // Osaka
+    1_761_017_184, // BPO1
+    1_761_607_008, // BPO2
+    1_791_294_816, // Amsterdam
+  ],
+  // go-ethereum's DefaultSepoliaGenesisBlock; London is active at genesis, so it has a base fee.
+  genesisHeader: {
+    parentHash: zero32,
+    uncleHash: emptyUncleHash,
+    coinbase: new Uint8Array(20),
+    stateRoot: fromHex('5eb6e371a698b8d68f665192350ffcecbbbf322916f4b51bd79bb6887da3f494'),
+    txRoot: emptyRootHash,
+    receiptRoot: emptyRootHash,
+    bloom: new Uint8Array(256),
+    difficulty: 0x20000n,
+    number: 0,
+    gasLimit: 30_000_000,
+    gasUsed: 0,
+    time: 1_633_267_481,
+    extra: new TextEncoder().encode('Sepolia, Athens, Attica, Greece!'),
+    mixDigest: zero32,
+    nonce: new Uint8Array(8),
+    baseFee: 1_000_000_000n,
+  },
+}
+
+/**
+ * The Hoodi test network (go-ethereum's `HoodiChainConfig`, params/chainspecs/hoodi.json):
+ * everything through Cancun at genesis, time forks Prague … BPO2.
+ */
+export const hoodi: ChainConfig = {
+  name: 'hoodi',
+  networkId: 560_048n,
+  genesisHash: fromHex('bbe312868b376a3001692a646dd2d7d1e4406380dfd86b98aa8a34d1557c971b'),
+  genesisTime: 1_742_212_800,
+  forkBlocks: [],
+  forkTimes: [
+    0, // Shanghai (at genesis)
+    0, // Cancun (at genesis)
+    1_742_999_832, // Prague
+    1_761_677_592, // Osaka
+    1_762_365_720, // BPO1
+    1_762_955_544, // BPO2
+  ],
+  // go-ethereum's DefaultHoodiGenesisBlock: a Cancun header (withdrawals root, blob gas used,
+  // excess blob gas, parent beacon root after the base fee).
+  genesisHeader: {
+    parentHash: zero32,
+    uncleHash: emptyUncleHash,
+    coinbase: new Uint8Array(20),
+    stateRoot: fromHex('da87d7f5f91c51508791bbcbd4aa5baf04917830b86985eeb9ad3d5bfb657576'),
+    txRoot: emptyRootHash,
+    receiptRoot: emptyRootHash,
+    bloom: new Uint8Array(256),
+    difficulty: 1n,
+    number: 0,
+    gasLimit: 0x2255100,
+    gasUsed: 0,
+    time: 1_742_212_800,
+    extra: new Uint8Array(0),
+    mixDigest: zero32,
+    nonce: fromHex('0000000000001234'),
+    baseFee: 1_000_000_000n,
+    extraFields: [encodeRlp(emptyRootHash), encodeRlp(0), encodeRlp(0), encodeRlp(zero32)],
+  },
+}
+
 /** The genesis header of {@link devnet}: deterministic, difficulty 1 per block. */
 const devnetGenesis: BlockHeader = {
   parentHash: zero32,
@@ -155,4 +238,4 @@ export function defineDevnet(options: DevnetOptions): ChainConfig {
 }
 
 /** The built-in chains by name (node-app's genesis choice). */
-export const chains: Record<string, ChainConfig> = { mainnet, devnet }
+export const chains: Record<string, ChainConfig> = { mainnet, sepolia, hoodi, devnet }

@@ -7,7 +7,9 @@ export {
   devnet,
   emptyRootHash,
   emptyUncleHash,
+  hoodi,
   mainnet,
+  sepolia,
 } from './chain.js'
 export {
   type ChainFileBlock,

@@ -11,7 +11,7 @@ import { peerDefaults } from './peer.js'
 import type { PeerSet } from './peer-set.js'
 
 /** The built-in networks (`--network`). */
-export type EthNetwork = 'mainnet' | 'devnet'
+export type EthNetwork = 'mainnet' | 'sepolia' | 'hoodi' | 'devnet'
 
 /** Block interval of the default in-memory devnet chain (one block per slot, as mainnet). */
 export const devnetBlockInterval = 12_000

@@ -9,7 +9,10 @@ export {
   type DialKind,
   DialScheduler,
   type DialSchedulerOptions,
+  type DialSource,
+  type DialTarget,
   dialDefaults,
+  fairMix,
 } from './dial/index.js'
 // Errors (every class in errors.ts).
 export {

@@ -3,7 +3,6 @@ import { Devp2pError, equalBytes, type Logger, noopLogger, toHex } from '@x/core
 import type { ClassicLevel } from 'classic-level'
 import { NodeDBError } from '../errors.js'
 import type { Node, NodeId } from '../node.js'
-import { tableDefaults } from '../table/options.js'
 import { type EndpointState, MemoryNodeDB, memoryNodeDBDefaults } from './memory.js'
 import {
   dbSchema,
@@ -33,11 +32,6 @@ export interface LevelNodeDBOptions {
    */
   selfId?: NodeId
   /**
-   * Current time (ms) for the load-time sweep: endpoint state older than the bond expiry and
-   * node records unseen for 24 h are not loaded (default Date.now()).
-   */
-  now?: number
-  /**
    * fsync every batch (default false). Without it a process crash (kill -9) loses nothing that
    * was handed to LevelDB; a power loss may lose the last writes, never the store's integrity.
    */
@@ -59,8 +53,6 @@ export interface LevelNodeDBStats {
 }
 
 type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
-
-const endpointTtlMs = 24 * 3600_000
 
 /**
  * The persistent node database on LevelDB (`classic-level`). Everything lives in a `MemoryNodeDB`
@@ -133,7 +125,7 @@ export class LevelNodeDB implements NodeDB {
       }
       const mem = new MemoryNodeDB({ maxNodes: options.maxNodes, random: options.random })
       const db = new LevelNodeDB(path, level, mem, log, options.sync ?? false, stats)
-      await db.#load(options.maxNodes ?? memoryNodeDBDefaults.maxNodes, options.now ?? Date.now())
+      await db.#load(options.maxNodes ?? memoryNodeDBDefaults.maxNodes)
       log.debug('node DB opened', { path, nodes: stats.loadedNodes, corrupt: stats.corrupt })
       return db
     } catch (e) {
@@ -143,7 +135,12 @@ export class LevelNodeDB implements NodeDB {
     }
   }
 
-  async #load(maxNodes: number, now: number): Promise<void> {
+  /**
+   * Loads everything that decodes, whatever its age: expiry is the table's hourly sweep
+   * (go-ethereum's `dbCleanupCycle`), never the open, so a node that was off for days still has
+   * the seeds it may use (up to `seedMaxAge`, 5 days, by last Pong). Only the bounds apply here.
+   */
+  async #load(maxNodes: number): Promise<void> {
     const nodes: [string, NodeDBEntry][] = []
     const endpoints: [string, EndpointState][] = []
     const drop: string[] = []
@@ -151,12 +148,9 @@ export class LevelNodeDB implements NodeDB {
       try {
         if (key.startsWith(dbSchema.nodePrefix)) {
           const e = decodeNodeEntry(key, value)
-          if (now - e.lastSeen > tableDefaults.dbNodeExpirationMs) drop.push(key)
-          else nodes.push([e.node.idHex, e])
+          nodes.push([e.node.idHex, e])
         } else if (key.startsWith(dbSchema.endpointPrefix)) {
-          const [k, st] = decodeEndpoint(key, value)
-          if (now - Math.max(st.lastPing, st.lastPong) > endpointTtlMs) drop.push(key)
-          else endpoints.push([k, st])
+          endpoints.push(decodeEndpoint(key, value))
         } else if (key.startsWith(dbSchema.localPrefix)) {
           this.#seqs.set(key, decodeSeq(key, value))
         }

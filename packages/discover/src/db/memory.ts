@@ -187,9 +187,18 @@ export class MemoryNodeDB implements NodeDB {
     this.#dropEndpoints(idHex)
   }
 
+  /**
+   * go-ethereum's `QuerySeeds`: a node qualifies by the last Pong it sent from the IP of its
+   * record (`LastPongReceived(n.ID(), n.IPAddr())`), not by when the record was written, so a
+   * node that was off for days still finds the peers that answered it then (the table asks for
+   * 5 days, `seedMaxAge`).
+   */
   querySeeds(n: number, maxAge: number, now: number): Node[] {
     const fresh: Node[] = []
-    for (const e of this.#nodes.values()) if (now - e.lastSeen <= maxAge) fresh.push(e.node)
+    for (const e of this.#nodes.values()) {
+      const pong = this.lastPongReceived(e.node.id, e.node.ip)
+      if (pong > 0 && now - pong <= maxAge) fresh.push(e.node)
+    }
     // Partial Fisher–Yates: a uniform random sample of n.
     const k = Math.min(n, fresh.length)
     for (let i = 0; i < k; i++) {
@@ -199,13 +208,28 @@ export class MemoryNodeDB implements NodeDB {
     return fresh.slice(0, k)
   }
 
+  /**
+   * go-ethereum's `expireNodes`: drops the endpoint state of every IP not heard from (no Ping,
+   * no Pong) since `before`, and every node record whose record and endpoints are all older.
+   * Returns how many node records were deleted. Only the table's hourly sweep calls it: nothing
+   * is expired when a store opens.
+   */
   expireNodes(before: number): number {
     let n = 0
-    for (const [idHex, e] of this.#nodes) {
-      if (e.lastSeen < before) {
-        this.#deleteHex(idHex)
-        n++
+    for (const [idHex, list] of this.#endpoints) {
+      const keep = list.filter((st) => Math.max(st.lastPing, st.lastPong) >= before)
+      if (keep.length === list.length) continue
+      this.#memo = undefined
+      for (const st of list) {
+        if (!keep.includes(st)) this.onEndpointChange?.(epKey(idHex, st.ip), undefined)
       }
+      if (keep.length === 0) this.#endpoints.delete(idHex)
+      else this.#endpoints.set(idHex, keep)
+    }
+    for (const [idHex, e] of this.#nodes) {
+      if (e.lastSeen >= before || this.#endpoints.has(idHex)) continue
+      this.#deleteHex(idHex)
+      n++
     }
     return n
   }

@@ -38,9 +38,13 @@ export interface NodeDB {
   updateNode(entry: NodeDBEntry): void
   /** Deletes a node and all its per-IP state. */
   deleteNode(id: NodeId): void
-  /** Up to `n` random nodes seen within `maxAge` ms before `now`. */
+  /** Up to `n` random nodes whose last Pong (from their record's IP) is at most `maxAge` ms old. */
   querySeeds(n: number, maxAge: number, now: number): Node[]
-  /** Deletes nodes not seen since `before`; returns how many were deleted. */
+  /**
+   * Deletes endpoint state not heard from since `before`, and node records neither written nor
+   * heard from since; returns how many records were deleted. Called by the table's hourly
+   * sweep, never on open.
+   */
   expireNodes(before: number): number
 
   /** Flushes pending writes and releases resources; idempotent. */

@@ -1,5 +1,12 @@
 // Test helpers for discovery: an in-memory datagram network and the simulator (`@x/discover/testing`).
 export { randomTarget } from '../table/lookup.js'
+export { startTxtServer, type TxtServer } from './dns-server.js'
+export {
+  type MakeTreeOptions,
+  makeTree,
+  memoryTxtResolver,
+  type PublishedTree,
+} from './dns-tree.js'
 export { MemoryNetwork, type MemoryNetworkOptions } from './memory-network.js'
 export {
   Simulation,

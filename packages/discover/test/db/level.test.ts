@@ -24,7 +24,7 @@ const mkNode = (ip = '10.0.0.1', port = 30303) =>
 let dir: string
 const opened: LevelNodeDB[] = []
 const open = async (opts: Parameters<typeof LevelNodeDB.open>[1] = {}) => {
-  const db = await LevelNodeDB.open(dir, { now, ...opts })
+  const db = await LevelNodeDB.open(dir, opts)
   opened.push(db)
   return db
 }
@@ -109,23 +109,34 @@ describe('LevelNodeDB', () => {
     expect(again.node(c!.id)).toBeUndefined()
   })
 
-  it('expires nodes on disk, and does not load records unseen for 24 h', async () => {
-    const [old, fresh, stale] = [mkNode(), mkNode(), mkNode()]
+  it('expires nodes on disk when swept, and loads records of any age on open', async () => {
+    const [old, fresh, answered] = [mkNode(), mkNode(), mkNode()]
     const db = await open()
     db.updateNode({ node: old!, lastSeen: now - 1000 })
-    db.updateNode({ node: fresh!, lastSeen: now })
     db.updateLastPongReceived(old!.id, old!.ip, now - 1000)
-    db.updateNode({ node: stale!, lastSeen: now - 25 * 3600_000 })
-    expect(db.expireNodes(now - 500)).toBe(2)
+    db.updateNode({ node: fresh!, lastSeen: now })
+    // Its record is old, but it answered a Ping recently: kept (go-ethereum expires by Pong).
+    db.updateNode({ node: answered!, lastSeen: now - 1000 })
+    db.updateLastPongReceived(answered!.id, answered!.ip, now - 100)
+    expect(db.expireNodes(now - 500)).toBe(1)
     await db.close()
     const again = await open()
-    expect(again.size).toBe(1)
-    expect(again.node(fresh!.id)).toBeDefined()
+    expect(again.size).toBe(2)
+    expect(again.node(old!.id)).toBeUndefined()
     expect(again.lastPongReceived(old!.id, old!.ip)).toBe(0)
+    expect(again.lastPongReceived(answered!.id, answered!.ip)).toBe(now - 100)
     await again.close()
-    // Opened a day later, the remaining record is past its expiry: not loaded, deleted.
-    const later = await open({ now: now + 25 * 3600_000 })
-    expect(later.size).toBe(0)
+    // Opening never expires: records 25 h and 6 days old are all loaded, pongs included.
+    const stale = mkNode()
+    const third = await open()
+    third.updateNode({ node: stale, lastSeen: now - 6 * 24 * 3600_000 })
+    third.updateLastPongReceived(stale.id, stale.ip, now - 6 * 24 * 3600_000)
+    await third.close()
+    const later = await open()
+    expect(later.size).toBe(3)
+    expect(later.lastPongReceived(stale.id, stale.ip)).toBe(now - 6 * 24 * 3600_000)
+    // The sweep (the table runs it hourly) is what deletes them, on disk too.
+    expect(later.expireNodes(now + 1)).toBe(3)
     await later.close()
     let keys = 0
     await raw(async (l) => {
@@ -229,12 +240,12 @@ describe('LevelNodeDB', () => {
 
   it('creates missing parent directories', async () => {
     const nested = join(dir, 'a', 'b', 'nodes')
-    const db = await LevelNodeDB.open(nested, { now })
+    const db = await LevelNodeDB.open(nested)
     opened.push(db)
     db.updateNode({ node: mkNode(), lastSeen: now })
     await db.close()
-    expect((await open({ now })).size).toBe(0)
-    const again = await LevelNodeDB.open(nested, { now })
+    expect((await open()).size).toBe(0)
+    const again = await LevelNodeDB.open(nested)
     opened.push(again)
     expect(again.size).toBe(1)
   })
@@ -293,11 +304,11 @@ describe('openNodeDB', () => {
 
   it('opens LevelDB at a path; close flushes', async () => {
     const n = mkNode()
-    const db = await openNodeDB({ path: dir, now })
+    const db = await openNodeDB({ path: dir })
     expect(db).toBeInstanceOf(LevelNodeDB)
     db.updateNode({ node: n, lastSeen: now })
     await db.close()
-    const again = await openNodeDB({ path: dir, now })
+    const again = await openNodeDB({ path: dir })
     expect(again.node(n.id)?.node.equals(n)).toBe(true)
     await again.close()
   })

@@ -32,7 +32,7 @@ describe('MemoryNodeDB', () => {
     expect(db.size).toBe(0)
   })
 
-  it('querySeeds returns a random sample of fresh nodes only, never more than asked', () => {
+  it('querySeeds returns a random sample of nodes with a recent Pong only, never more than asked', () => {
     let seed = 1
     const random = () => {
       seed = (seed * 16807) % 2147483647
@@ -41,8 +41,14 @@ describe('MemoryNodeDB', () => {
     const db = new MemoryNodeDB({ random })
     const fresh = Array.from({ length: 20 }, () => mkNode())
     const stale = Array.from({ length: 5 }, () => mkNode())
-    for (const n of fresh) db.updateNode({ node: n, lastSeen: 1000 })
-    for (const n of stale) db.updateNode({ node: n, lastSeen: 10 })
+    for (const n of fresh) db.updateNode({ node: n, lastSeen: 10 })
+    for (const n of fresh) db.updateLastPongReceived(n.id, n.ip, 1000)
+    for (const n of stale) db.updateNode({ node: n, lastSeen: 1000 })
+    for (const n of stale) db.updateLastPongReceived(n.id, n.ip, 10)
+    // A Pong from another IP than the record's does not count (go-ethereum's QuerySeeds).
+    const moved = mkNode()
+    db.updateNode({ node: moved, lastSeen: 1000 })
+    db.updateLastPongReceived(moved.id, '10.9.9.9', 1000)
     const seeds = db.querySeeds(8, 100, 1050)
     expect(seeds).toHaveLength(8)
     expect(new Set(seeds.map((s) => s.idHex)).size).toBe(8)
@@ -51,12 +57,19 @@ describe('MemoryNodeDB', () => {
     expect(db.querySeeds(100, 100, 1050)).toHaveLength(20)
   })
 
-  it('expires nodes not seen since a time', () => {
+  it('expires nodes neither written nor heard from since a time, and old endpoint state', () => {
     const db = new MemoryNodeDB()
-    db.updateNode({ node: mkNode(), lastSeen: 10 })
-    db.updateNode({ node: mkNode(), lastSeen: 100 })
+    const [a, b, c] = [mkNode(), mkNode(), mkNode()]
+    db.updateNode({ node: a, lastSeen: 10 })
+    db.updateNode({ node: b, lastSeen: 100 })
+    db.updateNode({ node: c, lastSeen: 10 })
+    db.updateLastPongReceived(c.id, c.ip, 60)
+    db.updateLastPingReceived(c.id, '10.7.7.7', 20)
     expect(db.expireNodes(50)).toBe(1)
-    expect(db.size).toBe(1)
+    expect(db.size).toBe(2)
+    expect(db.node(a.id)).toBeUndefined()
+    expect(db.lastPongReceived(c.id, c.ip)).toBe(60)
+    expect(db.lastPingReceived(c.id, '10.7.7.7')).toBe(0)
   })
 
   it('is bounded: evicts the least recently updated node beyond maxNodes', () => {

@@ -62,49 +62,62 @@ async function start(options: Partial<DiscoveryOptions> = {}): Promise<Discovery
 }
 
 describe('Discovery restart with a LevelDB node database', () => {
-  it('seeds its table from the DB and rejoins without bootnodes', async () => {
-    const boot = await start()
-    const bootText = boot.udp.enr.toText()
-    const others = [await start({ bootnodes: [bootText] }), await start({ bootnodes: [bootText] })]
+  // Off for a moment, or for a day: seeds count by last Pong up to 5 days, and opening the DB
+  // expires nothing, so both rejoin.
+  it.each([
+    { off: 'a moment', offMs: 0 },
+    { off: 'a day', offMs: 25 * 3600_000 },
+  ])(
+    'seeds its table from the DB and rejoins without bootnodes after $off',
+    async ({ offMs }) => {
+      const boot = await start()
+      const bootText = boot.udp.enr.toText()
+      const others = [
+        await start({ bootnodes: [bootText] }),
+        await start({ bootnodes: [bootText] }),
+      ]
 
-    const key = generatePrivateKey()
-    const selfId = nodeIdFromPrivateKey(key)
-    const first = await start({
-      privateKey: key,
-      bootnodes: [bootText],
-      db: await openNodeDB({ path: dir, selfId }),
-    })
-    const peers = [boot, ...others].map((d) => d.self.idHex)
-    await vi.waitFor(() => expect(peers.every((p) => first.table.has(p))).toBe(true), wait)
-    // Revalidation proves each entry alive…
-    await vi.waitFor(() => {
-      expect(peers.every((p) => (first.table.entry(p)?.livenessChecks ?? 0) > 0)).toBe(true)
-    }, wait)
-    // …and once they have been in the table 5 minutes, the copy loop stores them.
-    clock.offset += 6 * 60_000
-    await vi.waitFor(
-      () => expect(peers.every((p) => first.db.node(hexId(p)) !== undefined)).toBe(true),
-      wait,
-    )
-    await first.stop()
-    running.splice(running.indexOf(first), 1)
+      const key = generatePrivateKey()
+      const selfId = nodeIdFromPrivateKey(key)
+      const first = await start({
+        privateKey: key,
+        bootnodes: [bootText],
+        db: await openNodeDB({ path: dir, selfId }),
+      })
+      const peers = [boot, ...others].map((d) => d.self.idHex)
+      await vi.waitFor(() => expect(peers.every((p) => first.table.has(p))).toBe(true), wait)
+      // Revalidation proves each entry alive…
+      await vi.waitFor(() => {
+        expect(peers.every((p) => (first.table.entry(p)?.livenessChecks ?? 0) > 0)).toBe(true)
+      }, wait)
+      // …and once they have been in the table 5 minutes, the copy loop stores them.
+      clock.offset += 6 * 60_000
+      await vi.waitFor(
+        () => expect(peers.every((p) => first.db.node(hexId(p)) !== undefined)).toBe(true),
+        wait,
+      )
+      await first.stop()
+      running.splice(running.indexOf(first), 1)
+      clock.offset += offMs
 
-    const restartedAt = clock.now()
-    const db = await openNodeDB({ path: dir, selfId })
-    expect(db.size).toBe(3)
-    const second = await start({ privateKey: key, db })
-    expect(second.self.idHex).toBe(first.self.idHex)
-    // Its first refresh loads the DB seeds into the table and bonds with them by lookup.
-    await vi.waitFor(() => {
-      for (const p of peers) {
-        const n = second.table.get(p)
-        expect(n).toBeDefined()
-        // A fresh endpoint proof: the stored node answered the restarted one.
-        expect(second.db.lastPongReceived(n!.id, n!.ip)).toBeGreaterThanOrEqual(restartedAt)
-      }
-    }, wait)
-    expect(second.stats().bonded).toBeGreaterThanOrEqual(3)
-  }, 30_000)
+      const restartedAt = clock.now()
+      const db = await openNodeDB({ path: dir, selfId })
+      expect(db.size).toBe(3)
+      const second = await start({ privateKey: key, db })
+      expect(second.self.idHex).toBe(first.self.idHex)
+      // Its first refresh loads the DB seeds into the table and bonds with them by lookup.
+      await vi.waitFor(() => {
+        for (const p of peers) {
+          const n = second.table.get(p)
+          expect(n).toBeDefined()
+          // A fresh endpoint proof: the stored node answered the restarted one.
+          expect(second.db.lastPongReceived(n!.id, n!.ip)).toBeGreaterThanOrEqual(restartedAt)
+        }
+      }, wait)
+      expect(second.stats().bonded).toBeGreaterThanOrEqual(3)
+    },
+    30_000,
+  )
 })
 
 function hexId(idHex: string): Uint8Array {

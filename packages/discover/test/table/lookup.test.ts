@@ -135,6 +135,7 @@ describe('lookup', () => {
     expect(new Set(got.map((n) => n.idHex))).toEqual(new Set([b.node.idHex, c.node.idHex]))
     const d = net.add()
     d.kad.db.updateNode({ node: c.node, lastSeen: net.clock.now() })
+    d.kad.db.updateLastPongReceived(c.node.id, c.node.ip, net.clock.now())
     expect((await d.kad.lookup(randomNode().id)).map((n) => n.idHex)).toContain(c.node.idHex)
   })
 

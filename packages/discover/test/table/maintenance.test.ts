@@ -107,6 +107,7 @@ describe('refresh', () => {
     const seed = net.add()
     const a = net.add({ bootnodes: [b.node] })
     a.kad.db.updateNode({ node: seed.node, lastSeen: net.clock.now() })
+    a.kad.db.updateLastPongReceived(seed.node.id, seed.node.ip, net.clock.now())
     a.kad.start()
     await a.kad.refresh()
     await a.kad.settle()
@@ -179,6 +180,60 @@ describe('DB expiry', () => {
     await net.clock.advance(tableDefaults.dbExpireIntervalMs)
     expect(a.kad.db.node(old.node.id)).toBeUndefined()
     expect(a.kad.db.node(b.node.id)).toBeDefined()
+  })
+
+  it('never expires at start: the first sweep runs an hour after start', async () => {
+    net = new FakeNetwork()
+    const a = net.add()
+    const gone = net.add()
+    net.dead.add(gone.node.idHex)
+    const long = net.clock.now() - 3 * 24 * 3600_000
+    a.kad.db.updateNode({ node: gone.node, lastSeen: long })
+    a.kad.db.updateLastPongReceived(gone.node.id, gone.node.ip, long)
+    a.kad.start()
+    await net.clock.advance(tableDefaults.dbExpireIntervalMs - 1)
+    expect(a.kad.db.node(gone.node.id)).toBeDefined()
+    await net.clock.advance(1)
+    expect(a.kad.db.node(gone.node.id)).toBeUndefined()
+  })
+})
+
+describe('seeds by last Pong (go-ethereum seedMaxAge, 5 days)', () => {
+  /** Peers `a` knew: each stored as a copy would, with a Pong `ageMs` ago. */
+  function remember(a: FakePeer, peers: FakePeer[], ageMs: number): void {
+    const t = net.clock.now() - ageMs
+    for (const p of peers) {
+      a.kad.db.updateNode({ node: p.node, lastSeen: t })
+      a.kad.db.updateLastPongReceived(p.node.id, p.node.ip, t)
+    }
+  }
+
+  it('a node that was off for a day rejoins from its DB, without bootnodes', async () => {
+    net = new FakeNetwork()
+    const peers = [net.add(), net.add(), net.add()]
+    const a = net.add()
+    remember(a, peers, 25 * 3600_000)
+    a.kad.start()
+    await a.kad.refresh()
+    await a.kad.settle()
+    for (const p of peers) expect(a.kad.table.has(p.node.id)).toBe(true)
+    // Proven alive again, they survive the sweeps that follow.
+    await net.clock.advance(2 * tableDefaults.dbExpireIntervalMs)
+    for (const p of peers) expect(a.kad.db.node(p.node.id)).toBeDefined()
+  })
+
+  it('takes seeds answered up to 5 days ago, not older ones', async () => {
+    net = new FakeNetwork()
+    const recent = [net.add(), net.add()]
+    const ancient = [net.add(), net.add()]
+    const a = net.add()
+    remember(a, recent, tableDefaults.seedMaxAgeMs - 60_000)
+    remember(a, ancient, tableDefaults.seedMaxAgeMs + 60_000)
+    a.kad.start()
+    await a.kad.refresh()
+    await a.kad.settle()
+    for (const p of recent) expect(a.kad.table.has(p.node.id)).toBe(true)
+    for (const p of ancient) expect(a.kad.table.has(p.node.id)).toBe(false)
   })
 })
 

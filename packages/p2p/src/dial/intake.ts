@@ -1,7 +1,5 @@
 import type { Clock, Logger } from '@x/core'
 import type { Node } from '@x/discover'
-import type { DialDiscovery } from './discovery.js'
-import { type DialFilter, filteredCandidates } from './filter.js'
 import { dialDefaults } from './options.js'
 
 /** What the intake asks of the scheduler. */
@@ -14,7 +12,8 @@ export interface IntakeSlots {
 
 /**
  * The dial scheduler's candidate intake (go-ethereum's `readNodes`): feeds nodes from the
- * discovery lookup iterator into free dynamic slots, waiting while none is free, and backing off
+ * candidate iterator (discovery's lookups and any other dial sources, fairly mixed) into free
+ * dynamic slots, waiting while none is free, and backing off
  * when every recent candidate was undialable. One run at a time; `stop()` closes the iterator.
  */
 export class DialIntake {
@@ -25,35 +24,17 @@ export class DialIntake {
   #run: Promise<void> | undefined
   #abort: AbortController | undefined
 
-  readonly #filter: DialFilter | undefined
-
-  constructor(clock: Clock, log: Logger, slots: IntakeSlots, filter?: DialFilter) {
+  constructor(clock: Clock, log: Logger, slots: IntakeSlots) {
     this.#clock = clock
     this.#log = log
     this.#slots = slots
-    this.#filter = filter
   }
 
-  /** Discovery's lookup results, through the dial filter when there is one. */
-  #candidates(discovery: DialDiscovery, signal: AbortSignal): AsyncIterator<Node> {
-    const found = discovery.randomNodes({ signal })
-    const filter = this.#filter
-    const requestENR = discovery.requestENR?.bind(discovery)
-    if (!filter) return found
-    if (!requestENR) {
-      this.#log.warn('dial filter set but discovery cannot fetch records: dialing none')
-      return (async function* () {})()
-    }
-    const log = this.#log
-    return filteredCandidates(found, requestENR, filter, signal, undefined, (node, why) =>
-      log.debug('dial candidate skipped', { id: node.idHex.slice(0, 16), why }),
-    )
-  }
-
-  start(discovery: DialDiscovery): void {
+  /** Starts reading candidates from `open(signal)` (discovery's lookups mixed with the sources). */
+  start(open: (signal: AbortSignal) => AsyncIterator<Node>): void {
     const ac = new AbortController()
     this.#abort = ac
-    this.#run = this.#read(discovery, ac.signal)
+    this.#run = this.#read(open, ac.signal)
   }
 
   /** Stops the run (if any) and resolves once it returned. */
@@ -90,7 +71,10 @@ export class DialIntake {
     })
   }
 
-  async #read(discovery: DialDiscovery, signal: AbortSignal): Promise<void> {
+  async #read(
+    open: (signal: AbortSignal) => AsyncIterator<Node>,
+    signal: AbortSignal,
+  ): Promise<void> {
     let it: AsyncIterator<Node> | undefined
     // A discovery iterator that ignores the signal must not hold up stop().
     const aborted = new Promise<IteratorResult<Node>>((resolve) => {
@@ -99,7 +83,7 @@ export class DialIntake {
       else signal.addEventListener('abort', done, { once: true })
     })
     try {
-      it = this.#candidates(discovery, signal)
+      it = open(signal)
       let skipped = 0
       while (!signal.aborted) {
         if (this.#slots.free() === 0) {

@@ -1,7 +1,11 @@
 import type { Clock, Logger } from '@x/core'
-import type { Node, NodeId } from '@x/discover'
+import type { EnodeHost, HostResolver, Node, NodeId } from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
 import type { DialFilter } from './filter.js'
+import type { DialSource } from './mix.js'
+
+/** What can be dialed: a Node, or an enode URL with a host name, resolved before each dial. */
+export type DialTarget = Node | EnodeHost
 
 /** Why a dial was made: static nodes are kept connected; dynamic ones fill free slots. */
 export type DialKind = 'static' | 'dynamic'
@@ -21,6 +25,8 @@ export const dialDefaults = {
   /** First and maximum delay between re-resolutions of a failing static node. */
   initialResolveDelay: 60_000,
   maxResolveDelay: 3_600_000,
+  /** A host name lookup before a dial at most this long. */
+  resolveTimeout: 5_000,
   /** Bounds of the history and static sets. */
   maxHistory: 4096,
   maxStatic: 1024,
@@ -41,7 +47,12 @@ export interface DialSchedulerOptions {
    */
   dial(node: Node, kind: DialKind, signal: AbortSignal): Promise<void>
   discovery?: DialDiscovery
-  bootnodes?: readonly Node[]
+  /** More candidate streams (DNS discovery), mixed fairly with discovery's lookups. */
+  sources?: readonly DialSource[]
+  /** Dialed when we have no peers; host names are resolved before the dial. */
+  bootnodes?: readonly DialTarget[]
+  /** Resolves host names of static nodes and bootnodes (default: the system resolver). */
+  hostResolver?: HostResolver
   /** Dial candidates for which this is false are skipped (net restriction). */
   allowed?: (node: Node) => boolean
   /**

@@ -1,14 +1,28 @@
 import { setMaxListeners } from 'node:events'
 import { type Clock, type Logger, noopLogger, type Startable, systemClock, toHex } from '@x/core'
-import type { Node, NodeId } from '@x/discover'
+import {
+  type EnodeHost,
+  type HostResolver,
+  isEnodeHost,
+  type Node,
+  type NodeId,
+  resolveEnodeHost,
+} from '@x/discover'
 import type { DialDiscovery } from './discovery.js'
+import { type DialFilter, filteredCandidates } from './filter.js'
 import { DialHistory } from './history.js'
 import { DialIntake } from './intake.js'
-import { type DialKind, type DialSchedulerOptions, dialDefaults } from './options.js'
+import { type DialSource, fairMix } from './mix.js'
+import {
+  type DialKind,
+  type DialSchedulerOptions,
+  type DialTarget,
+  dialDefaults,
+} from './options.js'
 import { DialSlots } from './slots.js'
 
 interface StaticTask {
-  node: Node
+  node: DialTarget
   resolveDelay: number
   lastResolved: number
 }
@@ -24,11 +38,20 @@ export class DialScheduler implements Startable {
   readonly #o: Required<
     Omit<
       DialSchedulerOptions,
-      'discovery' | 'bootnodes' | 'allowed' | 'filter' | 'logger' | 'clock'
+      | 'discovery'
+      | 'sources'
+      | 'bootnodes'
+      | 'allowed'
+      | 'filter'
+      | 'logger'
+      | 'clock'
+      | 'hostResolver'
     >
   >
   #discovery: DialDiscovery | undefined
-  readonly #bootnodes: readonly Node[]
+  readonly #sources: readonly DialSource[]
+  readonly #hostResolver: HostResolver | undefined
+  readonly #bootnodes: readonly DialTarget[]
   readonly #allowed: (node: Node) => boolean
   readonly #clock: Clock
   readonly #log: Logger
@@ -37,6 +60,7 @@ export class DialScheduler implements Startable {
   readonly #static = new Map<string, StaticTask>()
   readonly #history: DialHistory
   readonly #intake: DialIntake
+  readonly #filter: DialFilter | undefined
   #abort: AbortController | undefined
   #historyTimer: ReturnType<Clock['setTimeout']> | undefined
   #bootTimer: ReturnType<Clock['setTimeout']> | undefined
@@ -54,6 +78,8 @@ export class DialScheduler implements Startable {
       maxResolveDelay: options.maxResolveDelay ?? dialDefaults.maxResolveDelay,
     }
     this.#discovery = options.discovery
+    this.#sources = options.sources ?? []
+    this.#hostResolver = options.hostResolver
     this.#bootnodes = options.bootnodes ?? []
     this.#allowed = options.allowed ?? (() => true)
     this.#clock = options.clock ?? systemClock
@@ -61,19 +87,15 @@ export class DialScheduler implements Startable {
     this.#selfHex = toHex(options.self)
     this.#slots = new DialSlots(this.#o)
     this.#history = new DialHistory(this.#clock, this.#o.historyExpiration)
-    this.#intake = new DialIntake(
-      this.#clock,
-      this.#log,
-      {
-        free: () => this.#slots.freeDynamic(),
-        offer: (node) => {
-          if (!this.#dialable(node, 'dynamic')) return false
-          this.#startDial(node, 'dynamic')
-          return true
-        },
+    this.#intake = new DialIntake(this.#clock, this.#log, {
+      free: () => this.#slots.freeDynamic(),
+      offer: (node) => {
+        if (!this.#dialable(node, 'dynamic')) return false
+        this.#startDial(node, 'dynamic')
+        return true
       },
-      options.filter,
-    )
+    })
+    this.#filter = options.filter
   }
 
   get running(): boolean {
@@ -124,13 +146,36 @@ export class DialScheduler implements Startable {
     }
   }
 
+  /**
+   * Discovery's lookup results, through the dial filter when there is one (go-ethereum filters
+   * the discv4 source only: static nodes, bootnodes and DNS lists are taken as they are).
+   */
+  #discoveryCandidates(discovery: DialDiscovery, signal: AbortSignal): AsyncIterator<Node> {
+    const found = discovery.randomNodes({ signal })
+    const filter = this.#filter
+    if (!filter) return found
+    const requestENR = discovery.requestENR?.bind(discovery)
+    if (!requestENR) {
+      this.#log.warn('dial filter set but discovery cannot fetch records: dialing none from it')
+      return (async function* () {})()
+    }
+    const log = this.#log
+    return filteredCandidates(found, requestENR, filter, signal, undefined, (node, why) =>
+      log.debug('dial candidate skipped', { id: node.idHex.slice(0, 16), why }),
+    )
+  }
+
   #startIntake(): void {
-    if (!this.#abort || !this.#discovery || this.#o.maxDialPeers === 0) return
-    this.#intake.start(this.#discovery)
+    const discovery = this.#discovery
+    if (!this.#abort || this.#o.maxDialPeers === 0) return
+    if (!discovery && this.#sources.length === 0) return
+    const sources: DialSource[] = [...this.#sources]
+    if (discovery) sources.unshift((o) => this.#discoveryCandidates(discovery, o.signal))
+    this.#intake.start((signal) => fairMix(sources, { signal, logger: this.#log }))
   }
 
   /** Keeps `node` connected (redialed whenever it drops). Returns false when the set is full. */
-  addStatic(node: Node): boolean {
+  addStatic(node: DialTarget): boolean {
     const id = node.idHex
     if (id === this.#selfHex) return false
     const task = this.#static.get(id)
@@ -167,12 +212,13 @@ export class DialScheduler implements Startable {
     this.#schedule()
   }
 
-  #dialable(node: Node, kind: DialKind): boolean {
+  #dialable(node: DialTarget, kind: DialKind): boolean {
     const id = node.idHex
     if (id === this.#selfHex || node.tcp === 0) return false
     if (this.#slots.busy(id) || this.#history.has(id)) return false
     if (kind === 'dynamic' && this.#static.has(id)) return false
-    return this.#allowed(node)
+    // A host name is checked against the net restriction once it is resolved.
+    return isEnodeHost(node) || this.#allowed(node)
   }
 
   /** Starts what can start now; called on every change of state. */
@@ -210,26 +256,57 @@ export class DialScheduler implements Startable {
     )
   }
 
-  #startDial(node: Node, kind: DialKind): void {
-    const id = node.idHex
+  #startDial(target: DialTarget, kind: DialKind): void {
+    const id = target.idHex
     this.#slots.dialStarted(id, kind)
     this.#history.add(id)
-    this.#log.debug('dialing', { node: node.toString(), kind })
-    void this.#runDial(node, kind)
+    this.#log.debug('dialing', { node: label(target), kind })
+    void this.#runDial(target, kind)
   }
 
-  async #runDial(node: Node, kind: DialKind): Promise<void> {
+  async #runDial(target: DialTarget, kind: DialKind): Promise<void> {
     const signal = this.#abort?.signal
+    let node: Node | undefined
     try {
       if (!signal) return
+      // A Node is dialed at once (in this turn); only a host name waits for its lookup.
+      node = isEnodeHost(target) ? await this.#resolve(target, signal) : target
+      if (!node) return
       await this.#o.dial(node, kind, signal)
     } catch (err) {
-      this.#log.debug('dial failed', { node: node.toString(), kind, error: String(err) })
-      if (kind === 'static') await this.#redialResolved(node)
+      this.#log.debug('dial failed', { node: label(target), kind, error: String(err) })
+      if (kind === 'static' && node) await this.#redialResolved(node)
     } finally {
-      this.#slots.dialDone(node.idHex)
+      this.#slots.dialDone(target.idHex)
       this.#schedule()
     }
+  }
+
+  /**
+   * The Node to dial: `target` itself, or its host name resolved now (go-ethereum's
+   * `dnsResolveHostname`, bounded by `resolveTimeout`). A name that does not resolve, or
+   * resolves outside the net restriction, is logged and not dialed.
+   */
+  async #resolve(target: EnodeHost, signal: AbortSignal): Promise<Node | undefined> {
+    try {
+      const node = await resolveEnodeHost(target, {
+        ...(this.#hostResolver && { resolver: this.#hostResolver }),
+        clock: this.#clock,
+        timeoutMs: dialDefaults.resolveTimeout,
+        signal,
+      })
+      if (this.#allowed(node)) return node
+      this.#log.warn('dial target resolved outside --netrestrict', { node: label(node) })
+    } catch (err) {
+      if (signal.aborted) return undefined
+      const e = err as Error & { code?: string }
+      this.#log.warn('dial target host did not resolve', {
+        host: target.host,
+        code: e.code,
+        error: e.message,
+      })
+    }
+    return undefined
   }
 
   /**
@@ -239,7 +316,7 @@ export class DialScheduler implements Startable {
   async #redialResolved(node: Node): Promise<void> {
     const task = this.#static.get(node.idHex)
     const signal = this.#abort?.signal
-    if (!task || !this.#discovery || !signal) return
+    if (!task || !this.#discovery || !signal || isEnodeHost(task.node)) return
     const now = this.#clock.now()
     if (now - task.lastResolved < task.resolveDelay) return
     task.lastResolved = now
@@ -271,7 +348,7 @@ export class DialScheduler implements Startable {
       if (!this.#abort) return
       if (this.#slots.peers === 0 && this.#slots.canDial) {
         for (let i = 0; i < this.#bootnodes.length; i++) {
-          const node = this.#bootnodes[this.#bootIndex++ % this.#bootnodes.length] as Node
+          const node = this.#bootnodes[this.#bootIndex++ % this.#bootnodes.length] as DialTarget
           if (this.#dialable(node, 'dynamic')) {
             this.#startDial(node, 'dynamic')
             break
@@ -281,4 +358,8 @@ export class DialScheduler implements Startable {
       this.#scheduleBootnode()
     }, this.#o.bootnodeFallbackDelay)
   }
+}
+
+function label(t: DialTarget): string {
+  return isEnodeHost(t) ? `${t.idHex.slice(0, 16)}@${t.host}:${t.tcp}` : t.toString()
 }

@@ -1,7 +1,7 @@
 import type { Clock, Logger, Netlist } from '@x/core'
 import type { Node } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
-import type { DialKind } from '../dial/options.js'
+import type { DialKind, DialTarget } from '../dial/options.js'
 import { DialScheduler } from '../dial/scheduler.js'
 import type { Transport } from '../message.js'
 import { withTimeout } from './conn.js'
@@ -17,9 +17,9 @@ export interface DialSetup {
   log: Logger
   maxDialPeers: number
   discovery: DialDiscovery | undefined
-  bootnodes: readonly Node[]
+  bootnodes: readonly DialTarget[]
   netRestrict: Netlist | undefined
-  statics: Iterable<Node>
+  statics: Iterable<DialTarget>
   /** The server's connection setup: resolves once the connection is a peer. */
   setup(c: ConnInfo, connect: (serverSignal: AbortSignal) => Promise<Transport>): Promise<void>
   /** Keeps `task` until it settles (the server's `stop()` waits for it). */
@@ -57,6 +57,8 @@ export function setupDialScheduler(d: DialSetup): DialScheduler {
     dial,
     ...(d.discovery ? { discovery: d.discovery } : {}),
     bootnodes: d.bootnodes,
+    sources: o.dialSources,
+    ...(o.hostResolver && { hostResolver: o.hostResolver }),
     ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
     ...(o.dialFilter ? { filter: o.dialFilter } : {}),
     clock: d.clock,

@@ -2,10 +2,13 @@ import { type Clock, type Logger, type Netlist, started } from '@x/core'
 import {
   Discovery,
   type DiscoveryOptions,
+  type EnodeHost,
+  type HostResolver,
   type Node,
   type NodeId,
   openNodeDB,
   parseBootnode,
+  parseEnodeTarget,
 } from '@x/discover'
 import type { DiscoveryV4Config } from './options.js'
 
@@ -20,7 +23,8 @@ export interface DiscoveryV4Start {
   tcpPort: number
   /** The IP to advertise (`externalIp`); default the bound IP (127.0.0.1 for a wildcard). */
   ip: string | undefined
-  bootnodes: readonly Node[]
+  bootnodes: readonly (Node | EnodeHost)[]
+  hostResolver?: HostResolver | undefined
   netRestrict: Netlist | undefined
   clock: Clock
   logger: Logger
@@ -51,6 +55,7 @@ export async function startDiscoveryV4(
       tcpPort: o.tcpPort,
       ip: o.ip,
       bootnodes: o.bootnodes,
+      ...(o.hostResolver && { hostResolver: o.hostResolver }),
       db,
       clock: o.clock,
       logger: o.logger,
@@ -65,9 +70,18 @@ export async function startDiscoveryV4(
   }
 }
 
-/** Server bootnodes as Nodes: `enode://…` URLs and `enr:…` records are parsed (throws on bad text). */
-export function toNodes(bootnodes: readonly (Node | string)[]): Node[] {
-  return bootnodes.map((b) => (typeof b === 'string' ? parseBootnode(b) : b))
+/**
+ * Server bootnodes as dial targets: `enr:…` records and `enode://…` URLs are parsed, a URL
+ * with a host name stays a name to resolve (throws on bad text).
+ */
+export function toNodes(bootnodes: readonly (Node | EnodeHost | string)[]): (Node | EnodeHost)[] {
+  return bootnodes.map((b) =>
+    typeof b !== 'string'
+      ? b
+      : b.startsWith('enr:')
+        ? parseBootnode(b)
+        : parseEnodeTarget(b.trim()),
+  )
 }
 
 /** The record discovery holds for node `id` (from the table, else the node DB), as `enr:…`. */

@@ -1,7 +1,15 @@
 import { type Clock, type Logger, Netlist, noopLogger, systemClock } from '@x/core'
-import type { IpLimitOptions, MaintenanceOptions, Node, SntpServer } from '@x/discover'
+import type {
+  EnodeHost,
+  HostResolver,
+  IpLimitOptions,
+  MaintenanceOptions,
+  Node,
+  SntpServer,
+} from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import type { DialFilter } from '../dial/filter.js'
+import type { DialSource } from '../dial/mix.js'
 import type { DialSchedulerOptions } from '../dial/options.js'
 import { type DisconnectReason, P2PError } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../message.js'
@@ -84,11 +92,23 @@ export interface ServerOptions {
   discoveryV4?: DiscoveryV4Config
   /**
    * Discovery's entry points, also dialed when we have no peers 20 s after start (and every
-   * 20 s while we have none): Nodes, `enode://…` URLs or `enr:…` records.
+   * 20 s while we have none): Nodes, `enode://…` URLs (the host may be a DNS name) or `enr:…`
+   * records.
    */
-  bootnodes?: readonly (Node | string)[]
-  /** Kept connected, outside the dynamic slots, and always admitted. */
-  staticNodes?: readonly Node[]
+  bootnodes?: readonly (Node | EnodeHost | string)[]
+  /**
+   * Kept connected, outside the dynamic slots, and always admitted. An `EnodeHost` (a URL with a
+   * host name, from `parseEnodeTarget`) is resolved before every dial.
+   */
+  staticNodes?: readonly (Node | EnodeHost)[]
+  /**
+   * More dial candidates beside discovery's lookups, fairly mixed (DNS discovery:
+   * `(o) => dnsNodes(client, urls, o)`). Used also with `noDiscovery` only if given
+   * explicitly; node-app gives none then, as geth's `--nodiscover` disables DNS too.
+   */
+  dialSources?: readonly DialSource[]
+  /** Resolves host names in bootnodes and static nodes (default: the system resolver, 5 s). */
+  hostResolver?: HostResolver
   /** Always admitted, even when the server is full. */
   trustedNodes?: readonly Node[]
   protocols?: readonly Protocol[]
@@ -179,8 +199,10 @@ export interface ResolvedServerOptions {
   readonly discovery: DialDiscovery | undefined
   /** The discovery v4 to run; undefined with `noDiscovery`. */
   readonly discoveryV4: DiscoveryV4Config | undefined
-  readonly bootnodes: readonly Node[]
-  readonly staticNodes: readonly Node[]
+  readonly bootnodes: readonly (Node | EnodeHost)[]
+  readonly staticNodes: readonly (Node | EnodeHost)[]
+  readonly dialSources: readonly DialSource[]
+  readonly hostResolver: HostResolver | undefined
   readonly trustedNodes: readonly Node[]
   readonly protocols: readonly Protocol[]
   readonly netRestrict: Netlist | undefined
@@ -236,6 +258,8 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     discoveryV4: noDiscovery ? undefined : o.discoveryV4,
     bootnodes,
     staticNodes: o.staticNodes ?? [],
+    dialSources: o.dialSources ?? [],
+    hostResolver: o.hostResolver,
     trustedNodes: o.trustedNodes ?? [],
     protocols: o.protocols ?? [],
     netRestrict,

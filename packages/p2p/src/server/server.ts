@@ -7,7 +7,14 @@ import {
   TypedEventTarget,
   toHex,
 } from '@x/core'
-import { Discovery, Node, type NodeId, nodeIdFromPrivateKey } from '@x/discover'
+import {
+  Discovery,
+  type EnodeHost,
+  isEnodeHost,
+  Node,
+  type NodeId,
+  nodeIdFromPrivateKey,
+} from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
 import { dialDefaults } from '../dial/options.js'
 import type { DialScheduler } from '../dial/scheduler.js'
@@ -50,7 +57,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
   readonly #local: LocalIdentity
   readonly #peers: ServerPeers
   readonly #nodes: NodeSets
-  readonly #bootnodes: readonly Node[]
+  readonly #bootnodes: readonly (Node | EnodeHost)[]
   readonly #tasks = new Set<Promise<unknown>>()
   readonly #gate: InboundGate
   #listener: Listener | undefined
@@ -74,7 +81,10 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
     this.idHex = toHex(this.id)
     this.#local = { privateKey: o.privateKey, id: this.id }
     this.#gate = new InboundGate(this.#clock, o.inboundThrottleTime, this.#netRestrict)
-    this.#nodes = new NodeSets(o.staticNodes, o.trustedNodes)
+    this.#nodes = new NodeSets(
+      o.staticNodes.filter((n): n is Node => !isEnodeHost(n)),
+      o.trustedNodes,
+    )
     this.#bootnodes = o.bootnodes
     this.#discovery = o.discovery
     this.#peers = new ServerPeers({
@@ -159,6 +169,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
           tcpPort: this.#listener?.address.port ?? 0,
           ip: this.#o.externalIp,
           bootnodes: this.#bootnodes,
+          hostResolver: this.#o.hostResolver,
           netRestrict: this.#netRestrict,
           clock: this.#clock,
           logger: this.#log.child({ module: 'discover' }),
@@ -181,7 +192,8 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
         discovery: this.#discovery,
         bootnodes: this.#bootnodes,
         netRestrict: this.#netRestrict,
-        statics: this.#nodes.statics(),
+        // Host-name statics are kept by the dialer only (resolved before each dial).
+        statics: [...this.#nodes.statics(), ...this.#o.staticNodes.filter(isEnodeHost)],
         setup: (c, connect) => this.#setupConn(c, connect),
         track: (task) => this.#track(task),
       })

@@ -252,9 +252,10 @@ describe('DialScheduler', () => {
     s.peerAdded(connected.id, false)
     s.start()
     await flush()
-    expect(disc.lookup).toHaveLength(100 - 32)
+    // 32 skipped, and one more held in the candidate mix's one-node buffer (fairMix).
+    expect(disc.lookup).toHaveLength(100 - 32 - 1)
     await clock.advance(1_000)
-    expect(disc.lookup).toHaveLength(100 - 64)
+    expect(disc.lookup).toHaveLength(100 - 64 - 1)
     expect(dials).toHaveLength(0)
   })
 
