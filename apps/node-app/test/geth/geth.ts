@@ -131,6 +131,8 @@ export class Geth {
       ...['--http.api', 'admin,eth,net,txpool'],
       ...['--authrpc.addr', '127.0.0.1', '--authrpc.port', '0', '--authrpc.jwtsecret', jwtFile],
       ...['--ipcdisable', '--maxpeers', '5', '--cache', '64'],
+      // Full sync: in snap mode (the default) geth takes no engine API payload past block 1.
+      ...['--syncmode', 'full'],
       ...['--verbosity', String(o.verbosity ?? 4)],
       ...(o.vmodule !== undefined ? ['--log.vmodule', o.vmodule] : []),
     ]
@@ -211,6 +213,46 @@ export class Geth {
     if (r.payloadStatus.status !== 'VALID') {
       throw new Error(`forkchoice update to ${head.hash}: ${r.payloadStatus.status}`)
     }
+  }
+
+  /**
+   * Makes geth build and adopt one empty block on its head, as its consensus client would
+   * (Cancun engine API: forkchoiceUpdatedV3 with payload attributes, getPayloadV3, newPayloadV3,
+   * forkchoiceUpdatedV3 to the new head); resolves with the new block's hash. The slot is 12 s
+   * after the parent's, so the chain's times stay in the past of a genesis in the past.
+   */
+  async makeBlock(): Promise<string> {
+    const zero = `0x${'00'.repeat(32)}`
+    const parent = await this.rpc<{ hash: string; timestamp: string }>('eth_getBlockByNumber', [
+      'latest',
+      false,
+    ])
+    const state = (hash: string) => ({
+      headBlockHash: hash,
+      safeBlockHash: hash,
+      finalizedBlockHash: hash,
+    })
+    const attributes = {
+      timestamp: `0x${(Number(parent.timestamp) + 12).toString(16)}`,
+      prevRandao: zero,
+      suggestedFeeRecipient: `0x${'00'.repeat(20)}`,
+      withdrawals: [],
+      parentBeaconBlockRoot: zero,
+    }
+    const fcu = await this.engine<{ payloadId: string | null }>('engine_forkchoiceUpdatedV3', [
+      state(parent.hash),
+      attributes,
+    ])
+    if (!fcu.payloadId) throw new Error('forkchoiceUpdatedV3: no payload id')
+    const built = await this.engine<{ executionPayload: { blockHash: string } }>(
+      'engine_getPayloadV3',
+      [fcu.payloadId],
+    )
+    const payload = built.executionPayload
+    const status = await this.engine<{ status: string }>('engine_newPayloadV3', [payload, [], zero])
+    if (status.status !== 'VALID') throw new Error(`newPayloadV3: ${status.status}`)
+    await this.engine('engine_forkchoiceUpdatedV3', [state(payload.blockHash), null])
+    return payload.blockHash
   }
 
   /** geth's enode URL (admin_nodeInfo). */

@@ -158,6 +158,101 @@ if (run) {
       )
     })
   })
+
+  /** Every fork up to Cancun at genesis, post-merge from block 0: geth makes blocks on it. */
+  const cancun = {
+    config: {
+      chainId: 4244,
+      ...Object.fromEntries(
+        ['homestead', 'eip150', 'eip155', 'eip158', 'byzantium', 'constantinople']
+          .concat(['petersburg', 'istanbul', 'berlin', 'london', 'mergeNetsplit'])
+          .map((f) => [`${f}Block`, 0]),
+      ),
+      terminalTotalDifficulty: 0,
+      shanghaiTime: 0,
+      cancunTime: 0,
+      blobSchedule: { cancun: { target: 3, max: 6, baseFeeUpdateFraction: 3338477 } },
+    },
+    nonce: '0x0',
+    timestamp: '0x6553f100',
+    extraData: '0x',
+    gasLimit: '0x1c9c380',
+    difficulty: '0x0',
+    mixHash: `0x${'00'.repeat(32)}`,
+    coinbase: `0x${'00'.repeat(20)}`,
+    alloc: {},
+  }
+  /**
+   * go-ethereum sends eth/69 peers a BlockRangeUpdate only when its head moved 32 blocks since
+   * the last one (eth/handler.go `shouldSend`): a follower learns of new heads that often.
+   */
+  const rangeUpdateEvery = 32
+
+  describe('node-app follows a geth that makes blocks (the test as its consensus client)', () => {
+    let dir = ''
+    let app: App | undefined
+    let geth: Geth | undefined
+
+    beforeAll(async () => {
+      const bin = join(await gethBinDir(), 'geth')
+      dir = await mkdtemp(join(tmpdir(), 'node-app-geth-blocks-'))
+      const genesisFile = join(dir, 'genesis.json')
+      await writeFile(genesisFile, JSON.stringify(cancun))
+      await mkdir(join(dir, 'geth'))
+      geth = await Geth.start({
+        bin,
+        datadir: join(dir, 'geth'),
+        genesis: cancun,
+        networkId: cancun.config.chainId,
+        bootnodes: [],
+        noDiscovery: true,
+      })
+      app = new App([
+        ...['--datadir', join(dir, 'node-app'), '--port', '0', '--extip', '127.0.0.1'],
+        ...['--netrestrict', '127.0.0.0/8', '--nodiscover', '--genesis', genesisFile],
+        ...['--loglevel', 'debug'],
+      ])
+      const ours = String((await app.waitFor('node started')).enode)
+      await geth.rpc('admin_addPeer', [ours])
+      await app.waitFor('eth peer registered')
+    }, installTimeoutMs + 90_000)
+
+    afterAll(async () => {
+      await geth?.stop()
+      await app?.stop('SIGKILL')
+      if (dir) await rm(dir, { recursive: true, force: true })
+    })
+
+    it(`geth announces every ${rangeUpdateEvery} blocks (BlockRangeUpdate); we follow each time`, async () => {
+      const hashes: string[] = []
+      let madeAt = 0
+      for (let i = 1; i <= rangeUpdateEvery * 2 + 5; i++) {
+        hashes[i] = await geth!.makeBlock()
+        if (i === 2 * rangeUpdateEvery) madeAt = Date.now()
+      }
+      const caught = await app!.waitFor(
+        'caught up with peer',
+        (l) => l.head === 2 * rangeUpdateEvery,
+      )
+      // From geth adopting block 64 to our importing it, by wall clock and our log time.
+      const ms = Date.parse(String(caught.t)) - madeAt
+      expect(caught.target).toBe(2 * rangeUpdateEvery)
+      // What geth announced: its head at blocks 32 and 64, never the 5 blocks after.
+      const heads = app!.lines.filter((l) => l.msg === 'peer head').map((l) => l.number)
+      expect(heads).toEqual([rangeUpdateEvery, 2 * rangeUpdateEvery])
+      // Our block 64 is geth's.
+      const at = await geth!.rpc<RpcBlock>('eth_getBlockByNumber', [
+        `0x${(2 * rangeUpdateEvery).toString(16)}`,
+        false,
+      ])
+      expect(at.hash).toBe(hashes[2 * rangeUpdateEvery])
+      expect(caught.head).toBe(2 * rangeUpdateEvery)
+      process.stdout.write(
+        `geth made ${hashes.length - 1} blocks; we followed to ${caught.head} ` +
+          `(block 64 imported ${ms} ms after geth made it)\n`,
+      )
+    }, 60_000)
+  })
 } else {
   describe.skip(`node-app follows a live geth's headers (${skipReason})`, () => {
     it('needs Go to build geth', () => {})
