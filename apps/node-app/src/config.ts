@@ -57,6 +57,12 @@ export interface NodeConfig {
   genesis?: string
   /** A chain file (RLP blocks, `geth export` format) imported on top of the genesis at start. */
   importFile?: string
+  /**
+   * Catch up with eth peers whose chain is ahead (import their headers and bodies into the
+   * in-memory chain); undefined: the eth service's default (on for a chain without forks after
+   * genesis, off otherwise).
+   */
+  follow?: boolean
   /** Network id announced in eth Status; defaults to the chosen network's. */
   networkid?: number
   /** Operator HTTP endpoints (off unless --http.port or --http.addr is given). */
@@ -95,6 +101,9 @@ export const usage = `Usage: node-app [options]
                                top of the genesis at start, then serve it
   --discovery.dns <urls>       comma-separated enrtree:// DNS discovery trees; "" disables
                                (default: the network's tree; none on the devnet)
+  --follow                     catch up with peers whose chain is ahead: fetch their headers
+                               and bodies and import them (default: on for a chain without
+                               forks after genesis, such as devnet)
   --networkid <n>              eth network id (default: the network's)
   --http.addr <ip>             serve /healthz, /readyz, /health/peers (default: 127.0.0.1)
   --http.port <n>              port of the health endpoints (enables them)
@@ -132,6 +141,7 @@ const options = {
   network: { type: 'string' },
   genesis: { type: 'string' },
   import: { type: 'string' },
+  follow: { type: 'boolean' },
   networkid: { type: 'string' },
   'http.addr': { type: 'string' },
   'http.port': { type: 'string' },
@@ -316,6 +326,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     config.genesis = resolve(cwd, values.genesis)
   }
   if (values.import !== undefined) config.importFile = resolve(cwd, values.import)
+  if (values.follow !== undefined) config.follow = values.follow
   if (values.networkid !== undefined) {
     config.networkid = uint(values.networkid, '--networkid', 1, 1)
   }

@@ -1,6 +1,6 @@
 import { type Logger, toHex } from '@x/core'
 import type { Discovery, TableEvents } from '@x/discover'
-import type { EthService } from '@x/eth'
+import { type EthService, txHash } from '@x/eth'
 import { disconnectReasonText, type Server } from '@x/p2p'
 
 const hash = (b: Uint8Array) => `0x${toHex(b)}`
@@ -44,7 +44,7 @@ export function logServer(server: Server, log: Logger): void {
 
 /**
  * Failed eth handshakes at info (a registered peer is logged by @x/eth itself, with its head);
- * every new head a peer announces at debug.
+ * every new head a peer announces and the transactions peers add to our pool at debug.
  */
 export function logEth(eth: EthService, log: Logger): void {
   eth.handler.addEventListener('handshake:failed', ({ detail }) => {
@@ -57,7 +57,18 @@ export function logEth(eth: EthService, log: Logger): void {
       hash: hash(head.hash),
     })
   })
+  eth.handler.addEventListener('txs:pooled', ({ detail: { peer, txs, fetched } }) => {
+    log.debug('transactions pooled', {
+      id: short(peer.id),
+      fetched,
+      count: txs.length,
+      hashes: txs.slice(0, maxLoggedTxs).map((tx) => hash(txHash(tx))),
+    })
+  })
 }
+
+/** Transaction hashes named in one `transactions pooled` line; a big batch is cut there. */
+const maxLoggedTxs = 16
 
 /**
  * Logs the table size, bucket fill and bonded count periodically, and each node entering or

@@ -188,6 +188,7 @@ export class AppNode implements Startable {
       network: chain?.config ?? config.network,
       ...(chain && { backend: chain }),
       ...(config.networkid !== undefined && { networkId: config.networkid }),
+      ...(config.follow !== undefined && { followPeers: config.follow }),
       logger: log.child({ module: 'eth' }),
     })
     await eth.start()

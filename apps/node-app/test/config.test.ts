@@ -91,6 +91,11 @@ describe('parseConfig', () => {
     expect(c).toMatchObject({ genesis: '/w/chain/genesis.json', importFile: '/data/chain.rlp' })
   })
 
+  it('--follow turns catching up with peers on; without it the eth service decides', () => {
+    expect(parseConfig(['--follow'])).toMatchObject({ follow: true })
+    expect(parseConfig([])).not.toHaveProperty('follow')
+  })
+
   it.each([
     [['--port', '70000'], '--port must be a port number'],
     [['--bootnodes', 'enode://xyz@1.2.3.4:1'], '--bootnodes'],

@@ -15,11 +15,18 @@ const batch = 64
  * go-ethereum's block fetcher: a block announced at our head + 1 is fetched (header, then body)
  * and imported; with `followPeers`, a peer whose head is further ahead (eth/69 Status or
  * BlockRangeUpdate, NewBlock) is followed in batches of {@link batch} until we reach its head.
- * One catch-up at a time; chains without `insertBlock` only relay.
+ * One catch-up at a time (the best head announced meanwhile is followed next); chains without
+ * `insertBlock` only relay.
  */
 export class BlockFetcher {
   readonly #fetching = new KnownCache(maxFetchingBlocks)
   #syncing = false
+  /**
+   * The highest head announced while a catch-up ran, followed once it ends (one slot: only the
+   * best is kept). Without it a head announced meanwhile is lost, and an eth/69 peer such as
+   * geth announces its head only every 32 blocks (BlockRangeUpdate).
+   */
+  #next: { peer: EthPeer; number: number } | undefined
   #closed = false
 
   constructor(
@@ -44,18 +51,26 @@ export class BlockFetcher {
 
   /** The peer's head is block `number`: catch up with it when it is ahead of ours. */
   follow(peer: EthPeer, number: number | undefined): void {
-    if (!this.followPeers || !this.chain.insertBlock || this.#syncing || this.#closed) return
+    if (!this.followPeers || !this.chain.insertBlock || this.#closed) return
     if (number === undefined || number <= this.chain.head().number) return
+    if (this.#syncing) {
+      if (number > (this.#next?.number ?? -1)) this.#next = { peer, number }
+      return
+    }
     this.#syncing = true
     this.#catchUp(peer, number)
       .catch((err: unknown) => this.#failed(peer, err))
       .finally(() => {
         this.#syncing = false
+        const next = this.#next
+        this.#next = undefined
+        if (next) this.follow(next.peer, next.number)
       })
   }
 
   close(): void {
     this.#closed = true
+    this.#next = undefined
   }
 
   async #fetchOne(peer: EthPeer, hash: Uint8Array): Promise<void> {

@@ -27,8 +27,11 @@ export interface MessageContext {
   backend: Backend
   txFetcher: TxFetcher
   blockFetcher: BlockFetcher
-  /** A peer sent transactions in full (Transactions, PooledTransactions). */
-  receiveTxs(peer: EthPeer, txs: Uint8Array[]): void
+  /**
+   * A peer sent transactions in full: `fetched` when they answer our GetPooledTransactions (a
+   * fetch after its announcement), else broadcast to us (Transactions).
+   */
+  receiveTxs(peer: EthPeer, txs: Uint8Array[], fetched: boolean): void
   /** A peer announced a new head (NewBlock, BlockRangeUpdate). */
   headChanged(peer: EthPeer): void
 }
@@ -95,11 +98,11 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     case MsgCode.PooledTransactions: {
       const r = decodePooledTransactions(msg.payload)
       peer.deliver(msg.code, r.requestId, r.txs)
-      ctx.receiveTxs(peer, r.txs)
+      ctx.receiveTxs(peer, r.txs, true)
       return
     }
     case MsgCode.Transactions:
-      ctx.receiveTxs(peer, decodeTransactions(msg.payload))
+      ctx.receiveTxs(peer, decodeTransactions(msg.payload), false)
       return
     case MsgCode.NewPooledTransactionHashes: {
       const ann = decodeNewPooledTransactionHashes(msg.payload)

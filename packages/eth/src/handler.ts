@@ -52,6 +52,11 @@ export interface EthEvents extends Record<string, unknown> {
   'handshake:failed': { id: string; error: unknown }
   /** A registered peer announced a new head (NewBlock on eth/68, BlockRangeUpdate on eth/69). */
   'peer:head': { peer: EthPeer; head: PeerHead }
+  /**
+   * Transactions a peer sent that were new to our pool: `fetched` when they came as the answer
+   * to our GetPooledTransactions (after its announcement), else broadcast in full.
+   */
+  'txs:pooled': { peer: EthPeer; txs: Uint8Array[]; fetched: boolean }
 }
 
 /**
@@ -107,7 +112,10 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       backend: this.#backend,
       txFetcher: this.#txFetcher,
       blockFetcher: this.#blockFetcher,
-      receiveTxs: (peer, txs) => this.#txBatch.receive(peer, txs),
+      receiveTxs: (peer, txs, fetched) => {
+        const added = this.#txBatch.receive(peer, txs)
+        if (added.length > 0) this.emit('txs:pooled', { peer, txs: added, fetched })
+      },
       headChanged: (peer) => this.emit('peer:head', { peer, head: peer.head }),
     }
     this.protocols = (options.versions ?? ethVersions).map((version) => this.#protocol(version))

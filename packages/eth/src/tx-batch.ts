@@ -25,20 +25,24 @@ export class TxBroadcastBatch {
     this.#broadcast = broadcast
   }
 
-  /** Marks the sender as knowing each transaction, adds them to the pool, queues the new ones. */
-  receive(peer: EthPeer, txs: Uint8Array[]): void {
+  /**
+   * Marks the sender as knowing each transaction, adds them to the pool, queues the new ones;
+   * returns those that were new to the pool.
+   */
+  receive(peer: EthPeer, txs: Uint8Array[]): Uint8Array[] {
     for (const tx of txs) peer.markTransaction(txHash(tx))
     const added = this.#backend.txPool.add(txs)
-    if (added.length === 0) return
+    if (added.length === 0) return added
     for (const tx of added) this.#pending.push(tx)
     // Trimmed once, not shifted per transaction: a large message would make that quadratic.
     const excess = this.#pending.length - maxBroadcastBatch
     if (excess > 0) this.#pending.splice(0, excess)
-    if (this.#timer !== undefined) return
+    if (this.#timer !== undefined) return added
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined
       this.#broadcast(this.#pending.splice(0))
     }, 0)
+    return added
   }
 
   /** Clears the timer and drops what was queued. */

@@ -2,7 +2,12 @@ import { encodeList, encodeUint } from '@x/core'
 import { seededRandom } from '@x/discover/testing'
 import type { MsgReadWriter } from '@x/p2p'
 import { describe, expect, it } from 'vitest'
-import { broadcastBlock, broadcastTransactions, shuffle } from '../src/broadcast.js'
+import {
+  broadcastBlock,
+  broadcastTransactions,
+  shuffle,
+  txMaxBroadcastSize,
+} from '../src/broadcast.js'
 import { devnet } from '../src/chain.js'
 import { localStatus } from '../src/handshake.js'
 import { headerHash } from '../src/header.js'
@@ -69,6 +74,24 @@ describe('broadcastTransactions', () => {
     for (const p of peers) expect(p.knowsTransaction(txHash(t))).toBe(true)
     broadcastTransactions(set, [t], seededRandom(2))
     expect(rws.reduce((a, rw) => a + rw.sent.length, 0)).toBe(9)
+  })
+
+  it(`only announces a transaction over txMaxBroadcastSize (${txMaxBroadcastSize} bytes), as go-ethereum`, () => {
+    const { set, rws } = peerSet(4)
+    const large = encodeList([encodeUint(7), new Uint8Array(txMaxBroadcastSize)])
+    const small = tx(7)
+    broadcastTransactions(set, [large, small], seededRandom(3))
+    for (const rw of rws) {
+      const ann = rw.sent.find((s) => s.code === MsgCode.NewPooledTransactionHashes)
+      expect(ann && decodeNewPooledTransactionHashes(ann.payload).hashes).toContainEqual(
+        txHash(large),
+      )
+      for (const s of rw.sent.filter((m) => m.code === MsgCode.Transactions)) {
+        expect(decodeTransactions(s.payload)).toEqual([small])
+      }
+    }
+    // The small one still goes in full to ⌊√4⌋ peers.
+    expect(rws.filter((rw) => codes(rw).includes(MsgCode.Transactions))).toHaveLength(2)
   })
 
   it('picks the full recipients at random, not by registration order', () => {

@@ -163,7 +163,9 @@ describe('EthHandler', () => {
   })
 
   it('requests announced transactions after the arrival wait, unless they arrived meanwhile', async () => {
-    const { remote, clock, backend } = await connect(68)
+    const { handler, remote, clock, backend } = await connect(68)
+    const pooled: { txs: Uint8Array[]; fetched: boolean }[] = []
+    handler.addEventListener('txs:pooled', (e) => pooled.push(e.detail))
     const a = encodeList([encodeUint(1)])
     const b = encodeList([encodeUint(2)])
     await remote.writeMsg(
@@ -187,16 +189,21 @@ describe('EthHandler', () => {
     )
     for (let i = 0; i < 10 && !backend.txPool.has(txHash(a)); i++) await Promise.resolve()
     expect(backend.txPool.has(txHash(a))).toBe(true)
+    // Told apart from a broadcast: it answers our request.
+    expect(pooled).toEqual([{ peer: handler.peers.all()[0], txs: [a], fetched: true }])
   })
 
   it('propagates received transactions on the next tick, not to peers that announced them meanwhile', async () => {
     const { handler, remote: first, clock, backend } = await connect(68)
     const second = (await attach(handler, 68, clock)).remote
+    const pooled: { txs: Uint8Array[]; fetched: boolean }[] = []
+    handler.addEventListener('txs:pooled', (e) => pooled.push(e.detail))
     const a = encodeList([encodeUint(1)])
     const b = encodeList([encodeUint(2)])
     await first.writeMsg(MsgCode.Transactions, encodeTransactions([a, b]))
     for (let i = 0; i < 20 && !backend.txPool.has(txHash(b)); i++) await Promise.resolve()
     expect(backend.txPool.has(txHash(b))).toBe(true)
+    expect(pooled).toMatchObject([{ txs: [a, b], fetched: false }])
     // Before the tick, the second peer announces b: it must not be sent b in full.
     await second.writeMsg(
       MsgCode.NewPooledTransactionHashes,

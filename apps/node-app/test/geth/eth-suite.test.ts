@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { App } from '../harness.js'
 import {
   type CaseResult,
+  ethtestData,
   gethBinDir,
   hasGo,
   installTimeoutMs,
@@ -20,14 +21,6 @@ import {
 // go-ethereum's official eth protocol suite (`devp2p rlpx eth-test`, cmd/devp2p/internal/ethtest)
 // against a node-app started on the suite's own chain: its genesis.json (`--genesis`) and its
 // 600-block chain.rlp (`--import`), both read from the Go module cache at test time.
-
-/** The suite's data, shipped in go-ethereum's module (never copied into this repository). */
-export const ethtestData = (version: string) =>
-  join(
-    process.env.GOMODCACHE ?? join(process.env.HOME ?? '/root', 'go', 'pkg', 'mod'),
-    `github.com/ethereum/go-ethereum@${version}`,
-    'cmd/devp2p/internal/ethtest/testdata',
-  )
 
 /**
  * The cases that cannot pass against node-app, each with why; the test asserts that exactly

@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { createHmac, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -42,26 +43,35 @@ export interface GethPeer {
  */
 export class Geth {
   readonly proc: ChildProcessWithoutNullStreams
-  /** geth's latest log lines (its stderr), for waiting and for failure messages. */
+  /** geth's latest output lines, for waiting and for failure messages. */
   readonly lines: string[] = []
   #waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = []
   readonly #rpcUrl: Promise<string>
+  readonly #authUrl: Promise<string>
+  readonly #jwtSecret: Buffer
 
-  private constructor(proc: ChildProcessWithoutNullStreams) {
+  private constructor(proc: ChildProcessWithoutNullStreams, jwtSecret: Buffer) {
     this.proc = proc
-    proc.stdout.resume()
-    let buf = ''
-    proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      buf += chunk
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        this.#onLine(buf.slice(0, nl))
-        buf = buf.slice(nl + 1)
-      }
-    })
+    this.#jwtSecret = jwtSecret
+    // Its log on stderr; a fatal startup error (`Fatal: …`, a flag conflict) on stdout.
+    for (const stream of [proc.stderr, proc.stdout]) {
+      let buf = ''
+      stream.setEncoding('utf8').on('data', (chunk: string) => {
+        buf += chunk
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          this.#onLine(buf.slice(0, nl))
+          buf = buf.slice(nl + 1)
+        }
+      })
+    }
     this.#rpcUrl = this.waitForLog(
       /HTTP server started\s+endpoint=(127\.0\.0\.1:\d+) auth=false/,
     ).then((m) => `http://${m[1]}`)
     this.#rpcUrl.catch(() => {})
+    this.#authUrl = this.waitForLog(
+      /HTTP server started\s+endpoint=(127\.0\.0\.1:\d+) auth=true/,
+    ).then((m) => `http://${m[1]}`)
+    this.#authUrl.catch(() => {})
   }
 
   #onLine(line: string): void {
@@ -84,23 +94,49 @@ export class Geth {
     bootnodes: string[]
     /** Never dial (p2p.Config NoDial, which geth has no flag for: set in its TOML config). */
     noDial?: boolean
+    /** `--nodiscover`: no discv4 at all (peers only by `admin_addPeer` or dialing us). */
+    noDiscovery?: boolean
+    /** A chain file `geth import`s after `geth init`, before it starts. */
+    importFile?: string
+    /** `--verbosity` (default 4, debug) and `--vmodule` (per-package levels). */
+    verbosity?: number
+    vmodule?: string
   }): Promise<Geth> {
     const genesisFile = join(o.datadir, 'genesis.json')
     await writeFile(genesisFile, JSON.stringify(o.genesis))
     const init = await runTool(o.bin, ['init', '--datadir', o.datadir, genesisFile], 60_000)
     if (init.code !== 0) throw new Error(`geth init failed (${init.code}):\n${init.stderr}`)
+    if (o.importFile !== undefined) {
+      const imp = await runTool(
+        o.bin,
+        ['--datadir', o.datadir, '--cache', '64', 'import', o.importFile],
+        120_000,
+      )
+      if (imp.code !== 0) throw new Error(`geth import failed (${imp.code}):\n${imp.stderr}`)
+    }
     const config = join(o.datadir, 'geth.toml')
     await writeFile(config, o.noDial ? '[Node.P2P]\nNoDial = true\n' : '')
+    // The engine API's JWT secret: the test stands for the consensus client.
+    const jwtSecret = randomBytes(32)
+    const jwtFile = join(o.datadir, 'jwtsecret')
+    await writeFile(jwtFile, jwtSecret.toString('hex'))
     const args = [
       ...['--config', config],
       ...['--datadir', o.datadir, '--networkid', String(o.networkId), '--port', '0'],
       ...['--nat', 'extip:127.0.0.1', '--netrestrict', '127.0.0.0/8'],
-      ...['--bootnodes', o.bootnodes.join(','), '--discovery.dns', '', '--discovery.v5=false'],
-      ...['--http', '--http.addr', '127.0.0.1', '--http.port', '0', '--http.api', 'admin,eth,net'],
-      ...['--authrpc.addr', '127.0.0.1', '--authrpc.port', '0', '--ipcdisable'],
-      ...['--maxpeers', '5', '--cache', '64', '--verbosity', '4'],
+      ...['--bootnodes', o.bootnodes.join(','), '--discovery.dns', ''],
+      // geth refuses --discovery.v5 with --nodiscover (which turns both versions off).
+      ...(o.noDiscovery ? ['--nodiscover'] : ['--discovery.v5=false']),
+      ...['--http', '--http.addr', '127.0.0.1', '--http.port', '0'],
+      ...['--http.api', 'admin,eth,net,txpool'],
+      ...['--authrpc.addr', '127.0.0.1', '--authrpc.port', '0', '--authrpc.jwtsecret', jwtFile],
+      ...['--ipcdisable', '--maxpeers', '5', '--cache', '64'],
+      // Full sync: in snap mode (the default) geth takes no engine API payload past block 1.
+      ...['--syncmode', 'full'],
+      ...['--verbosity', String(o.verbosity ?? 4)],
+      ...(o.vmodule !== undefined ? ['--log.vmodule', o.vmodule] : []),
     ]
-    return new Geth(spawn(o.bin, args, { stdio: 'pipe' }))
+    return new Geth(spawn(o.bin, args, { stdio: 'pipe' }), jwtSecret)
   }
 
   /** Resolves with the first log line matching `re` (past or future); rejects if geth exits. */
@@ -138,6 +174,90 @@ export class Geth {
     const body = (await res.json()) as { result?: T; error?: { message: string } }
     if (body.error) throw new Error(`${method}: ${body.error.message}`)
     return body.result as T
+  }
+
+  /**
+   * Calls an engine API method on geth's authenticated endpoint, with a fresh HS256 token of the
+   * JWT secret (the engine API's authentication: `iat` within 60 s of geth's clock).
+   */
+  async engine<T>(method: string, params: unknown[] = []): Promise<T> {
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
+    const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ iat: Math.floor(Date.now() / 1000) })}`
+    const sig = createHmac('sha256', this.#jwtSecret).update(unsigned).digest('base64url')
+    const res = await fetch(await this.#authUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${unsigned}.${sig}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    })
+    const body = (await res.json()) as { result?: T; error?: { message: string } }
+    if (body.error) throw new Error(`${method}: ${body.error.message}`)
+    return body.result as T
+  }
+
+  /**
+   * Marks geth synced as its consensus client would: a forkchoice update to the head it has.
+   * Until then geth drops every transaction and announcement peers send (`AcceptTxs`: go-ethereum
+   * sets it on the first valid forkchoice update or at the end of a sync).
+   */
+  async markSynced(): Promise<void> {
+    const head = await this.rpc<{ hash: string }>('eth_getBlockByNumber', ['latest', false])
+    const state = {
+      headBlockHash: head.hash,
+      safeBlockHash: head.hash,
+      finalizedBlockHash: head.hash,
+    }
+    const r = await this.engine<{ payloadStatus: { status: string } }>(
+      'engine_forkchoiceUpdatedV1',
+      [state, null],
+    )
+    if (r.payloadStatus.status !== 'VALID') {
+      throw new Error(`forkchoice update to ${head.hash}: ${r.payloadStatus.status}`)
+    }
+  }
+
+  /**
+   * Makes geth build and adopt one empty block on its head, as its consensus client would
+   * (Cancun engine API: forkchoiceUpdatedV3 with payload attributes, getPayloadV3, newPayloadV3,
+   * forkchoiceUpdatedV3 to the new head); resolves with the new block's hash. The slot is 12 s
+   * after the parent's, so the chain's times stay in the past of a genesis in the past.
+   */
+  async makeBlock(): Promise<string> {
+    const zero = `0x${'00'.repeat(32)}`
+    const parent = await this.rpc<{ hash: string; timestamp: string }>('eth_getBlockByNumber', [
+      'latest',
+      false,
+    ])
+    const state = (hash: string) => ({
+      headBlockHash: hash,
+      safeBlockHash: hash,
+      finalizedBlockHash: hash,
+    })
+    const attributes = {
+      timestamp: `0x${(Number(parent.timestamp) + 12).toString(16)}`,
+      prevRandao: zero,
+      suggestedFeeRecipient: `0x${'00'.repeat(20)}`,
+      withdrawals: [],
+      parentBeaconBlockRoot: zero,
+    }
+    const fcu = await this.engine<{ payloadId: string | null }>('engine_forkchoiceUpdatedV3', [
+      state(parent.hash),
+      attributes,
+    ])
+    if (!fcu.payloadId) throw new Error('forkchoiceUpdatedV3: no payload id')
+    const built = await this.engine<{ executionPayload: { blockHash: string } }>(
+      'engine_getPayloadV3',
+      [fcu.payloadId],
+    )
+    const payload = built.executionPayload
+    const status = await this.engine<{ status: string }>('engine_newPayloadV3', [payload, [], zero])
+    if (status.status !== 'VALID') throw new Error(`newPayloadV3: ${status.status}`)
+    await this.engine('engine_forkchoiceUpdatedV3', [state(payload.blockHash), null])
+    return payload.blockHash
+  }
+
+  /** geth's enode URL (admin_nodeInfo). */
+  async enode(): Promise<string> {
+    return (await this.rpc<{ enode: string }>('admin_nodeInfo')).enode
   }
 
   /** Kills geth by its PID and resolves once it has exited. */

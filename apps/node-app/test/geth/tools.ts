@@ -34,6 +34,17 @@ export async function gethBinDir(): Promise<string> {
   return stdout.trim()
 }
 
+/**
+ * The eth-test suite's data (genesis.json, chain.rlp of 600 blocks), shipped in go-ethereum's
+ * module and read from the Go module cache (never copied into this repository).
+ */
+export const ethtestData = (version: string) =>
+  join(
+    process.env.GOMODCACHE ?? join(process.env.HOME ?? '/root', 'go', 'pkg', 'mod'),
+    `github.com/ethereum/go-ethereum@${version}`,
+    'cmd/devp2p/internal/ethtest/testdata',
+  )
+
 /** One case of a go-ethereum `utesting` suite, from its TAP output. */
 export interface CaseResult {
   name: string
