@@ -2,9 +2,11 @@ import {
   type Clock,
   checkRelayIp,
   equalBytes,
+  isIpv6,
   isSpecialNetwork,
   type Logger,
   noopLogger,
+  normalizeIp,
   type RlpInput,
   systemClock,
   TypedEventTarget,
@@ -78,7 +80,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #state: 'new' | 'running' | 'stopped' = 'new'
   #starting: Promise<void> | undefined
   readonly #drift: ClockDriftCheck
-  readonly stats: UDPv4Stats = { received: 0, sent: 0, dropped: {} }
+  readonly stats: UDPv4Stats = { received: 0, pongs: 0, sent: 0, dropped: {} }
 
   /**
    * Checks the options; opens nothing. Throws `ERR_INVALID_PRIVATE_KEY`, `ERR_INVALID_PORT` or
@@ -131,19 +133,21 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       return
     }
     const bound = transport.address
-    const ip = options.ip ?? (isSpecialNetwork(bound.ip) ? '127.0.0.1' : bound.ip)
+    // Bound to one address: that is the fallback of its family (go-ethereum falls back to
+    // 127.0.0.1 for IPv4 when bound to all interfaces).
+    const boundIp = isSpecialNetwork(bound.ip) ? undefined : bound.ip
+    const v6 = boundIp !== undefined && isIpv6(boundIp)
     try {
-      const node = new Node({
+      this.#localNode = new LocalNode(this.#key, {
         id: this.#id,
-        ip,
         udp: bound.port,
         tcp: options.tcpPort ?? bound.port,
+        ...(boundIp !== undefined && (v6 ? { fallbackIp6: boundIp } : { fallbackIp: boundIp })),
+        ...(options.ip !== undefined && { staticIp: normalizeIp(options.ip) }),
+        seq: options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())),
+        clock: this.#clock,
+        ...(options.ipTracker && { tracker: options.ipTracker }),
       })
-      this.#localNode = new LocalNode(
-        this.#key,
-        node,
-        options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())),
-      )
     } catch (err) {
       // Bad options: the socket this call bound is closed again.
       if (!options.transport) await transport.close()
@@ -170,9 +174,23 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#source = source
   }
 
-  /** Changes our advertised endpoint; the record is re-signed with seq + 1 when it changes. */
+  /** Our advertised IPv6 endpoint beside the IPv4 one (the record's `ip6`), when we have one. */
+  get self6(): { ip: string; udp: number } | undefined {
+    return this.#local().ip6
+  }
+
+  /**
+   * Changes our advertised endpoint: `ip` becomes the static IP of its family (go-ethereum's
+   * `SetStaticIP`, e.g. from a NAT gateway), `tcp` the TCP port. The record is re-signed with
+   * seq + 1 when it changes, and `endpoint:changed` fires.
+   */
   updateEndpoint(endpoint: { ip?: string; tcp?: number }): void {
-    this.#local().updateEndpoint(endpoint)
+    const ip = endpoint.ip === undefined ? undefined : normalizeIp(endpoint.ip)
+    const changed = this.#local().updateEndpoint({
+      ...(ip !== undefined && { ip }),
+      ...(endpoint.tcp !== undefined && { tcp: endpoint.tcp }),
+    })
+    if (changed) this.#endpointChanged()
   }
 
   /**
@@ -198,9 +216,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     const reply = this.#expect(
       node,
       'pong',
-      pongMatcher(node, hash, () => this.#onPongAccepted(node)),
+      pongMatcher(node, hash, (to) => this.#onPongAccepted(node, to)),
       options.signal,
     )
+    this.#local().contact(node.ip)
     this.#send(bytes, node)
     return reply
   }
@@ -301,7 +320,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     }
     switch (packet.type) {
       case PacketType.Ping:
-        this.#onPing(packet.from.tcp, hash, fromId, from)
+        this.#onPing(packet.from.tcp, packet.to, hash, fromId, from)
         return
       case PacketType.FindNode:
         this.#onFindNode(packet.target, fromId, from)
@@ -322,7 +341,13 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     }
   }
 
-  #onPing(tcp: number, hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
+  #onPing(
+    tcp: number,
+    claimed: Endpoint,
+    hash: Uint8Array,
+    fromId: NodeId,
+    from: UdpAddress,
+  ): void {
     // Pong and ping-back go to the packet's source address, never to the claimed `from`.
     const to: Endpoint = { ip: from.ip, udp: from.port, tcp }
     this.#sendTo(
@@ -338,12 +363,39 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       )
     } else {
       this.emit('bonded', { node, first })
+      // go-ethereum's handlePing: only bonded nodes make statements about our endpoint.
+      this.#statement(from.ip, claimed)
     }
     this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
   }
 
-  #onPongAccepted(node: Node): void {
+  #onPongAccepted(node: Node, to: Endpoint): void {
+    this.stats.pongs++
+    // go-ethereum's verifyPong: every Pong is a statement about our endpoint.
+    this.#statement(node.ip, to)
     if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
+  }
+
+  /** Host `from` says it sees us at `to` (go-ethereum's `UDPEndpointStatement`). */
+  #statement(from: string, to: Endpoint): void {
+    let ip: string
+    try {
+      ip = normalizeIp(to.ip)
+    } catch {
+      return
+    }
+    if (this.#local().endpointStatement(from, { ip, udp: to.udp })) this.#endpointChanged()
+  }
+
+  #endpointChanged(): void {
+    const local = this.#local()
+    this.#log.debug('advertised endpoint changed', { node: `${local.node}`, seq: local.enr.seq })
+    this.emit('endpoint:changed', {
+      node: local.node,
+      enr: local.enr,
+      pongs: this.stats.pongs,
+      statements: local.statements.v4 + local.statements.v6,
+    })
   }
 
   #onFindNode(target: NodeId, fromId: NodeId, from: UdpAddress): void {
