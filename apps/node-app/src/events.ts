@@ -1,5 +1,5 @@
 import { type Logger, toHex } from '@x/core'
-import type { Discovery } from '@x/discover'
+import { type Discovery, formatEnode } from '@x/discover'
 import type { EthService } from '@x/eth'
 import { disconnectReasonText, type Server } from '@x/p2p'
 
@@ -72,7 +72,24 @@ export function logDiscovery(discovery: Discovery, log: Logger): () => void {
     })
   }, discoveryLogInterval)
   timer.unref()
-  return () => clearInterval(timer)
+  // The enode URL follows the endpoint learned from peers' Pongs or a NAT gateway.
+  const ac = new AbortController()
+  discovery.udp.addEventListener(
+    'endpoint:changed',
+    (e) =>
+      log.info('advertised endpoint changed', {
+        enode: formatEnode(e.detail.node),
+        ...(discovery.udp.self6 && { ip6: discovery.udp.self6.ip }),
+        seq: e.detail.enr.seq.toString(),
+        pongs: e.detail.pongs,
+        statements: e.detail.statements,
+      }),
+    { signal: ac.signal },
+  )
+  return () => {
+    clearInterval(timer)
+    ac.abort()
+  }
 }
 
 /** How often the node logs its chain and eth peers' heads. */

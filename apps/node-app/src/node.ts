@@ -1,16 +1,11 @@
 import { readFile } from 'node:fs/promises'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import { type Logger, type Startable, useFastCrypto } from '@x/core'
-import {
-  formatEnode,
-  loadOrCreateNodeKey,
-  Node,
-  nodeIdFromPrivateKey,
-  parseEnode,
-} from '@x/discover'
+import { type Logger, type Startable, systemClock, useFastCrypto } from '@x/core'
+import { loadNodeKey, loadOrCreateNodeKey, type Node, parseEnode } from '@x/discover'
 import { EthService } from '@x/eth'
 import { NodeHealth } from '@x/health'
-import { type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
+import { natFromSpec, type Protocol, rlpx, Server, serverDefaults, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
 import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
@@ -18,7 +13,9 @@ import { clientName } from './version.js'
 
 /** A started node: what it is and its components. */
 export interface RunningNode {
+  /** Our node as advertised now (it follows the endpoint learned from peers or the gateway). */
   readonly self: Node
+  /** `self` as an enode URL. */
   readonly enode: string
   /** The p2p server; `server.discovery` is discovery v4 unless `--nodiscover`. */
   readonly server: Server
@@ -30,9 +27,38 @@ export interface RunningNode {
 
 type Stop = () => Promise<void> | void
 
+/**
+ * The default listen address: all interfaces, IPv6 and IPv4 (`::`, dual-stack) where the host
+ * has IPv6, else IPv4 only; as go-ethereum's default `:30303`.
+ */
+export function allInterfaces(
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+): string {
+  const v6 = Object.values(interfaces).some((as) => as?.some((a) => a.family === 'IPv6'))
+  return v6 ? '::' : '0.0.0.0'
+}
+
+async function nodeKey(config: NodeConfig, log: Logger): Promise<Uint8Array> {
+  const given = config.nodekey
+  if (given && 'key' in given) return given.key
+  if (given) return loadNodeKey(given.file)
+  const path = join(config.datadir, 'nodekey')
+  const { key, created } = await loadOrCreateNodeKey(path)
+  if (created) log.info('created node key', { path })
+  return key
+}
+
 async function readNodes(file: string | undefined, flag: string): Promise<Node[]> {
   if (file === undefined) return []
   return parseEnodeList(await readFile(file, 'utf8'), flag).map((url) => parseEnode(url))
+}
+
+function hostPort(a: { ip: string; port: number }): string {
+  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`
+}
+
+function natName(spec: NonNullable<NodeConfig['nat']>): string {
+  return spec.kind === 'extip' ? `extip:${spec.ip}` : spec.kind
 }
 
 /**
@@ -97,10 +123,8 @@ export class AppNode implements Startable {
     const log = this.#log
     const crypto = await useFastCrypto()
     log.debug('crypto backend', { backend: crypto.name })
-    const keyPath = join(config.datadir, 'nodekey')
-    const { key, created } = await loadOrCreateNodeKey(keyPath)
-    if (created) log.info('created node key', { path: keyPath })
-    const selfId = nodeIdFromPrivateKey(key)
+    const key = await nodeKey(config, log)
+    const name = config.identity ? clientName.replace('/', `/${config.identity}/`) : clientName
     const staticNodes = await readNodes(config.staticFile, '--static')
     const trustedNodes = await readNodes(config.trustedFile, '--trusted')
 
@@ -129,12 +153,15 @@ export class AppNode implements Startable {
     const protocols: Protocol[] = [...eth.protocols, health.ping]
     if (heartbeat.protocol) protocols.push(heartbeat.protocol)
     const network = tcpNetwork(rlpx, { logger: log.child({ module: 'rlpx' }) })
+    // Opens nothing: extip is only advertised; a gateway is asked after the server started.
+    const nat = natFromSpec(config.nat, systemClock)
     const server = new Server({
       privateKey: key,
-      name: clientName,
-      listenAddress: { ip: config.extip, port: config.port },
-      externalIp: config.extip,
+      name,
+      listenAddress: { ip: config.addr ?? allInterfaces(), port: config.port },
+      ...(nat && { nat }),
       maxPeers: config.maxpeers,
+      maxPendingPeers: config.maxpendpeers || serverDefaults.maxPendingPeers,
       noDial: config.nodial,
       noDiscovery: config.nodiscover,
       bootnodes: config.bootnodes,
@@ -145,6 +172,9 @@ export class AppNode implements Startable {
           port: config.discport,
           nodeDatabase: join(config.datadir, 'nodes'),
           maintenance: config.discoveryTiming,
+          ...(config.minStatements !== undefined && {
+            ipTracker: { minStatements: config.minStatements },
+          }),
         },
       }),
       staticNodes,
@@ -157,7 +187,6 @@ export class AppNode implements Startable {
     })
     logServer(server, log)
     await server.start()
-    const tcpPort = server.listenAddress?.port ?? config.port
     const d = server.discovery
     stops.push(async () => {
       await server.stop()
@@ -170,19 +199,31 @@ export class AppNode implements Startable {
     stops.push(() => health.stop())
 
     stops.push(() => heartbeat.stop())
-    heartbeat.attach(server, { eth, privateKey: key, network, clientVersion: clientName })
+    heartbeat.attach(server, { eth, privateKey: key, network, clientVersion: name })
     await heartbeat.start()
 
-    const self = new Node({ id: selfId, ip: config.extip, udp: d?.self.udp ?? 0, tcp: tcpPort })
-    const enode = formatEnode(self)
+    const info = server.nodeInfo()
     log.info('node started', {
-      enode,
+      enode: info.enode,
+      listen: server.listenAddress && hostPort(server.listenAddress),
+      ...(config.nat && { nat: natName(config.nat) }),
       datadir: config.datadir,
       crypto: crypto.name,
       network: config.network,
       networkId: eth.networkId.toString(),
       protocols: protocols.map((p) => `${p.name}/${p.version}`),
     })
-    return { self, enode, server, eth, health, heartbeat }
+    return {
+      get self() {
+        return parseEnode(server.nodeInfo().enode)
+      },
+      get enode() {
+        return server.nodeInfo().enode
+      },
+      server,
+      eth,
+      health,
+      heartbeat,
+    }
   }
 }

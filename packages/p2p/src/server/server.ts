@@ -20,7 +20,7 @@ import type { Protocol } from '../protocol.js'
 import { NodeSets } from './admin.js'
 import { setupDialScheduler } from './dialing.js'
 import { knownEnr, startDiscoveryV4 } from './discovery.js'
-import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
+import { hostPort, type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
 import { InboundGate } from './listen.js'
 import { setupNat } from './nat.js'
 import type { InboundConn, Listener, LocalIdentity } from './network.js'
@@ -147,7 +147,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
         throw err
       }
       this.#log.info('listening', {
-        address: `${this.#listener.address.ip}:${this.#listener.address.port}`,
+        address: hostPort(this.#listener.address),
       })
     }
     if (this.#o.discoveryV4) {
