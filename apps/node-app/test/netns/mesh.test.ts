@@ -52,18 +52,14 @@ netnsDescribe('five hosts in network namespaces', () => {
       expect(String(l.listen)).toMatch(/^\[::\]:30303$|^0\.0\.0\.0:30303$/)
     }
     const short = ids.map((id) => id.slice(0, 16))
-    const peersOf = (a: App) =>
-      new Set(
-        a.lines
-          .filter((l) => l.msg === 'peer added' || l.msg === 'peer dropped')
-          .reduce<string[]>(
-            (acc, l) =>
-              l.msg === 'peer added'
-                ? [...acc, String(l.id)]
-                : acc.filter((x) => x !== String(l.id)),
-            [],
-          ),
-      )
+    const peersOf = (a: App) => {
+      const p = new Set<string>()
+      for (const l of a.lines) {
+        if (l.msg === 'peer added') p.add(String(l.id))
+        else if (l.msg === 'peer dropped') p.delete(String(l.id))
+      }
+      return p
+    }
     const meshed = (a: App) => {
       const i = all.indexOf(a)
       const p = peersOf(a)
