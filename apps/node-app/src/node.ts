@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { type Logger, type Startable, systemClock, useFastCrypto } from '@x/core'
 import { loadNodeKey, loadOrCreateNodeKey, type Node, parseEnode } from '@x/discover'
-import { EthService } from '@x/eth'
+import { EthService, forkIdAt } from '@x/eth'
 import { NodeHealth } from '@x/health'
 import { natFromSpec, type Protocol, rlpx, Server, serverDefaults, tcpNetwork } from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
@@ -51,6 +51,19 @@ async function nodeKey(config: NodeConfig, log: Logger): Promise<Uint8Array> {
 async function readNodes(file: string | undefined, flag: string): Promise<Node[]> {
   if (file === undefined) return []
   return parseEnodeList(await readFile(file, 'utf8'), flag).map((url) => parseEnode(url))
+}
+
+/**
+ * Our record's `eth` entry, `[[fork hash, fork next]]` (EIP-2124 in the ENR; go-ethereum's
+ * `eth.currentENREntry`): geth dials only nodes whose record has one its fork filter accepts.
+ * Set once at start (a devnet has every fork at genesis).
+ */
+function ethEnrEntry(eth: EthService): [[Uint8Array, bigint]] {
+  const head = eth.backend.chain.head()
+  const id = forkIdAt(eth.chain, head.number, head.time)
+  const hash = new Uint8Array(4)
+  new DataView(hash.buffer).setUint32(0, id.hash)
+  return [[hash, id.next]]
 }
 
 function hostPort(a: { ip: string; port: number }): string {
@@ -192,7 +205,10 @@ export class AppNode implements Startable {
       await server.stop()
       if (d) log.info('node database closed')
     })
-    if (d) stops.push(logDiscovery(d, log))
+    if (d) {
+      stops.push(logDiscovery(d, log))
+      d.udp.setEnrEntries({ eth: ethEnrEntry(eth) })
+    }
 
     health.attach(server, d ? { discovery: d } : {})
     await health.start()
