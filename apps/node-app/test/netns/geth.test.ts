@@ -48,6 +48,7 @@ netnsDescribe('geth in a namespace', () => {
         'app',
         ...['--nodekeyhex', toHex(key), '--network', 'devnet', '--port', '30303', '--nodial'],
         ...['--netrestrict', `${net}.0/24`, '--discovery.minstatements', '1'],
+        ...['--identity', 'netns'],
       )
       await app.waitFor('node started')
       const datadir = apps.path('geth')
@@ -68,7 +69,7 @@ netnsDescribe('geth in a namespace', () => {
       const peers = await geth.rpc<GethPeer[]>('admin_peers', [], gethHost.exec)
       const us = peers.find((p) => p.enode.startsWith(`enode://${id}@`))
       expect(us?.network.inbound).toBe(false)
-      expect(us?.name).toMatch(/^node-app\/v/)
+      expect(us?.name).toMatch(/^node-app\/netns\/v/)
     },
     120_000,
   )

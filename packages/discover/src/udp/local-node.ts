@@ -1,27 +1,27 @@
-import { type Clock, isIpv6, isSpecialNetwork, type RlpInput } from '@x/core'
+import { type Clock, isIpv6, isSpecialNetwork, normalizeIp, type RlpInput } from '@x/core'
 import { Enr } from '../enr/enr.js'
 import { Node, type NodeId } from '../node.js'
 import { IpTracker, type IpTrackerOptions, type UdpEndpoint } from './ip-tracker.js'
+import type { UdpAddress } from './transport.js'
 
-/** What our own node starts from; the IPs are the fallbacks until something better is known. */
+/** What our own node starts from. */
 export interface LocalNodeInit {
   id: NodeId
-  /** Our bound UDP port: advertised until a prediction names another. */
-  udp: number
-  tcp: number
   /**
-   * Advertised IPv4 address when there is no static IP and no prediction (default 127.0.0.1,
-   * as go-ethereum's `SetFallbackIP`, unless bound to one IPv6 address).
+   * Our bound socket: its port is advertised until a prediction names another; a specific IP
+   * is the fallback of its family (go-ethereum's `SetFallbackIP`), else IPv4 falls back to
+   * 127.0.0.1 (all interfaces), or has none (bound to one IPv6 address).
    */
-  fallbackIp?: string
-  /** Advertised IPv6 address likewise (set when we are bound to one IPv6 address). */
-  fallbackIp6?: string
-  /** Static IPs (`--nat extip:`, a NAT gateway's answer): no prediction for that family. */
+  bound: UdpAddress
+  /** Our TCP port (default: the bound UDP port). */
+  tcp?: number
+  /** A static IP (`--nat extip:`, a NAT gateway's answer): no prediction for its family. */
   staticIp?: string
-  staticIp6?: string
   seq: bigint
   clock: Clock
   tracker?: IpTrackerOptions
+  /** Called after each change of the advertised endpoint (the record was re-signed). */
+  onChange?: (local: LocalNode) => void
 }
 
 /** One address family's endpoint sources, in go-ethereum's precedence: static, predicted, fallback. */
@@ -42,9 +42,6 @@ class FamilyEndpoint {
   }
 }
 
-const usable = (ip: string | undefined) =>
-  ip !== undefined && ip !== '0.0.0.0' && ip !== '::' ? ip : undefined
-
 /**
  * Our own node as discovery advertises it (go-ethereum's `enode.LocalNode`): the endpoint, for
  * IPv4 and IPv6 each a static IP, else the one predicted from other nodes' statements (an
@@ -63,20 +60,25 @@ export class LocalNode {
   #ip6: { ip: string; udp: number } | undefined
   #enr: Enr
   #entries: Record<string, RlpInput> = {}
+  readonly #onChange: (local: LocalNode) => void
 
+  /** Throws core's `ERR_INVALID_IP` for a static IP that is not one. */
   constructor(privateKey: Uint8Array, init: LocalNodeInit) {
     this.#key = privateKey
     this.#id = init.id
-    this.#udp = init.udp
-    this.#tcp = init.tcp
+    this.#onChange = init.onChange ?? (() => {})
+    this.#udp = init.bound.port
+    this.#tcp = init.tcp ?? init.bound.port
     this.#v4 = new FamilyEndpoint(init.clock, init.tracker)
     this.#v6 = new FamilyEndpoint(init.clock, init.tracker)
-    this.#v6.fallbackIp = usable(init.fallbackIp6)
+    const bound = isSpecialNetwork(init.bound.ip) ? undefined : init.bound.ip
+    if (bound !== undefined) this.#family(bound).fallbackIp = bound
     // Bound to one IPv6 address: no IPv4 endpoint, unless one is learned.
-    this.#v4.fallbackIp =
-      usable(init.fallbackIp) ?? (this.#v6.fallbackIp === undefined ? '127.0.0.1' : undefined)
-    if (init.staticIp !== undefined) this.#family(init.staticIp).staticIp = init.staticIp
-    if (init.staticIp6 !== undefined) this.#v6.staticIp = init.staticIp6
+    if (bound === undefined) this.#v4.fallbackIp = '127.0.0.1'
+    if (init.staticIp !== undefined) {
+      const ip = normalizeIp(init.staticIp)
+      this.#family(ip).staticIp = ip
+    }
     const { node, ip6 } = this.#current()
     this.#node = node
     this.#ip6 = ip6
@@ -107,7 +109,10 @@ export class LocalNode {
    * Returns true when the record changed (it was re-signed).
    */
   updateEndpoint(endpoint: { ip?: string; tcp?: number }): boolean {
-    if (endpoint.ip !== undefined) this.#family(endpoint.ip).staticIp = endpoint.ip
+    if (endpoint.ip !== undefined) {
+      const ip = normalizeIp(endpoint.ip)
+      this.#family(ip).staticIp = ip
+    }
     if (endpoint.tcp !== undefined) this.#tcp = endpoint.tcp
     return this.#update()
   }
@@ -117,9 +122,15 @@ export class LocalNode {
    * `UDPEndpointStatement`). Returns true when the prediction, and so the record, changed.
    */
   endpointStatement(from: string, endpoint: UdpEndpoint): boolean {
+    let ip: string
+    try {
+      ip = normalizeIp(endpoint.ip)
+    } catch {
+      return false
+    }
     // An unspecified or special address says nothing about where we can be reached.
-    if (isSpecialNetwork(endpoint.ip) || endpoint.udp === 0) return false
-    this.#family(endpoint.ip).track.addStatement(from, endpoint)
+    if (isSpecialNetwork(ip) || endpoint.udp === 0) return false
+    this.#family(ip).track.addStatement(from, { ip, udp: endpoint.udp })
     return this.#update()
   }
 
@@ -155,6 +166,7 @@ export class LocalNode {
     this.#node = node
     this.#ip6 = ip6
     this.#enr = this.#sign(this.#enr.seq + 1n)
+    this.#onChange(this)
     return true
   }
 

@@ -132,21 +132,16 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       if (!options.transport) await transport.close()
       return
     }
-    const bound = transport.address
-    // Bound to one address: that is the fallback of its family (go-ethereum falls back to
-    // 127.0.0.1 for IPv4 when bound to all interfaces).
-    const boundIp = isSpecialNetwork(bound.ip) ? undefined : bound.ip
-    const v6 = boundIp !== undefined && isIpv6(boundIp)
     try {
       this.#localNode = new LocalNode(this.#key, {
         id: this.#id,
-        udp: bound.port,
-        tcp: options.tcpPort ?? bound.port,
-        ...(boundIp !== undefined && (v6 ? { fallbackIp6: boundIp } : { fallbackIp: boundIp })),
-        ...(options.ip !== undefined && { staticIp: normalizeIp(options.ip) }),
+        bound: transport.address,
+        ...(options.tcpPort !== undefined && { tcp: options.tcpPort }),
+        ...(options.ip !== undefined && { staticIp: options.ip }),
         seq: options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())),
         clock: this.#clock,
         ...(options.ipTracker && { tracker: options.ipTracker }),
+        onChange: (local) => this.#endpointChanged(local),
       })
     } catch (err) {
       // Bad options: the socket this call bound is closed again.
@@ -185,12 +180,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
    * seq + 1 when it changes, and `endpoint:changed` fires.
    */
   updateEndpoint(endpoint: { ip?: string; tcp?: number }): void {
-    const ip = endpoint.ip === undefined ? undefined : normalizeIp(endpoint.ip)
-    const changed = this.#local().updateEndpoint({
-      ...(ip !== undefined && { ip }),
-      ...(endpoint.tcp !== undefined && { tcp: endpoint.tcp }),
-    })
-    if (changed) this.#endpointChanged()
+    this.#local().updateEndpoint(endpoint)
   }
 
   /**
@@ -364,7 +354,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     } else {
       this.emit('bonded', { node, first })
       // go-ethereum's handlePing: only bonded nodes make statements about our endpoint.
-      this.#statement(from.ip, claimed)
+      this.#local().endpointStatement(from.ip, claimed)
     }
     this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
   }
@@ -372,23 +362,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #onPongAccepted(node: Node, to: Endpoint): void {
     this.stats.pongs++
     // go-ethereum's verifyPong: every Pong is a statement about our endpoint.
-    this.#statement(node.ip, to)
+    this.#local().endpointStatement(node.ip, to)
     if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
   }
 
-  /** Host `from` says it sees us at `to` (go-ethereum's `UDPEndpointStatement`). */
-  #statement(from: string, to: Endpoint): void {
-    let ip: string
-    try {
-      ip = normalizeIp(to.ip)
-    } catch {
-      return
-    }
-    if (this.#local().endpointStatement(from, { ip, udp: to.udp })) this.#endpointChanged()
-  }
-
-  #endpointChanged(): void {
-    const local = this.#local()
+  #endpointChanged(local: LocalNode): void {
     this.#log.debug('advertised endpoint changed', { node: `${local.node}`, seq: local.enr.seq })
     this.emit('endpoint:changed', {
       node: local.node,
