@@ -14,7 +14,9 @@ import {
   isPublicNetwork,
   parseEnodeTarget,
   parseEnrtreeUrl,
+  parseNodeKey,
 } from '@x/discover'
+import { type NatSpec, parseNat } from '@x/p2p'
 
 export type NetworkName = 'mainnet' | 'sepolia' | 'hoodi' | 'devnet'
 
@@ -26,8 +28,21 @@ export interface NodeConfig {
   port: number
   /** UDP discovery port. */
   discport: number
-  /** IP address advertised in our enode URL; also the address we listen on. */
-  extip: string
+  /**
+   * Address TCP and UDP listen on; undefined = all interfaces (IPv6 and IPv4 where the host
+   * has IPv6, else IPv4).
+   */
+  addr?: string
+  /** How the advertised endpoint is found (`--nat`); undefined = none: predicted from Pongs. */
+  nat?: NatSpec
+  /** Node key: a file to read (`--nodekey`), or the key itself (`--nodekeyhex`). */
+  nodekey?: { file: string } | { key: Uint8Array }
+  /** Inbound connections in the handshake phase at once (`--maxpendpeers`; 0 = default 50). */
+  maxpendpeers: number
+  /** Custom node name put in the client id of our hello (`--identity`). */
+  identity?: string
+  /** Pongs from distinct hosts that must agree before our endpoint is learned (default 10). */
+  minStatements?: number
   logLevel: LogLevel
   /**
    * Bootstrap nodes: enode URLs (host names allowed) or `enr:` records — those of `--bootnodes`,
@@ -84,7 +99,16 @@ export const usage = `Usage: node-app [options]
   --datadir <dir>              where the node key and database live (default: ./data)
   --port <n>                   TCP listening port, also UDP unless --discport (default: 30303)
   --discport <n>               UDP discovery port (default: same as --port)
-  --extip <ip>                 IP address to listen on and advertise (default: 127.0.0.1)
+  --addr <ip>                  address to listen on, TCP and UDP (default: all interfaces,
+                               IPv6 and IPv4 where the host has IPv6)
+  --nat <mode>                 how the advertised endpoint is found: none | extip:<IP> | any |
+                               upnp | pmp | pmp:<gateway IP> (default: none; the IP is then
+                               learned from what peers see)
+  --extip <ip>                 same as --nat extip:<ip> (advertised only, never bound)
+  --nodekey <file>             node key file (hex); default <datadir>/nodekey, made if missing
+  --nodekeyhex <hex>           node key as hex (for testing)
+  --identity <name>            custom node name in the client id of our hello
+  --maxpendpeers <n>           maximum pending connection attempts (default: 0 = 50)
   --bootnodes <urls>           comma-separated enode:// URLs (host names allowed) or enr: records
                                (default: the network's built-in list; none on the devnet)
   --nodiscover                 disable discovery (no UDP)
@@ -120,10 +144,14 @@ Discovery table timing (devnets, tests; defaults are go-ethereum's):
   --discovery.copy <dur>       how often live table nodes are saved to the node database (default: 30s)
   --discovery.seedtime <dur>   time a node must be live in the table before it is saved as a
                                seed for the next start (default: 5m)
+  --discovery.minstatements <n> Pongs from distinct hosts that must name the same endpoint
+                               before it is advertised (default: 10)
 `
 
+/** A command-line flag that cannot work; the message is one line naming the flag. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
+  readonly code = 'ERR_INVALID_FLAG'
 }
 
 const options = {
@@ -131,6 +159,13 @@ const options = {
   port: { type: 'string' },
   discport: { type: 'string' },
   extip: { type: 'string' },
+  addr: { type: 'string' },
+  nat: { type: 'string' },
+  nodekey: { type: 'string' },
+  nodekeyhex: { type: 'string' },
+  identity: { type: 'string' },
+  maxpendpeers: { type: 'string' },
+  'discovery.minstatements': { type: 'string' },
   bootnodes: { type: 'string' },
   nodiscover: { type: 'boolean' },
   maxpeers: { type: 'string' },
@@ -250,6 +285,47 @@ function cidr(value: string): string {
   return normal
 }
 
+function natSpec(nat: string | undefined, extip: string | undefined): NatSpec | undefined {
+  if (nat !== undefined && extip !== undefined) {
+    throw new ConfigError('--nat and --extip are exclusive (--extip <ip> is --nat extip:<ip>)')
+  }
+  if (extip !== undefined) return { kind: 'extip', ip: ip(extip, '--extip') }
+  if (nat === undefined) return undefined
+  try {
+    return parseNat(nat)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+}
+
+/** go-ethereum's `setNodeKey`: `--nodekey` and `--nodekeyhex` are exclusive. */
+function nodekey(
+  file: string | undefined,
+  hex: string | undefined,
+  cwd: string,
+): NodeConfig['nodekey'] {
+  if (file !== undefined && hex !== undefined) {
+    throw new ConfigError('--nodekey and --nodekeyhex are mutually exclusive')
+  }
+  if (file !== undefined) return { file: resolve(cwd, file) }
+  if (hex === undefined) return undefined
+  try {
+    return { key: parseNodeKey(hex) }
+  } catch (err) {
+    throw new ConfigError(`--nodekeyhex: ${(err as Error).message}`)
+  }
+}
+
+/** A name for the client id: printable, no '/' (it separates the id's fields), ≤ 64 characters. */
+function identity(name: string): string {
+  if (!/^[\x21-\x2e\x30-\x7e]{1,64}$/.test(name)) {
+    throw new ConfigError(
+      `--identity must be 1-64 printable characters without spaces or '/', got ${show(name)}`,
+    )
+  }
+  return name
+}
+
 /** Parses command-line flags into a config; throws ConfigError with a readable message. */
 export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | 'help' {
   let values: ReturnType<
@@ -297,7 +373,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     datadir: resolve(cwd, values.datadir ?? 'data'),
     port: tcp,
     discport: port(values.discport, '--discport', tcp),
-    extip: ip(values.extip ?? '127.0.0.1', '--extip'),
+    maxpendpeers: uint(values.maxpendpeers, '--maxpendpeers', 0),
     logLevel: level,
     bootnodes,
     dnsDiscovery,
@@ -317,6 +393,20 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
   ]
   for (const [value, flag, key] of timing) {
     if (value !== undefined) config.discoveryTiming[key] = durationMs(value, flag)
+  }
+  if (values.addr !== undefined) config.addr = ip(values.addr, '--addr')
+  const nat = natSpec(values.nat, values.extip)
+  if (nat) config.nat = nat
+  const key = nodekey(values.nodekey, values.nodekeyhex, cwd)
+  if (key) config.nodekey = key
+  if (values.identity !== undefined) config.identity = identity(values.identity)
+  if (values['discovery.minstatements'] !== undefined) {
+    config.minStatements = uint(
+      values['discovery.minstatements'],
+      '--discovery.minstatements',
+      10,
+      1,
+    )
   }
   if (values.static !== undefined) config.staticFile = resolve(cwd, values.static)
   if (values.trusted !== undefined) config.trustedFile = resolve(cwd, values.trusted)

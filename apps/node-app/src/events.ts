@@ -1,5 +1,5 @@
 import { type Logger, toHex } from '@x/core'
-import type { Discovery, TableEvents } from '@x/discover'
+import { type Discovery, formatEnode, type TableEvents } from '@x/discover'
 import { type EthService, txHash } from '@x/eth'
 import { disconnectReasonText, type Server } from '@x/p2p'
 
@@ -99,6 +99,19 @@ export function logDiscovery(discovery: Discovery, log: Logger): () => void {
     })
   }, discoveryLogInterval)
   timer.unref()
+  // The enode URL follows the endpoint learned from peers' Pongs or a NAT gateway.
+  discovery.udp.addEventListener(
+    'endpoint:changed',
+    (e) =>
+      log.info('advertised endpoint changed', {
+        enode: formatEnode(e.detail.node),
+        ...(discovery.udp.self6 && { ip6: discovery.udp.self6.ip }),
+        seq: e.detail.enr.seq.toString(),
+        pongs: e.detail.pongs,
+        statements: e.detail.statements,
+      }),
+    { signal: listening.signal },
+  )
   return () => {
     clearInterval(timer)
     listening.abort()

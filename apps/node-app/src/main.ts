@@ -8,7 +8,8 @@ async function main(): Promise<number> {
     config = parseConfig(process.argv.slice(2))
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    process.stderr.write(`node-app: ${err.message}\n\n${usage}`)
+    // One line naming the flag; the flags are one --help away.
+    process.stderr.write(`node-app: ${err.message} (see node-app --help)\n`)
     return 2
   }
   if (config === 'help') {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
+import { networkInterfaces } from 'node:os'
 import { basename, join } from 'node:path'
-import { type Logger, type Startable, toHex, useFastCrypto } from '@x/core'
+import { type Logger, type Startable, systemClock, toHex, useFastCrypto } from '@x/core'
 import {
   DnsClient,
   dnsNodes,
@@ -8,9 +9,11 @@ import {
   formatEnode,
   type HostResolver,
   isEnodeHost,
+  loadNodeKey,
   loadOrCreateNodeKey,
-  Node,
+  type Node,
   nodeIdFromPrivateKey,
+  parseEnode,
   parseEnodeTarget,
   type TxtResolver,
 } from '@x/discover'
@@ -26,7 +29,15 @@ import {
   startEnrUpdater,
 } from '@x/eth'
 import { NodeHealth } from '@x/health'
-import { type DialSource, type Protocol, rlpx, Server, tcpNetwork } from '@x/p2p'
+import {
+  type DialSource,
+  natFromSpec,
+  type Protocol,
+  rlpx,
+  Server,
+  serverDefaults,
+  tcpNetwork,
+} from '@x/p2p'
 import { type NodeConfig, parseEnodeList } from './config.js'
 import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
@@ -35,7 +46,9 @@ import { clientName } from './version.js'
 
 /** A started node: what it is and its components. */
 export interface RunningNode {
+  /** Our node as advertised now (it follows the endpoint learned from peers or the gateway). */
   readonly self: Node
+  /** `self` as an enode URL. */
   readonly enode: string
   /** The p2p server; `server.discovery` is discovery v4 unless `--nodiscover`. */
   readonly server: Server
@@ -46,6 +59,27 @@ export interface RunningNode {
 }
 
 type Stop = () => Promise<void> | void
+
+/**
+ * The default listen address: all interfaces, IPv6 and IPv4 (`::`, dual-stack) where the host
+ * has IPv6, else IPv4 only; as go-ethereum's default `:30303`.
+ */
+export function allInterfaces(
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+): string {
+  const v6 = Object.values(interfaces).some((as) => as?.some((a) => a.family === 'IPv6'))
+  return v6 ? '::' : '0.0.0.0'
+}
+
+async function nodeKey(config: NodeConfig, log: Logger): Promise<Uint8Array> {
+  const given = config.nodekey
+  if (given && 'key' in given) return given.key
+  if (given) return loadNodeKey(given.file)
+  const path = join(config.datadir, 'nodekey')
+  const { key, created } = await loadOrCreateNodeKey(path)
+  if (created) log.info('created node key', { path })
+  return key
+}
 
 /** Name resolution a node uses, injected in tests (defaults: node:dns). */
 export interface AppNodeResolvers {
@@ -92,6 +126,14 @@ async function loadChain(
     })
   }
   return { ...backend, config: chainConfig }
+}
+
+function hostPort(a: { ip: string; port: number }): string {
+  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`
+}
+
+function natName(spec: NonNullable<NodeConfig['nat']>): string {
+  return spec.kind === 'extip' ? `extip:${spec.ip}` : spec.kind
 }
 
 /**
@@ -159,10 +201,8 @@ export class AppNode implements Startable {
     const log = this.#log
     const crypto = await useFastCrypto()
     log.debug('crypto backend', { backend: crypto.name })
-    const keyPath = join(config.datadir, 'nodekey')
-    const { key, created } = await loadOrCreateNodeKey(keyPath)
-    if (created) log.info('created node key', { path: keyPath })
-    const selfId = nodeIdFromPrivateKey(key)
+    const key = await nodeKey(config, log)
+    const name = config.identity ? clientName.replace('/', `/${config.identity}/`) : clientName
     const staticNodes = await readNodes(config.staticFile, '--static')
     const trusted = await readNodes(config.trustedFile, '--trusted')
     // Trust is given to an identity at an address: a host name there is refused.
@@ -213,12 +253,15 @@ export class AppNode implements Startable {
     const protocols: Protocol[] = [...eth.protocols, health.ping]
     if (heartbeat.protocol) protocols.push(heartbeat.protocol)
     const network = tcpNetwork(rlpx, { logger: log.child({ module: 'rlpx' }) })
+    // Opens nothing: extip is only advertised; a gateway is asked after the server started.
+    const nat = natFromSpec(config.nat, systemClock)
     const server = new Server({
       privateKey: key,
-      name: clientName,
-      listenAddress: { ip: config.extip, port: config.port },
-      externalIp: config.extip,
+      name,
+      listenAddress: { ip: config.addr ?? allInterfaces(), port: config.port },
+      ...(nat && { nat }),
       maxPeers: config.maxpeers,
+      maxPendingPeers: config.maxpendpeers || serverDefaults.maxPendingPeers,
       noDial: config.nodial,
       noDiscovery: config.nodiscover,
       bootnodes: config.bootnodes,
@@ -231,6 +274,9 @@ export class AppNode implements Startable {
           maintenance: config.discoveryTiming,
           // The clock-drift check asks pool.ntp.org: only on a public network.
           ...(!config.ntp && { ntp: false as const }),
+          ...(config.minStatements !== undefined && {
+            ipTracker: { minStatements: config.minStatements },
+          }),
         },
       }),
       staticNodes,
@@ -251,7 +297,6 @@ export class AppNode implements Startable {
     })
     logServer(server, log)
     await server.start()
-    const tcpPort = server.listenAddress?.port ?? config.port
     const d = server.discovery
     stops.push(async () => {
       await server.stop()
@@ -270,13 +315,14 @@ export class AppNode implements Startable {
     stops.push(() => health.stop())
 
     stops.push(() => heartbeat.stop())
-    heartbeat.attach(server, { eth, privateKey: key, network, clientVersion: clientName })
+    heartbeat.attach(server, { eth, privateKey: key, network, clientVersion: name })
     await heartbeat.start()
 
-    const self = new Node({ id: selfId, ip: config.extip, udp: d?.self.udp ?? 0, tcp: tcpPort })
-    const enode = formatEnode(self)
+    const info = server.nodeInfo()
     log.info('node started', {
-      enode,
+      enode: info.enode,
+      listen: server.listenAddress && hostPort(server.listenAddress),
+      ...(config.nat && { nat: natName(config.nat) }),
       datadir: config.datadir,
       crypto: crypto.name,
       network: eth.chain.name,
@@ -284,6 +330,17 @@ export class AppNode implements Startable {
       bootnodes: config.bootnodes.length,
       protocols: protocols.map((p) => `${p.name}/${p.version}`),
     })
-    return { self, enode, server, eth, health, heartbeat }
+    return {
+      get self() {
+        return parseEnode(server.nodeInfo().enode)
+      },
+      get enode() {
+        return server.nodeInfo().enode
+      },
+      server,
+      eth,
+      health,
+      heartbeat,
+    }
   }
 }

@@ -20,7 +20,7 @@ describe('parseConfig', () => {
       datadir: '/tmp/x/data',
       port: 30303,
       discport: 30303,
-      extip: '127.0.0.1',
+      maxpendpeers: 0,
       bootnodes: [],
       nodiscover: false,
       maxpeers: 50,
@@ -35,6 +35,42 @@ describe('parseConfig', () => {
     if (c === 'help') throw new Error('unreachable')
     expect(c.http).toBeUndefined()
     expect(c.heartbeat).toBeUndefined()
+    // Listen on all interfaces, advertise what peers see: no NAT gateway is asked.
+    expect(c.addr).toBeUndefined()
+    expect(c.nat).toBeUndefined()
+    expect(c.nodekey).toBeUndefined()
+  })
+
+  it('parses the listening and advertising flags as geth', () => {
+    const key = 'b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291'
+    const c = parseConfig(
+      [
+        '--addr=10.77.0.3',
+        '--nat=extip:203.0.113.5',
+        `--nodekeyhex=${key}`,
+        '--identity=alice',
+        '--maxpendpeers=7',
+        '--discovery.minstatements=3',
+      ],
+      '/w',
+    )
+    if (c === 'help') throw new Error('unreachable')
+    expect(c).toMatchObject({
+      addr: '10.77.0.3',
+      nat: { kind: 'extip', ip: '203.0.113.5' },
+      identity: 'alice',
+      maxpendpeers: 7,
+      minStatements: 3,
+    })
+    expect(c.nodekey && 'key' in c.nodekey && c.nodekey.key.length).toBe(32)
+    expect(parseConfig(['--extip', '203.0.113.5'])).toMatchObject({
+      nat: { kind: 'extip', ip: '203.0.113.5' },
+    })
+    expect(parseConfig(['--nat', 'any'])).toMatchObject({ nat: { kind: 'any' } })
+    expect(parseConfig(['--nat', 'none'])).not.toHaveProperty('nat')
+    expect(parseConfig(['--nodekey', 'k.hex'], '/w')).toMatchObject({
+      nodekey: { file: '/w/k.hex' },
+    })
   })
 
   it('parses every flag', () => {
@@ -111,6 +147,15 @@ describe('parseConfig', () => {
     [['--http.addr', 'localhost'], '--http.addr must be an IP'],
     [['--discovery.seedtime', '5 minutes'], '--discovery.seedtime'],
     [['--bogus'], 'Unknown option'],
+    [['--nat', 'extip'], '--nat extip: "" is not an IP address'],
+    [['--nat', 'upnpp'], '--nat: unknown mechanism "upnpp"'],
+    [['--nat', 'any', '--extip', '1.2.3.4'], 'exclusive'],
+    [['--addr', 'eth0'], '--addr must be an IP'],
+    [['--nodekey', 'k', '--nodekeyhex', 'ab'], 'mutually exclusive'],
+    [['--nodekeyhex', 'zz'], '--nodekeyhex: node key must be 64 hex'],
+    [['--identity', 'a/b'], '--identity must be'],
+    [['--maxpendpeers=-1'], '--maxpendpeers must be'],
+    [['--discovery.minstatements', '0'], '--discovery.minstatements must be'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseConfig(argv)).toThrow(ConfigError)
     expect(() => parseConfig(argv)).toThrow(message)

@@ -21,8 +21,10 @@ export class App {
   stderr = ''
   #waiters: { pred: (l: AppLine) => boolean; resolve: (l: AppLine) => void }[] = []
 
-  constructor(args: string[]) {
-    this.proc = spawn(process.execPath, [main, ...args], { stdio: 'pipe' })
+  /** `prefix` runs node through another command, e.g. `ip netns exec <ns>` (which execs it). */
+  constructor(args: string[], prefix: readonly string[] = []) {
+    const [cmd = process.execPath, ...pre] = [...prefix, process.execPath]
+    this.proc = spawn(cmd, [...pre, main, ...args], { stdio: 'pipe' })
     let buf = ''
     this.proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buf += chunk
@@ -136,6 +138,8 @@ export interface AppFixture {
   spawn(name: string, ...args: string[]): App
   /** Starts `node-app …args`, exactly. */
   run(...args: string[]): App
+  /** Starts `<prefix> node-app --datadir <tmp>/<name> …args` (e.g. in a network namespace). */
+  spawnIn(prefix: readonly string[], name: string, ...args: string[]): App
 }
 
 /**
@@ -156,14 +160,16 @@ export function appFixture(): AppFixture {
     if (!dir) throw new Error('appFixture: used outside a test')
     return join(dir, name)
   }
-  const run = (...args: string[]) => {
-    const app = new App(args)
+  const runIn = (prefix: readonly string[], args: string[]) => {
+    const app = new App(args, prefix)
     apps.push(app)
     return app
   }
+  const run = (...args: string[]) => runIn([], args)
   return {
     path,
     run,
+    spawnIn: (prefix, name, ...args) => runIn(prefix, ['--datadir', path(name), ...args]),
     spawn: (name, ...args) => run('--datadir', path(name), '--port', '0', ...args),
   }
 }

@@ -26,10 +26,21 @@ describe('node-app', () => {
     expect(await second.stop('SIGINT')).toBe(0)
   })
 
-  it('rejects bad flags with exit code 2 and a usage message', async () => {
+  it('rejects bad flags with exit code 2 and one line naming the flag', async () => {
     const app = start('--port', 'x')
     expect(await app.stop('SIGCONT')).toBe(2)
-    expect(app.stderr).toContain('--port must be a port number')
-    expect(app.stderr).toContain('Usage: node-app')
+    expect(app.stderr).toBe(
+      'node-app: --port must be a port number 0-65535, got "x" (see node-app --help)\n',
+    )
+  })
+
+  it('rejects a bad --nat within a second, in one line', async () => {
+    const t0 = Date.now()
+    const app = start('--nat', 'upnp:1.2.3.4')
+    expect(await app.stop('SIGCONT')).toBe(2)
+    expect(Date.now() - t0).toBeLessThan(1000)
+    expect(app.stderr.trim().split('\n')).toEqual([
+      'node-app: --nat upnp takes no argument, got upnp:1.2.3.4 (see node-app --help)',
+    ])
   })
 })

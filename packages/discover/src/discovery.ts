@@ -17,6 +17,7 @@ import type { MaintenanceOptions } from './table/maintenance.js'
 import type { IpLimitOptions } from './table/options.js'
 import type { Table } from './table/table.js'
 import { bootstrap, parseBootnode } from './udp/bootstrap.js'
+import type { IpTrackerOptions } from './udp/ip-tracker.js'
 import type { SntpServer } from './udp/ntp.js'
 import { udpv4Defaults } from './udp/options.js'
 import type { DatagramTransport } from './udp/transport.js'
@@ -31,8 +32,13 @@ export interface DiscoveryOptions {
   port?: number
   /** Our RLPx TCP port, advertised in Pings and the ENR (default: the UDP port). */
   tcpPort?: number
-  /** Our advertised IP (default: the bound IP, or 127.0.0.1 when bound to all interfaces). */
+  /**
+   * A static advertised IP (`--nat extip:`); default: predicted from other nodes' Pongs, else
+   * the bound IP, else 127.0.0.1 when bound to all interfaces.
+   */
   ip?: string
+  /** Endpoint prediction tuning (go-ethereum's IP tracker constants by default). */
+  ipTracker?: IpTrackerOptions
   /**
    * Entry points: Nodes, `enode://…` URLs (the host may be a DNS name, resolved at start) or
    * `enr:…` records.
@@ -116,6 +122,7 @@ export class Discovery {
       port: options.port,
       tcpPort: options.tcpPort,
       ip: options.ip,
+      ...(options.ipTracker && { ipTracker: options.ipTracker }),
       db,
       clock: this.#clock,
       logger: this.#log,

@@ -89,6 +89,9 @@ export {
 export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
   type DatagramTransport,
+  IpTracker,
+  type IpTrackerOptions,
+  ipTrackerDefaults,
   ntpDefaults,
   parseBootnode,
   type SntpServer,
@@ -98,6 +101,7 @@ export {
   type UDPv4Options,
   type UDPv4Stats,
   type UdpAddress,
+  type UdpEndpoint,
   udpv4Defaults,
 } from './udp/index.js'
 export * as wire from './wire/index.js'

@@ -164,3 +164,19 @@ export class MemoryNetworkError extends P2PError {
     this.name = 'MemoryNetworkError'
   }
 }
+
+/** Codes of {@link NatError}. */
+export type NatErrorCode = 'ERR_INVALID_NAT' | 'ERR_NAT_NO_GATEWAY' | 'ERR_NAT_MAPPING'
+
+/**
+ * A `--nat` value that does not parse (`ERR_INVALID_NAT`), no gateway that answered in time
+ * (`ERR_NAT_NO_GATEWAY`), or a port mapping the gateway refused (`ERR_NAT_MAPPING`).
+ */
+export class NatError extends P2PError {
+  declare readonly code: NatErrorCode
+
+  constructor(code: NatErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'NatError'
+  }
+}

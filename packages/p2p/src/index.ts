@@ -21,6 +21,8 @@ export {
   disconnectReasonText,
   HelloError,
   InvalidMsgCodeError,
+  NatError,
+  type NatErrorCode,
   P2PError,
   PeerClosedError,
   PipeClosedError,
@@ -63,6 +65,22 @@ export {
   sendItems,
   type Transport,
 } from './message.js'
+// NAT traversal (go-ethereum's p2p/nat): --nat none|extip:<IP>|any|upnp|pmp.
+export {
+  anyNat,
+  defaultGateway,
+  extIp,
+  type FindGateway,
+  gatewayNat,
+  type Nat,
+  type NatProtocol,
+  type NatSpec,
+  natDefaults,
+  natFromSpec,
+  parseNat,
+  pmp,
+  upnp,
+} from './nat/index.js'
 export {
   type DisconnectInfo,
   disconnectReasonForError,

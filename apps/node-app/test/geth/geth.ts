@@ -64,9 +64,9 @@ export class Geth {
         }
       })
     }
-    this.#rpcUrl = this.waitForLog(
-      /HTTP server started\s+endpoint=(127\.0\.0\.1:\d+) auth=false/,
-    ).then((m) => `http://${m[1]}`)
+    this.#rpcUrl = this.waitForLog(/HTTP server started\s+endpoint=([0-9.]+:\d+) auth=false/).then(
+      (m) => `http://${m[1]}`,
+    )
     this.#rpcUrl.catch(() => {})
     this.#authUrl = this.waitForLog(
       /HTTP server started\s+endpoint=(127\.0\.0\.1:\d+) auth=true/,
@@ -101,6 +101,11 @@ export class Geth {
     /** `--verbosity` (default 4, debug) and `--vmodule` (per-package levels). */
     verbosity?: number
     vmodule?: string
+    /**
+     * Run in a network namespace instead of on loopback: its IP (advertised with `--nat extip:`,
+     * HTTP on it), the net it may talk to (`--netrestrict`) and `ip netns exec <ns>`.
+     */
+    host?: { ip: string; netrestrict: string; exec: readonly string[] }
   }): Promise<Geth> {
     const genesisFile = join(o.datadir, 'genesis.json')
     await writeFile(genesisFile, JSON.stringify(o.genesis))
@@ -120,14 +125,16 @@ export class Geth {
     const jwtSecret = randomBytes(32)
     const jwtFile = join(o.datadir, 'jwtsecret')
     await writeFile(jwtFile, jwtSecret.toString('hex'))
+    const ip = o.host?.ip ?? '127.0.0.1'
+    const port = o.host ? '30303' : '0'
     const args = [
       ...['--config', config],
-      ...['--datadir', o.datadir, '--networkid', String(o.networkId), '--port', '0'],
-      ...['--nat', 'extip:127.0.0.1', '--netrestrict', '127.0.0.0/8'],
+      ...['--datadir', o.datadir, '--networkid', String(o.networkId), '--port', port],
+      ...['--nat', `extip:${ip}`, '--netrestrict', o.host?.netrestrict ?? '127.0.0.0/8'],
       ...['--bootnodes', o.bootnodes.join(','), '--discovery.dns', ''],
       // geth refuses --discovery.v5 with --nodiscover (which turns both versions off).
       ...(o.noDiscovery ? ['--nodiscover'] : ['--discovery.v5=false']),
-      ...['--http', '--http.addr', '127.0.0.1', '--http.port', '0'],
+      ...['--http', '--http.addr', ip, '--http.port', o.host ? '8545' : '0'],
       ...['--http.api', 'admin,eth,net,txpool'],
       ...['--authrpc.addr', '127.0.0.1', '--authrpc.port', '0', '--authrpc.jwtsecret', jwtFile],
       ...['--ipcdisable', '--maxpeers', '5', '--cache', '64'],
@@ -136,7 +143,9 @@ export class Geth {
       ...['--verbosity', String(o.verbosity ?? 4)],
       ...(o.vmodule !== undefined ? ['--log.vmodule', o.vmodule] : []),
     ]
-    return new Geth(spawn(o.bin, args, { stdio: 'pipe' }), jwtSecret)
+    // `ip netns exec` execs geth: the child's PID is geth's, so stop() kills geth itself.
+    const [cmd, ...pre] = [...(o.host?.exec ?? []), o.bin]
+    return new Geth(spawn(cmd as string, [...pre, ...args], { stdio: 'pipe' }), jwtSecret)
   }
 
   /** Resolves with the first log line matching `re` (past or future); rejects if geth exits. */
@@ -164,14 +173,32 @@ export class Geth {
     return this.#rpcUrl
   }
 
-  /** Calls a JSON-RPC method on geth's HTTP endpoint. */
-  async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
-    const res = await fetch(await this.rpcUrl(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    })
-    const body = (await res.json()) as { result?: T; error?: { message: string } }
+  /**
+   * Calls a JSON-RPC method on geth's HTTP endpoint; `exec` (`ip netns exec <ns>`) makes the
+   * call from inside a namespace, where a namespaced geth's endpoint is reachable.
+   */
+  async rpc<T>(method: string, params: unknown[] = [], exec?: readonly string[]): Promise<T> {
+    const url = await this.rpcUrl()
+    const request = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+    let text: string
+    if (exec) {
+      const script = `fetch(${JSON.stringify(url)},{method:'POST',headers:{'content-type':'application/json'},body:process.argv[1]}).then(r=>r.text()).then(t=>process.stdout.write(t))`
+      const r = await runTool(
+        exec[0] as string,
+        [...exec.slice(1), process.execPath, '-e', script, request],
+        30_000,
+      )
+      if (r.code !== 0) throw new Error(`${method} in namespace: ${r.stderr}`)
+      text = r.stdout
+    } else {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: request,
+      })
+      text = await res.text()
+    }
+    const body = JSON.parse(text) as { result?: T; error?: { message: string } }
     if (body.error) throw new Error(`${method}: ${body.error.message}`)
     return body.result as T
   }

@@ -32,6 +32,13 @@ export interface EnrInit {
   ip?: string
   udp?: number
   tcp?: number
+  /**
+   * A second, IPv6 address beside an IPv4 `ip` (a dual-stack node): goes to `ip6`, with `udp6`
+   * and `tcp6` only where they differ from `udp` and `tcp` (go-ethereum's LocalNode).
+   */
+  ip6?: string
+  udp6?: number
+  tcp6?: number
   /** Further entries (e.g. `eth`), as RLP items. */
   entries?: Record<string, RlpInput>
 }
@@ -79,6 +86,13 @@ export class Enr {
     } else {
       if (init.udp !== undefined) entries.set('udp', init.udp)
       if (init.tcp !== undefined) entries.set('tcp', init.tcp)
+    }
+    if (init.ip6 !== undefined) {
+      const ip6 = ipToBytes(init.ip6)
+      if (ip6.length !== 16) throw new EnrError('ERR_ENR_BAD_ENTRY', `ip6 ${init.ip6} is not IPv6`)
+      entries.set('ip6', ip6)
+      if (init.udp6 !== undefined && init.udp6 !== init.udp) entries.set('udp6', init.udp6)
+      if (init.tcp6 !== undefined && init.tcp6 !== init.tcp) entries.set('tcp6', init.tcp6)
     }
     const keys = [...entries.keys()].sort(compareKeys)
     const content: RlpInput[] = [init.seq]

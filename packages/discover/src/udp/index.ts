@@ -1,5 +1,11 @@
 export { type BootstrapResult, bootstrap, parseBootnode } from './bootstrap.js'
 export { bindUdp } from './dgram.js'
+export {
+  IpTracker,
+  type IpTrackerOptions,
+  ipTrackerDefaults,
+  type UdpEndpoint,
+} from './ip-tracker.js'
 export { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'
 export type { DatagramTransport, UdpAddress } from './transport.js'
 export {

@@ -1,8 +1,10 @@
 import { type Clock, isValidPort, type Logger, normalizeIp } from '@x/core'
 import type { NodeDB } from '../db/types.js'
+import type { Enr } from '../enr/enr.js'
 import { DiscoverError } from '../errors.js'
 import { isValidPrivateKey } from '../key.js'
 import type { Node } from '../node.js'
+import type { IpTrackerOptions } from './ip-tracker.js'
 import type { SntpServer } from './ntp.js'
 import type { DatagramTransport } from './transport.js'
 
@@ -29,8 +31,15 @@ export interface UDPv4Options {
   port?: number
   /** Our RLPx TCP port, advertised in Pings and the ENR (default: the UDP port). */
   tcpPort?: number
-  /** Our advertised IP (default: the bound IP, or 127.0.0.1 when bound to all interfaces). */
+  /**
+   * A static advertised IP (go-ethereum's `SetStaticIP`: `--nat extip:`): no prediction for its
+   * address family. Without it we advertise the IP other nodes see us at (the `to` of their
+   * Pongs, see {@link IpTrackerOptions}), else the bound IP, else 127.0.0.1 when bound to all
+   * interfaces.
+   */
   ip?: string
+  /** Endpoint prediction from Pongs (go-ethereum's window and 10 statements by default). */
+  ipTracker?: IpTrackerOptions
   db?: NodeDB
   clock?: Clock
   logger?: Logger
@@ -56,6 +65,11 @@ export interface UDPv4Events extends Record<string, unknown> {
    * addInboundNode); `first` is true when the bond is new (not renewed).
    */
   bonded: { node: Node; first: boolean }
+  /**
+   * Our advertised endpoint changed (a static IP was set, or the prediction from Pongs named a
+   * new one): the record was re-signed with seq + 1. `pongs` counts the Pongs received so far.
+   */
+  'endpoint:changed': { node: Node; enr: Enr; pongs: number; statements: number }
   /** The SNTP check found our clock off by more than 10 s. */
   'clock:drift': { offsetMs: number }
 }
@@ -63,6 +77,8 @@ export interface UDPv4Events extends Record<string, unknown> {
 /** Counters for monitoring; `dropped` by error code or reason. */
 export interface UDPv4Stats {
   received: number
+  /** Pongs accepted (answers to our Pings). */
+  pongs: number
   sent: number
   dropped: Record<string, number>
 }

@@ -2,7 +2,7 @@ import { equalBytes, TimeoutError } from '@x/core'
 import { Enr } from '../enr/enr.js'
 import { EnrError } from '../errors.js'
 import type { Node } from '../node.js'
-import { PacketType } from '../wire/types.js'
+import { type Endpoint, PacketType } from '../wire/types.js'
 import { neighborNode } from './netutil.js'
 import { udpv4Defaults } from './options.js'
 import type { ExpectOptions } from './pending.js'
@@ -28,16 +28,16 @@ export function replyKey(idHex: string, ip: string, kind: ReplyKind): string {
 /** What a request expects of its replies, without the timeout and signal. */
 export type ReplyMatcher<T> = Pick<ExpectOptions<T>, 'onPacket' | 'onTimeout'>
 
-/** The Pong echoing our Ping's `pingHash`; `onAccepted` runs when it arrives. */
+/** The Pong echoing our Ping's `pingHash`; `onAccepted` runs with its `to` when it arrives. */
 export function pongMatcher(
   node: Node,
   pingHash: Uint8Array,
-  onAccepted: () => void,
+  onAccepted: (to: Endpoint) => void,
 ): ReplyMatcher<{ enrSeq?: bigint }> {
   return {
     onPacket: (p) => {
       if (p.type !== PacketType.Pong || !equalBytes(p.pingHash, pingHash)) return undefined
-      onAccepted()
+      onAccepted(p.to)
       return { done: true, value: p.enrSeq === undefined ? {} : { enrSeq: p.enrSeq } }
     },
     onTimeout: () => new TimeoutError(`no pong from ${node}`),

@@ -2,7 +2,6 @@ import {
   type Clock,
   checkRelayIp,
   equalBytes,
-  isSpecialNetwork,
   type Logger,
   noopLogger,
   type RlpInput,
@@ -78,7 +77,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #state: 'new' | 'running' | 'stopped' = 'new'
   #starting: Promise<void> | undefined
   readonly #drift: ClockDriftCheck
-  readonly stats: UDPv4Stats = { received: 0, sent: 0, dropped: {} }
+  readonly stats: UDPv4Stats = { received: 0, pongs: 0, sent: 0, dropped: {} }
 
   /**
    * Checks the options; opens nothing. Throws `ERR_INVALID_PRIVATE_KEY`, `ERR_INVALID_PORT` or
@@ -130,20 +129,17 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       if (!options.transport) await transport.close()
       return
     }
-    const bound = transport.address
-    const ip = options.ip ?? (isSpecialNetwork(bound.ip) ? '127.0.0.1' : bound.ip)
     try {
-      const node = new Node({
+      this.#localNode = new LocalNode(this.#key, {
         id: this.#id,
-        ip,
-        udp: bound.port,
-        tcp: options.tcpPort ?? bound.port,
+        bound: transport.address,
+        ...(options.tcpPort !== undefined && { tcp: options.tcpPort }),
+        ...(options.ip !== undefined && { staticIp: options.ip }),
+        seq: options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())),
+        clock: this.#clock,
+        ...(options.ipTracker && { tracker: options.ipTracker }),
+        onChange: (local) => this.#endpointChanged(local),
       })
-      this.#localNode = new LocalNode(
-        this.#key,
-        node,
-        options.enrSeq ?? BigInt(Math.trunc(this.#clock.now())),
-      )
     } catch (err) {
       // Bad options: the socket this call bound is closed again.
       if (!options.transport) await transport.close()
@@ -170,7 +166,16 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#source = source
   }
 
-  /** Changes our advertised endpoint; the record is re-signed with seq + 1 when it changes. */
+  /** Our advertised IPv6 endpoint beside the IPv4 one (the record's `ip6`), when we have one. */
+  get self6(): { ip: string; udp: number } | undefined {
+    return this.#local().ip6
+  }
+
+  /**
+   * Changes our advertised endpoint: `ip` becomes the static IP of its family (go-ethereum's
+   * `SetStaticIP`, e.g. from a NAT gateway), `tcp` the TCP port. The record is re-signed with
+   * seq + 1 when it changes, and `endpoint:changed` fires.
+   */
   updateEndpoint(endpoint: { ip?: string; tcp?: number }): void {
     this.#local().updateEndpoint(endpoint)
   }
@@ -198,9 +203,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     const reply = this.#expect(
       node,
       'pong',
-      pongMatcher(node, hash, () => this.#onPongAccepted(node)),
+      pongMatcher(node, hash, (to) => this.#onPongAccepted(node, to)),
       options.signal,
     )
+    this.#local().contact(node.ip)
     this.#send(bytes, node)
     return reply
   }
@@ -301,7 +307,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     }
     switch (packet.type) {
       case PacketType.Ping:
-        this.#onPing(packet.from.tcp, hash, fromId, from)
+        this.#onPing(packet.from.tcp, packet.to, hash, fromId, from)
         return
       case PacketType.FindNode:
         this.#onFindNode(packet.target, fromId, from)
@@ -322,7 +328,13 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     }
   }
 
-  #onPing(tcp: number, hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
+  #onPing(
+    tcp: number,
+    claimed: Endpoint,
+    hash: Uint8Array,
+    fromId: NodeId,
+    from: UdpAddress,
+  ): void {
     // Pong and ping-back go to the packet's source address, never to the claimed `from`.
     const to: Endpoint = { ip: from.ip, udp: from.port, tcp }
     this.#sendTo(
@@ -338,12 +350,27 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       )
     } else {
       this.emit('bonded', { node, first })
+      // go-ethereum's handlePing: only bonded nodes make statements about our endpoint.
+      this.#local().endpointStatement(from.ip, claimed)
     }
     this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
   }
 
-  #onPongAccepted(node: Node): void {
+  #onPongAccepted(node: Node, to: Endpoint): void {
+    this.stats.pongs++
+    // go-ethereum's verifyPong: every Pong is a statement about our endpoint.
+    this.#local().endpointStatement(node.ip, to)
     if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
+  }
+
+  #endpointChanged(local: LocalNode): void {
+    this.#log.debug('advertised endpoint changed', { node: `${local.node}`, seq: local.enr.seq })
+    this.emit('endpoint:changed', {
+      node: local.node,
+      enr: local.enr,
+      pongs: this.stats.pongs,
+      statements: local.statements.v4 + local.statements.v6,
+    })
   }
 
   #onFindNode(target: NodeId, fromId: NodeId, from: UdpAddress): void {

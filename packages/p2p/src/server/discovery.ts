@@ -61,6 +61,7 @@ export async function startDiscoveryV4(
       logger: o.logger,
       ntp: config.ntp,
       ipLimits: config.ipLimits,
+      ...(config.ipTracker && { ipTracker: config.ipTracker }),
       maintenance: config.maintenance,
       ...(netRestrict ? { netrestrict: (ip: string) => netRestrict.contains(ip) } : {}),
     })

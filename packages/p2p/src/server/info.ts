@@ -42,8 +42,9 @@ export interface PeerInfo {
   protocols: Record<string, unknown>
 }
 
-function hostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`
+/** `ip:port`, with an IPv6 address in brackets. */
+export function hostPort(a: { ip: string; port: number }): string {
+  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`
 }
 
 /** Builds `admin_nodeInfo`. A listener on 0.0.0.0/:: is announced as 127.0.0.1 unless `externalIp`. */
@@ -69,7 +70,7 @@ export function nodeInfo(o: {
     ...(o.enr === undefined ? {} : { enr: o.enr }),
     ip,
     ports: { discovery: udp, listener: port },
-    listenAddr: hostPort(ip, port),
+    listenAddr: hostPort({ ip, port }),
     protocols,
   }
 }
@@ -98,8 +99,8 @@ export function peerInfo(
     name: peer.clientId,
     caps: peer.caps.map((c) => `${c.name}/${c.version}`),
     network: {
-      localAddress: o.listener ? hostPort(o.listener.ip, o.listener.port) : '',
-      remoteAddress: hostPort(ip, port),
+      localAddress: o.listener ? hostPort(o.listener) : '',
+      remoteAddress: hostPort({ ip, port }),
       inbound: peer.inbound,
       trusted: o.trusted,
       static: o.static,

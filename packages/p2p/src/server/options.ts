@@ -3,6 +3,7 @@ import type {
   EnodeHost,
   HostResolver,
   IpLimitOptions,
+  IpTrackerOptions,
   MaintenanceOptions,
   Node,
   SntpServer,
@@ -13,6 +14,7 @@ import type { DialSource } from '../dial/mix.js'
 import type { DialSchedulerOptions } from '../dial/options.js'
 import { type DisconnectReason, P2PError } from '../errors.js'
 import type { MsgEvent, MsgEventSink } from '../message.js'
+import type { Nat } from '../nat/nat.js'
 import { helloTimeout } from '../peer/handshake.js'
 import type { Peer } from '../peer/peer.js'
 import { idleTimeout, pingInterval } from '../peer/peer.js'
@@ -62,6 +64,8 @@ export interface DiscoveryV4Config {
   ntp?: SntpServer | false
   /** Table IP limits per bucket and table (discover's defaults otherwise). */
   ipLimits?: IpLimitOptions
+  /** Endpoint prediction from Pongs (go-ethereum's IP tracker constants otherwise). */
+  ipTracker?: IpTrackerOptions
 }
 
 export interface ServerOptions {
@@ -131,6 +135,13 @@ export interface ServerOptions {
   externalIp?: string
   /** Default: `discovery.self.udp` when discovery runs, else the TCP port. */
   discoveryPort?: number
+  /**
+   * NAT traversal (go-ethereum's `Server.NAT`, `--nat`): `extIp(ip)` advertises that IP from the
+   * start (it is never bound); UPnP / NAT-PMP / any ask the gateway in the background after
+   * start, then advertise its external IP and map our ports. Without it the advertised IP is
+   * predicted from Pongs. `stop()` closes it (the mappings are deleted).
+   */
+  nat?: Nat
   /**
    * Our node record in text form for `nodeInfo().enr`, e.g. `() => discovery.udp.enr.toText()`.
    * Default: the record of the running `Discovery` (its own with `discoveryV4`).
@@ -211,6 +222,7 @@ export interface ResolvedServerOptions {
   readonly network: Network | undefined
   readonly externalIp: string | undefined
   readonly discoveryPort: number | undefined
+  readonly nat: Nat | undefined
   readonly enr: (() => string | undefined) | undefined
   readonly clock: Clock
   readonly logger: Logger
@@ -268,6 +280,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     network: o.network,
     externalIp: o.externalIp,
     discoveryPort: o.discoveryPort,
+    nat: o.nat,
     enr: o.enr,
     clock: o.clock ?? systemClock,
     logger: o.logger ?? noopLogger,

@@ -27,8 +27,9 @@ import type { Protocol } from '../protocol.js'
 import { NodeSets } from './admin.js'
 import { setupDialScheduler } from './dialing.js'
 import { knownEnr, startDiscoveryV4 } from './discovery.js'
-import { type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
+import { hostPort, type NodeInfo, nodeInfo, type PeerInfo, peerInfo } from './info.js'
 import { InboundGate } from './listen.js'
+import { setupNat } from './nat.js'
 import type { InboundConn, Listener, LocalIdentity } from './network.js'
 import {
   type ResolvedServerOptions,
@@ -156,7 +157,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
         throw err
       }
       this.#log.info('listening', {
-        address: `${this.#listener.address.ip}:${this.#listener.address.port}`,
+        address: hostPort(this.#listener.address),
       })
     }
     if (this.#o.discoveryV4) {
@@ -167,7 +168,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
           selfId: this.id,
           listen: address,
           tcpPort: this.#listener?.address.port ?? 0,
-          ip: this.#o.externalIp,
+          ip: this.#o.externalIp ?? this.#o.nat?.staticIp,
           bootnodes: this.#bootnodes,
           hostResolver: this.#o.hostResolver,
           netRestrict: this.#netRestrict,
@@ -182,6 +183,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
       }
       this.#discovery = this.#ownDiscovery
     }
+    this.#startNat()
     if (!this.#o.noDial) {
       this.#dialer = setupDialScheduler({
         options: this.#o,
@@ -199,6 +201,26 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
       })
       await this.#dialer.start()
     }
+  }
+
+  /** UPnP / NAT-PMP in the background (an `extip` needs nothing more). */
+  #startNat(): void {
+    const nat = this.#o.nat
+    if (!nat || nat.staticIp !== undefined || this.#o.externalIp !== undefined) return
+    const own = this.#ownDiscovery
+    this.#track(
+      setupNat({
+        nat,
+        tcpPort: this.#listener?.address.port ?? 0,
+        udpPort: own?.self.udp ?? 0,
+        listenIp: this.#o.listenAddress?.ip ?? '0.0.0.0',
+        signal: (this.#abort as AbortController).signal,
+        log: this.#log.child({ module: 'nat' }),
+        advertise: (endpoint) => {
+          if (this.running) own?.udp.updateEndpoint(endpoint)
+        },
+      }),
+    )
   }
 
   /**
@@ -219,6 +241,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
     for (const peer of this.#peers.list()) peer.disconnect(DisconnectReason.ClientQuitting)
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks])
     this.#gate.clear()
+    await this.#o.nat?.close()
     const own = this.#ownDiscovery
     this.#ownDiscovery = undefined
     if (this.#discovery === own) this.#discovery = undefined

@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   type DialDiscovery,
   type DiscoveryV4Config,
+  extIp,
   Server,
   type ServerOptions,
   tcpNetwork,
@@ -105,6 +106,22 @@ function connectedTo(s: Server, others: Server[]): Promise<void> {
 }
 
 describe('Server with discoveryV4', () => {
+  it('advertises an extip it does not bind, and nodeInfo follows an endpoint change', async () => {
+    const s = server({}, { nat: extIp('203.0.113.5'), listenAddress: { ip: '0.0.0.0', port: 0 } })
+    await s.start()
+    const d = discoveryOf(s)
+    // Listening on all interfaces; the IP is only advertised (binding it would fail here).
+    expect(s.listenAddress?.ip).toBe('0.0.0.0')
+    expect(d.self.ip).toBe('203.0.113.5')
+    expect(s.nodeInfo().enode).toContain('@203.0.113.5:')
+    expect(d.udp.enr.ip).toBe('203.0.113.5')
+    const seq = d.udp.enr.seq
+    d.udp.updateEndpoint({ ip: '198.51.100.9' })
+    expect(s.nodeInfo().enode).toContain('@198.51.100.9:')
+    expect(s.nodeInfo().enr).toBe(d.udp.enr.toText())
+    expect(d.udp.enr.seq).toBe(seq + 1n)
+  })
+
   it('finds and connects the others from one bootnode (enode and enr text), and reports ENRs', async () => {
     const boot = server()
     await boot.start()
