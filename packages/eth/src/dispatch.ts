@@ -3,15 +3,17 @@ import type { Backend } from './backend.js'
 import type { BlockFetcher } from './block-fetcher.js'
 import { EthError } from './errors.js'
 import { blockParts, headerHash, headerNumber } from './header.js'
+import { decodeBlockAccessLists, decodeGetBlockAccessLists } from './messages/access-lists.js'
 import {
   decodeNewBlock,
   decodeNewBlockHashes,
   decodeNewPooledTransactionHashes,
 } from './messages/announce.js'
 import { decodeBlockBodies, decodeGetBlockBodies } from './messages/bodies.js'
+import { decodeCells, decodeGetCells } from './messages/cells.js'
 import { isValidCode, MsgCode, maxMessageSize } from './messages/codes.js'
 import { decodeBlockHeaders, decodeGetBlockHeaders } from './messages/headers.js'
-import { decodeGetReceipts, decodeReceipts } from './messages/receipts.js'
+import { decodeGetReceipts, decodeReceipts, receiptForm } from './messages/receipts.js'
 import { decodeBlockRangeUpdate, validateBlockRange } from './messages/status.js'
 import {
   decodeGetPooledTransactions,
@@ -19,7 +21,13 @@ import {
   decodeTransactions,
 } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'
-import { serveByHash, serveHeaders } from './serve.js'
+import {
+  serveAccessLists,
+  serveByHash,
+  serveCells,
+  serveHeaders,
+  serveReceipts70,
+} from './serve.js'
 import type { TxFetcher } from './tx-fetcher.js'
 
 /** What the message dispatch reads and drives: the handler's backend, fetchers and callbacks. */
@@ -68,9 +76,22 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       )
     }
     case MsgCode.GetReceipts: {
-      const q = decodeGetReceipts(msg.payload)
-      const receipts = serveByHash(q.hashes, (h) => chain.receiptsByHash(h, peer.version))
-      return peer.replyReceipts(q.requestId, receipts)
+      const q = decodeGetReceipts(msg.payload, peer.version)
+      if (peer.version < 70) {
+        const form = receiptForm(peer.version)
+        const receipts = serveByHash(q.hashes, (h) => chain.receiptsByHash(h, form))
+        return peer.replyReceipts(q.requestId, receipts)
+      }
+      const r = serveReceipts70(chain, q.hashes, q.firstBlockReceiptIndex ?? 0)
+      return peer.replyReceipts(q.requestId, r.receipts, r.lastBlockIncomplete)
+    }
+    case MsgCode.GetBlockAccessLists: {
+      const q = decodeGetBlockAccessLists(msg.payload)
+      return peer.replyBlockAccessLists(q.requestId, serveAccessLists(chain, q.hashes))
+    }
+    case MsgCode.GetCells: {
+      const q = decodeGetCells(msg.payload)
+      return peer.replyCells({ requestId: q.requestId, ...serveCells(ctx.backend, q) })
     }
     case MsgCode.GetPooledTransactions: {
       const q = decodeGetPooledTransactions(msg.payload)
@@ -89,7 +110,17 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     }
     case MsgCode.Receipts: {
       const r = decodeReceipts(msg.payload, peer.version)
-      peer.deliver(msg.code, r.requestId, r.receipts)
+      peer.deliver(msg.code, r.requestId, r.receipts, r.lastBlockIncomplete)
+      return
+    }
+    case MsgCode.BlockAccessLists: {
+      const r = decodeBlockAccessLists(msg.payload)
+      peer.deliver(msg.code, r.requestId, r.accessLists)
+      return
+    }
+    case MsgCode.Cells: {
+      const { requestId, ...cells } = decodeCells(msg.payload)
+      peer.deliver(msg.code, requestId, [], cells)
       return
     }
     case MsgCode.PooledTransactions: {
@@ -102,7 +133,7 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       ctx.receiveTxs(peer, decodeTransactions(msg.payload))
       return
     case MsgCode.NewPooledTransactionHashes: {
-      const ann = decodeNewPooledTransactionHashes(msg.payload)
+      const ann = decodeNewPooledTransactionHashes(msg.payload, peer.version)
       for (const h of ann.hashes) peer.markTransaction(h)
       ctx.txFetcher.notify(peer, ann.hashes)
       return

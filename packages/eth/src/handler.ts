@@ -27,7 +27,7 @@ export interface EthHandlerOptions {
   chain: ChainConfig
   /** Default `chain.networkId`. */
   networkId?: bigint
-  /** Versions offered, default 69 and 68. */
+  /** Versions offered, default eth/72 to eth/69 (`ethVersions`); eth/68 on request. */
   versions?: readonly EthVersion[]
   /** Most eth peers at once (default unbounded: the p2p server's maxPeers bounds them). */
   maxPeers?: number
