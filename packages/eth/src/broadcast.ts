@@ -1,13 +1,15 @@
+import { blobTxType, txMaxBroadcastSize, txSize } from './blob-tx.js'
 import { blockParts, headerHash, headerNumber } from './header.js'
 import { MsgCode } from './messages/codes.js'
 import { encodeBlockRangeUpdate } from './messages/status.js'
-import { txHash } from './messages/transactions.js'
+import { txHash, txType } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'
 import type { PeerSet } from './peer-set.js'
 
 /**
  * Propagates transactions (go-ethereum's `BroadcastTransactions`): each goes in full to √n of the
- * n peers that lack it and as an announcement to the others. Queued per peer: never blocks.
+ * n peers that lack it and as an announcement to the others; blob transactions and any over
+ * {@link txMaxBroadcastSize} bytes are only announced. Queued per peer: never blocks.
  */
 export function broadcastTransactions(
   peers: PeerSet,
@@ -18,7 +20,8 @@ export function broadcastTransactions(
   const ann = new Map<EthPeer, Uint8Array[]>()
   for (const tx of txs) {
     const lacking = shuffle(peers.peersWithoutTx(txHash(tx)), random)
-    const direct = Math.floor(Math.sqrt(lacking.length))
+    const announceOnly = txType(tx) === blobTxType || txSize(tx) > txMaxBroadcastSize
+    const direct = announceOnly ? 0 : Math.floor(Math.sqrt(lacking.length))
     lacking.forEach((p, i) => {
       const m = i < direct ? full : ann
       const list = m.get(p)

@@ -1,5 +1,6 @@
 import { DisconnectError, DisconnectReason, type Msg } from '@x/p2p'
 import type { Backend } from './backend.js'
+import { withoutBlobs } from './blob-tx.js'
 import type { BlockFetcher } from './block-fetcher.js'
 import { EthError } from './errors.js'
 import { blockParts, headerHash, headerNumber } from './header.js'
@@ -28,6 +29,7 @@ import {
   serveHeaders,
   serveReceipts70,
 } from './serve.js'
+import { checkDeliveredTxs } from './tx-delivery.js'
 import type { TxFetcher } from './tx-fetcher.js'
 
 /** What the message dispatch reads and drives: the handler's backend, fetchers and callbacks. */
@@ -96,7 +98,11 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     case MsgCode.GetPooledTransactions: {
       const q = decodeGetPooledTransactions(msg.payload)
       const txs = serveByHash(q.hashes, (h) => pool.get(h))
-      return peer.replyPooledTransactions(q.requestId, txs)
+      // eth/72 serves blob transactions without their blobs (those go as cells).
+      return peer.replyPooledTransactions(
+        q.requestId,
+        peer.version >= 72 ? txs.map(withoutBlobs) : txs,
+      )
     }
     case MsgCode.BlockHeaders: {
       const r = decodeBlockHeaders(msg.payload)
@@ -125,17 +131,22 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     }
     case MsgCode.PooledTransactions: {
       const r = decodePooledTransactions(msg.payload)
+      const txs = checkDeliveredTxs(peer.version, r.txs, false)
       peer.deliver(msg.code, r.requestId, r.txs)
+      ctx.txFetcher.delivered(txs)
       ctx.receiveTxs(peer, r.txs)
       return
     }
-    case MsgCode.Transactions:
-      ctx.receiveTxs(peer, decodeTransactions(msg.payload))
+    case MsgCode.Transactions: {
+      const raw = decodeTransactions(msg.payload)
+      ctx.txFetcher.delivered(checkDeliveredTxs(peer.version, raw, true))
+      ctx.receiveTxs(peer, raw)
       return
+    }
     case MsgCode.NewPooledTransactionHashes: {
       const ann = decodeNewPooledTransactionHashes(msg.payload, peer.version)
       for (const h of ann.hashes) peer.markTransaction(h)
-      ctx.txFetcher.notify(peer, ann.hashes)
+      ctx.txFetcher.notify(peer, ann.hashes, ann)
       return
     }
     case MsgCode.NewBlockHashes: {

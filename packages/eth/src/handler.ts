@@ -99,6 +99,11 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       this.#clock,
       this.#backend.txPool,
       (p) => this.peers.peer(p.id) === p,
+      // go-ethereum's `removePeer`: an announcer that lied about a transaction is useless.
+      (p, err) => {
+        this.#logger.debug('eth announcement mismatch', { id: p.id, err: err.message })
+        p.peer.disconnect(DisconnectReason.UselessPeer)
+      },
     )
     this.#txBatch = new TxBroadcastBatch(this.#clock, this.#backend, (txs) =>
       this.broadcastTransactions(txs),

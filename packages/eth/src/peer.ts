@@ -1,5 +1,6 @@
 import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import type { MsgReadWriter, ProtocolPeer } from '@x/p2p'
+import { blobTxType, txSize } from './blob-tx.js'
 import { EthError } from './errors.js'
 import { blockParts, headerHash } from './header.js'
 import { KnownCache } from './known-cache.js'
@@ -182,18 +183,20 @@ export class EthPeer {
     this.#txQueue.push(txs)
   }
 
-  /** Announces transactions (eth/68 form: types, sizes, hashes) now and marks them known. */
+  /**
+   * Announces transactions (eth/68+ form: types, sizes as go-ethereum's `Transaction.Size`,
+   * hashes; eth/72 adds an empty custody bitmap) now and marks them known. Blob transactions are
+   * not announced to eth/72 peers: they would fetch the blobs as cells, which we do not hold.
+   */
   sendPooledTransactionHashes(txs: Uint8Array[]): Promise<void> {
-    const hashes = txs.map(txHash)
+    const list = this.version >= 72 ? txs.filter((t) => txType(t) !== blobTxType) : txs
+    const hashes = list.map(txHash)
     for (const h of hashes) this.markTransaction(h)
+    if (list.length === 0) return Promise.resolve()
     return this.rw.writeMsg(
       MsgCode.NewPooledTransactionHashes,
       encodeNewPooledTransactionHashes(
-        {
-          types: Uint8Array.from(txs.map(txType)),
-          sizes: txs.map((t) => t.length),
-          hashes,
-        },
+        { types: Uint8Array.from(list.map(txType)), sizes: list.map(txSize), hashes },
         this.version,
       ),
     )
