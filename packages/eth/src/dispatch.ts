@@ -27,6 +27,7 @@ import {
   serveByHash,
   serveCells,
   serveHeaders,
+  servePooledTransactions,
   serveReceipts70,
 } from './serve.js'
 import { checkDeliveredTxs } from './tx-delivery.js'
@@ -97,7 +98,7 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     }
     case MsgCode.GetPooledTransactions: {
       const q = decodeGetPooledTransactions(msg.payload)
-      const txs = serveByHash(q.hashes, (h) => pool.get(h))
+      const txs = servePooledTransactions(q.hashes, (h) => pool.get(h))
       // eth/72 serves blob transactions without their blobs (those go as cells).
       return peer.replyPooledTransactions(
         q.requestId,
@@ -106,31 +107,37 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     }
     case MsgCode.BlockHeaders: {
       const r = decodeBlockHeaders(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.headers.length)
       peer.deliver(msg.code, r.requestId, r.headers)
       return
     }
     case MsgCode.BlockBodies: {
       const r = decodeBlockBodies(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.bodies.length)
       peer.deliver(msg.code, r.requestId, r.bodies)
       return
     }
     case MsgCode.Receipts: {
       const r = decodeReceipts(msg.payload, peer.version)
+      peer.fulfil(msg.code, r.requestId, r.receipts.length)
       peer.deliver(msg.code, r.requestId, r.receipts, r.lastBlockIncomplete)
       return
     }
     case MsgCode.BlockAccessLists: {
       const r = decodeBlockAccessLists(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.accessLists.length)
       peer.deliver(msg.code, r.requestId, r.accessLists)
       return
     }
     case MsgCode.Cells: {
       const { requestId, ...cells } = decodeCells(msg.payload)
+      peer.fulfil(msg.code, requestId, cells.hashes.length)
       peer.deliver(msg.code, requestId, [], cells)
       return
     }
     case MsgCode.PooledTransactions: {
       const r = decodePooledTransactions(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.txs.length)
       const txs = checkDeliveredTxs(peer.version, r.txs, false)
       peer.deliver(msg.code, r.requestId, r.txs)
       ctx.txFetcher.delivered(txs)

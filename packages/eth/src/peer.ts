@@ -48,6 +48,11 @@ export const peerDefaults = {
   requestTimeout: 10_000,
   /** Transactions per Transactions message sent from the queue. */
   txBatch: 256,
+  /**
+   * Bytes a Transactions message (transaction sizes) or an announcement (32 per hash) is filled
+   * to, then sent (go-ethereum's `maxTxPacketSize`).
+   */
+  maxTxPacketSize: 100 * 1024,
 } as const
 
 export interface EthPeerOptions {
@@ -116,12 +121,16 @@ export class EthPeer {
       peerDefaults.txBatch,
       (txs) => this.sendTransactions(txs),
       onError,
+      (tx) => tx.length,
+      peerDefaults.maxTxPacketSize,
     )
     this.#txAnnQueue = new SendQueue(
       peerDefaults.maxQueuedTxAnns,
       peerDefaults.maxQueuedTxAnns,
       (txs) => this.sendPooledTransactionHashes(txs),
       onError,
+      () => 32,
+      peerDefaults.maxTxPacketSize,
     )
     this.#blockQueue = new SendQueue(
       peerDefaults.maxQueuedBlocks,
@@ -286,6 +295,7 @@ export class EthPeer {
   ): Promise<Uint8Array[]> {
     const r = await this.#requests.send(
       MsgCode.GetBlockHeaders,
+      query.amount,
       (requestId) => encodeGetBlockHeaders({ requestId, ...query }),
       signal,
     )
@@ -295,6 +305,7 @@ export class EthPeer {
   async requestBodies(hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[]> {
     const r = await this.#requests.send(
       MsgCode.GetBlockBodies,
+      hashes.length,
       (requestId) => encodeGetBlockBodies({ requestId, hashes }),
       signal,
     )
@@ -313,6 +324,7 @@ export class EthPeer {
   ): Promise<Uint8Array[] & { lastBlockIncomplete?: boolean }> {
     const r = await this.#requests.send<boolean | undefined>(
       MsgCode.GetReceipts,
+      hashes.length,
       (requestId) => encodeGetReceipts({ requestId, hashes, firstBlockReceiptIndex }, this.version),
       signal,
     )
@@ -327,6 +339,7 @@ export class EthPeer {
   ): Promise<Uint8Array[]> {
     const r = await this.#requests.send(
       MsgCode.GetPooledTransactions,
+      hashes.length,
       (requestId) => encodeGetPooledTransactions({ requestId, hashes }),
       signal,
     )
@@ -339,6 +352,7 @@ export class EthPeer {
       throw new EthError('ERR_INVALID_MSG_CODE', 'GetBlockAccessLists needs eth/71')
     const r = await this.#requests.send(
       MsgCode.GetBlockAccessLists,
+      hashes.length,
       (requestId) => encodeGetBlockAccessLists({ requestId, hashes }),
       signal,
     )
@@ -354,10 +368,16 @@ export class EthPeer {
     if (this.version < 72) throw new EthError('ERR_INVALID_MSG_CODE', 'GetCells needs eth/72')
     const r = await this.#requests.send<Omit<Cells, 'requestId'>>(
       MsgCode.GetCells,
+      hashes.length,
       (requestId) => encodeGetCells({ requestId, hashes, mask }),
       signal,
     )
     return r.extra
+  }
+
+  /** Checks a response against the requests sent; throws to drop the peer (see `Requests`). */
+  fulfil(code: number, requestId: bigint, items: number): void {
+    this.#requests.fulfil(code, requestId, items)
   }
 
   /**

@@ -18,6 +18,20 @@ export interface Delivery<T = undefined> {
   extra: T
 }
 
+/**
+ * How long a sent request stays tracked, answered or not in time (go-ethereum's eth tracker
+ * timeout): a response within it is solicited, even after the caller gave up waiting.
+ */
+export const trackTimeout = 5 * 60_000
+/** Requests tracked at once (go-ethereum's `maxTrackedPackets`); the oldest is forgotten. */
+const maxTracked = 10_000
+
+interface Tracked {
+  code: number
+  size: number
+  at: number
+}
+
 interface Pending {
   code: number
   resolve(d: Delivery<unknown>): void
@@ -32,6 +46,8 @@ interface Pending {
  */
 export class Requests {
   readonly #pending = new Map<bigint, Pending>()
+  /** Sent requests by id, oldest first (insertion order), for {@link fulfil}. */
+  readonly #tracked = new Map<bigint, Tracked>()
   #nextId: bigint
   #closed = false
 
@@ -49,9 +65,13 @@ export class Requests {
     return this.#pending.size
   }
 
-  /** Sends a request; resolves with the matching response's items (and its extra fields). */
+  /**
+   * Sends a request for `size` items; resolves with the matching response's items (and its extra
+   * fields).
+   */
   send<T = undefined>(
     code: number,
+    size: number,
     encode: (id: bigint) => Uint8Array,
     signal?: AbortSignal,
   ): Promise<Delivery<T>> {
@@ -62,6 +82,7 @@ export class Requests {
     signal?.throwIfAborted()
     const requestId = this.#nextId
     this.#nextId = (this.#nextId + 1n) & 0xffff_ffff_ffff_ffffn
+    this.#track(requestId, code, size)
     return new Promise<Delivery<T>>((resolve, reject) => {
       const done = () => signal?.removeEventListener('abort', onAbort)
       const settle = (err: unknown) => {
@@ -93,6 +114,54 @@ export class Requests {
   }
 
   /**
+   * Checks a response against the requests sent (go-ethereum's `tracker.Fulfil`) and stops
+   * tracking its request. Throws {@link EthError} `ERR_UNEXPECTED_RESPONSE` for a response to no
+   * request sent in the last {@link trackTimeout} ms (unsolicited), of the wrong code, or with
+   * more items than asked for: the caller drops the peer.
+   */
+  fulfil(code: number, requestId: bigint, items: number): void {
+    this.#expire()
+    const t = this.#tracked.get(requestId)
+    if (!t) {
+      throw new EthError(
+        'ERR_UNEXPECTED_RESPONSE',
+        `unsolicited response ${requestId} (code ${code})`,
+      )
+    }
+    if (responseOf[code] !== t.code) {
+      throw new EthError(
+        'ERR_UNEXPECTED_RESPONSE',
+        `response ${requestId} has code ${code}, the request was ${t.code}`,
+      )
+    }
+    if (items > t.size) {
+      throw new EthError(
+        'ERR_UNEXPECTED_RESPONSE',
+        `response ${requestId} has ${items} items, ${t.size} were asked for`,
+      )
+    }
+    this.#tracked.delete(requestId)
+  }
+
+  #track(id: bigint, code: number, size: number): void {
+    this.#expire()
+    if (this.#tracked.size >= maxTracked) {
+      const oldest = this.#tracked.keys().next().value
+      if (oldest !== undefined) this.#tracked.delete(oldest)
+    }
+    this.#tracked.set(id, { code, size, at: this.clock.now() })
+  }
+
+  /** Forgets requests tracked longer than {@link trackTimeout} (oldest first, so it stops early). */
+  #expire(): void {
+    const cutoff = this.clock.now() - trackTimeout
+    for (const [id, t] of this.#tracked) {
+      if (t.at > cutoff) break
+      this.#tracked.delete(id)
+    }
+  }
+
+  /**
    * Hands a response to the request waiting for it. Returns false when no request with that id
    * and code is pending (late, duplicate or unsolicited): the caller decides what that costs.
    */
@@ -114,5 +183,6 @@ export class Requests {
       p.reject(new EthError('ERR_REQUEST_TIMEOUT', `request ${id}: peer closed`))
     }
     this.#pending.clear()
+    this.#tracked.clear()
   }
 }

@@ -117,3 +117,18 @@ describe('transactions delivered by peers', () => {
     expect(c.peer.reason).toBeUndefined()
   })
 })
+
+describe('responses nobody asked for', () => {
+  it('an unsolicited PooledTransactions drops the peer and adds nothing to the pool', async () => {
+    const { conns, backend, handler } = await handlerWith(69, 1)
+    const c = conns[0]!
+    const tx = encodeList([encodeUint(9)])
+    await c.remote.writeMsg(
+      MsgCode.PooledTransactions,
+      encodePooledTransactions({ requestId: 12345n, txs: [tx] }),
+    )
+    expect(((await c.run) as EthError).code).toBe('ERR_UNEXPECTED_RESPONSE')
+    expect(backend.txPool.has(txHash(tx))).toBe(false)
+    expect(handler.peers.len).toBe(0)
+  })
+})

@@ -24,7 +24,7 @@ export function encodeGetBlockAccessLists(r: GetBlockAccessLists): Uint8Array {
 }
 
 export function decodeGetBlockAccessLists(payload: Uint8Array): GetBlockAccessLists {
-  return decodeHashesRequest(payload, 'GetBlockAccessLists', maxRequestItems)
+  return decodeHashesRequest(payload, 'GetBlockAccessLists')
 }
 
 export function encodeBlockAccessLists(r: BlockAccessLists): Uint8Array {

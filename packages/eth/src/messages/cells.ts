@@ -49,7 +49,7 @@ export const decodeGetCells = ethDecoder((payload: Uint8Array): GetCells => {
     throw new EthError('ERR_DECODE', 'invalid GetCells: expected [request-id, hashes, mask]')
   return {
     requestId: readBigUint(f[0], 'GetCells request id'),
-    hashes: splitList(f[1] as Uint8Array, 'GetCells hashes', maxTxItems).map((h) =>
+    hashes: splitList(f[1] as Uint8Array, 'GetCells hashes').map((h) =>
       readFixed(h, 32, 'GetCells hash'),
     ),
     mask: readFixed(f[2], custodyBitmapSize, 'GetCells mask'),

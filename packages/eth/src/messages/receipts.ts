@@ -53,12 +53,12 @@ export function encodeGetReceipts(r: GetReceipts, version: EthVersion = 69): Uin
 
 export const decodeGetReceipts = ethDecoder(
   (payload: Uint8Array, version: EthVersion = 69): GetReceipts => {
-    if (version < 70) return decodeHashesRequest(payload, 'GetReceipts', maxRequestItems)
+    if (version < 70) return decodeHashesRequest(payload, 'GetReceipts')
     checkSize(payload, 'GetReceipts')
     const f = splitList(payload, 'GetReceipts')
     if (f.length < 3)
       throw new EthError('ERR_DECODE', 'invalid GetReceipts: expected [request-id, index, hashes]')
-    const hashes = splitList(f[2] as Uint8Array, 'GetReceipts hashes', maxRequestItems)
+    const hashes = splitList(f[2] as Uint8Array, 'GetReceipts hashes')
     return {
       requestId: readBigUint(f[0], 'GetReceipts request id'),
       firstBlockReceiptIndex: readUint(f[1], 'GetReceipts first block receipt index'),

@@ -68,7 +68,7 @@ export function encodeGetPooledTransactions(r: GetPooledTransactions): Uint8Arra
 }
 
 export function decodeGetPooledTransactions(payload: Uint8Array): GetPooledTransactions {
-  return decodeHashesRequest(payload, 'GetPooledTransactions', maxTxItems)
+  return decodeHashesRequest(payload, 'GetPooledTransactions')
 }
 
 export function encodePooledTransactions(r: PooledTransactions): Uint8Array {
