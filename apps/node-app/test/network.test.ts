@@ -37,10 +37,10 @@ describe('node-app network', () => {
     // Discovery (bond with the bootnode, lookup) feeds the dialer; RLPx + hello + eth Status.
     const added = await b.app.waitFor('peer added', (l) => l.id === short(a.id))
     expect(added.inbound).toBe(false)
-    expect(added.caps).toEqual(['eth/69', 'ping/1'])
+    expect(added.caps).toEqual(['eth/72', 'ping/1'])
     await a.app.waitFor('peer added', (l) => l.id === short(b.id) && l.inbound === true)
     const eth = await b.app.waitFor('eth peer registered', (l) => l.peer === short(a.id))
-    expect(eth.eth).toBe(69)
+    expect(eth.eth).toBe(72)
 
     const listening = await b.app.waitFor('health endpoints listening')
     const http = `http://${listening.host}:${listening.port}`

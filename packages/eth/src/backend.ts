@@ -26,6 +26,11 @@ export interface ChainReader {
    * cumulative-gas, logs]` per receipt; eth/68 the consensus encoding (with bloom).
    */
   receiptsByHash(hash: Uint8Array, version: 68 | 69): Uint8Array | undefined
+  /**
+   * The block's access list (EIP-7928) as its raw RLP, served over eth/71 (EIP-8159). Optional:
+   * without it every block access list is reported unavailable.
+   */
+  accessListByHash?(hash: Uint8Array): Uint8Array | undefined
   /** The body of the canonical block `number` (the wire asks by hash; optional). */
   bodyByNumber?(number: number): Uint8Array | undefined
   /** The receipts of the canonical block `number` (the wire asks by hash; optional). */
@@ -47,8 +52,20 @@ export interface TxPool {
   pending(): Uint8Array[]
 }
 
+/** The blob cells a node custodies, served over eth/72 (go-ethereum's `eth.BlobPool`). */
+export interface BlobPool {
+  /**
+   * The cells at the set indices of `mask` (a 16-byte custody bitmap) of the transaction's blobs,
+   * cell index by cell index and, within each, blob by blob (2048 bytes each); undefined when the
+   * transaction or any of those cells is unknown.
+   */
+  cells(txHash: Uint8Array, mask: Uint8Array): Uint8Array[] | undefined
+}
+
 /** What the eth protocol needs from the node (go-ethereum's `eth.Backend`). */
 export interface Backend {
   chain: ChainReader
   txPool: TxPool
+  /** Optional: without it GetCells (eth/72) is answered with no cells. */
+  blobPool?: BlobPool
 }

@@ -1,21 +1,15 @@
+import { blobTxType, txMaxBroadcastSize, txSize } from './blob-tx.js'
 import { blockParts, headerHash, headerNumber } from './header.js'
 import { MsgCode } from './messages/codes.js'
 import { encodeBlockRangeUpdate } from './messages/status.js'
-import { txHash } from './messages/transactions.js'
+import { txHash, txType } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'
 import type { PeerSet } from './peer-set.js'
 
 /**
- * The largest transaction sent in full (go-ethereum's `txMaxBroadcastSize`, in bytes); a larger
- * one (a blob transaction with its sidecar always is) is only announced, and fetched by the peers
- * that want it, so one big transaction is not pushed to √n peers that may have it already.
- */
-export const txMaxBroadcastSize = 4096
-
-/**
  * Propagates transactions (go-ethereum's `BroadcastTransactions`): each goes in full to √n of the
- * n peers that lack it and as an announcement to the others; one over
- * {@link txMaxBroadcastSize} is announced to all of them. Queued per peer: never blocks.
+ * n peers that lack it and as an announcement to the others; blob transactions and any over
+ * {@link txMaxBroadcastSize} bytes are only announced. Queued per peer: never blocks.
  */
 export function broadcastTransactions(
   peers: PeerSet,
@@ -26,7 +20,8 @@ export function broadcastTransactions(
   const ann = new Map<EthPeer, Uint8Array[]>()
   for (const tx of txs) {
     const lacking = shuffle(peers.peersWithoutTx(txHash(tx)), random)
-    const direct = tx.length > txMaxBroadcastSize ? 0 : Math.floor(Math.sqrt(lacking.length))
+    const announceOnly = txType(tx) === blobTxType || txSize(tx) > txMaxBroadcastSize
+    const direct = announceOnly ? 0 : Math.floor(Math.sqrt(lacking.length))
     lacking.forEach((p, i) => {
       const m = i < direct ? full : ann
       const list = m.get(p)

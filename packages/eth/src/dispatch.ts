@@ -1,17 +1,20 @@
 import { DisconnectError, DisconnectReason, type Msg } from '@x/p2p'
 import type { Backend } from './backend.js'
+import { withoutBlobs } from './blob-tx.js'
 import type { BlockFetcher } from './block-fetcher.js'
 import { EthError } from './errors.js'
 import { blockParts, headerHash, headerNumber } from './header.js'
+import { decodeBlockAccessLists, decodeGetBlockAccessLists } from './messages/access-lists.js'
 import {
   decodeNewBlock,
   decodeNewBlockHashes,
   decodeNewPooledTransactionHashes,
 } from './messages/announce.js'
 import { decodeBlockBodies, decodeGetBlockBodies } from './messages/bodies.js'
+import { decodeCells, decodeGetCells } from './messages/cells.js'
 import { isValidCode, MsgCode, maxMessageSize } from './messages/codes.js'
 import { decodeBlockHeaders, decodeGetBlockHeaders } from './messages/headers.js'
-import { decodeGetReceipts, decodeReceipts } from './messages/receipts.js'
+import { decodeGetReceipts, decodeReceipts, receiptForm } from './messages/receipts.js'
 import { decodeBlockRangeUpdate, validateBlockRange } from './messages/status.js'
 import {
   decodeGetPooledTransactions,
@@ -19,7 +22,15 @@ import {
   decodeTransactions,
 } from './messages/transactions.js'
 import type { EthPeer } from './peer.js'
-import { serveByHash, serveHeaders } from './serve.js'
+import {
+  serveAccessLists,
+  serveByHash,
+  serveCells,
+  serveHeaders,
+  servePooledTransactions,
+  serveReceipts70,
+} from './serve.js'
+import { checkDeliveredTxs } from './tx-delivery.js'
 import type { TxFetcher } from './tx-fetcher.js'
 
 /** What the message dispatch reads and drives: the handler's backend, fetchers and callbacks. */
@@ -71,43 +82,81 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       )
     }
     case MsgCode.GetReceipts: {
-      const q = decodeGetReceipts(msg.payload)
-      const receipts = serveByHash(q.hashes, (h) => chain.receiptsByHash(h, peer.version))
-      return peer.replyReceipts(q.requestId, receipts)
+      const q = decodeGetReceipts(msg.payload, peer.version)
+      if (peer.version < 70) {
+        const form = receiptForm(peer.version)
+        const receipts = serveByHash(q.hashes, (h) => chain.receiptsByHash(h, form))
+        return peer.replyReceipts(q.requestId, receipts)
+      }
+      const r = serveReceipts70(chain, q.hashes, q.firstBlockReceiptIndex ?? 0)
+      return peer.replyReceipts(q.requestId, r.receipts, r.lastBlockIncomplete)
+    }
+    case MsgCode.GetBlockAccessLists: {
+      const q = decodeGetBlockAccessLists(msg.payload)
+      return peer.replyBlockAccessLists(q.requestId, serveAccessLists(chain, q.hashes))
+    }
+    case MsgCode.GetCells: {
+      const q = decodeGetCells(msg.payload)
+      return peer.replyCells({ requestId: q.requestId, ...serveCells(ctx.backend, q) })
     }
     case MsgCode.GetPooledTransactions: {
       const q = decodeGetPooledTransactions(msg.payload)
-      const txs = serveByHash(q.hashes, (h) => pool.get(h))
-      return peer.replyPooledTransactions(q.requestId, txs)
+      const txs = servePooledTransactions(q.hashes, (h) => pool.get(h))
+      // eth/72 serves blob transactions without their blobs (those go as cells).
+      return peer.replyPooledTransactions(
+        q.requestId,
+        peer.version >= 72 ? txs.map(withoutBlobs) : txs,
+      )
     }
     case MsgCode.BlockHeaders: {
       const r = decodeBlockHeaders(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.headers.length)
       peer.deliver(msg.code, r.requestId, r.headers)
       return
     }
     case MsgCode.BlockBodies: {
       const r = decodeBlockBodies(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.bodies.length)
       peer.deliver(msg.code, r.requestId, r.bodies)
       return
     }
     case MsgCode.Receipts: {
       const r = decodeReceipts(msg.payload, peer.version)
-      peer.deliver(msg.code, r.requestId, r.receipts)
+      peer.fulfil(msg.code, r.requestId, r.receipts.length)
+      peer.deliver(msg.code, r.requestId, r.receipts, r.lastBlockIncomplete)
+      return
+    }
+    case MsgCode.BlockAccessLists: {
+      const r = decodeBlockAccessLists(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.accessLists.length)
+      peer.deliver(msg.code, r.requestId, r.accessLists)
+      return
+    }
+    case MsgCode.Cells: {
+      const { requestId, ...cells } = decodeCells(msg.payload)
+      peer.fulfil(msg.code, requestId, cells.hashes.length)
+      peer.deliver(msg.code, requestId, [], cells)
       return
     }
     case MsgCode.PooledTransactions: {
       const r = decodePooledTransactions(msg.payload)
+      peer.fulfil(msg.code, r.requestId, r.txs.length)
+      const txs = checkDeliveredTxs(peer.version, r.txs, false)
       peer.deliver(msg.code, r.requestId, r.txs)
+      ctx.txFetcher.delivered(txs)
       ctx.receiveTxs(peer, r.txs, true)
       return
     }
-    case MsgCode.Transactions:
-      ctx.receiveTxs(peer, decodeTransactions(msg.payload), false)
+    case MsgCode.Transactions: {
+      const raw = decodeTransactions(msg.payload)
+      ctx.txFetcher.delivered(checkDeliveredTxs(peer.version, raw, true))
+      ctx.receiveTxs(peer, raw, false)
       return
+    }
     case MsgCode.NewPooledTransactionHashes: {
-      const ann = decodeNewPooledTransactionHashes(msg.payload)
+      const ann = decodeNewPooledTransactionHashes(msg.payload, peer.version)
       for (const h of ann.hashes) peer.markTransaction(h)
-      ctx.txFetcher.notify(peer, ann.hashes)
+      ctx.txFetcher.notify(peer, ann.hashes, ann)
       return
     }
     case MsgCode.NewBlockHashes: {

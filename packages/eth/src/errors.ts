@@ -21,6 +21,10 @@ export type EthErrorCode =
   | 'ERR_LOCAL_INCOMPATIBLE_OR_STALE'
   | 'ERR_REMOTE_STALE'
   | 'ERR_INVALID_CHAIN'
+  | 'ERR_INVALID_BLOB_TX'
+  | 'ERR_BLOB_TX_BROADCAST'
+  | 'ERR_DUPLICATE_TX'
+  | 'ERR_ANNOUNCE_MISMATCH'
 
 /**
  * Base class of every error thrown by @x/eth; branch on `code`. A `Devp2pError` of @x/core, so

@@ -27,7 +27,7 @@ export interface EthHandlerOptions {
   chain: ChainConfig
   /** Default `chain.networkId`. */
   networkId?: bigint
-  /** Versions offered, default 69 and 68. */
+  /** Versions offered, default eth/72 to eth/69 (`ethVersions`); eth/68 on request. */
   versions?: readonly EthVersion[]
   /** Most eth peers at once (default unbounded: the p2p server's maxPeers bounds them). */
   maxPeers?: number
@@ -104,6 +104,11 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       this.#clock,
       this.#backend.txPool,
       (p) => this.peers.peer(p.id) === p,
+      // go-ethereum's `removePeer`: an announcer that lied about a transaction is useless.
+      (p, err) => {
+        this.#logger.debug('eth announcement mismatch', { id: p.id, err: err.message })
+        p.peer.disconnect(DisconnectReason.UselessPeer)
+      },
     )
     this.#txBatch = new TxBroadcastBatch(this.#clock, this.#backend, (txs) =>
       this.broadcastTransactions(txs),

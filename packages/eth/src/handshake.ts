@@ -24,7 +24,7 @@ export interface HandshakeOptions {
   forkFilter: ForkFilter
   /** Our head, for eth/68: hash and total difficulty. */
   head: { hash: Uint8Array; td: bigint }
-  /** Our block range, for eth/69. */
+  /** Our block range, for eth/69 and later. */
   range: BlockRange
   clock?: Clock
   /** Default {@link statusTimeout}. */
@@ -45,7 +45,7 @@ export function localStatus(opts: HandshakeOptions): Status {
     }
   }
   return {
-    version: 69,
+    version: opts.version,
     networkId: opts.networkId,
     genesis: opts.genesis,
     forkId: opts.forkId,
@@ -87,7 +87,7 @@ export function checkStatus(remote: Status, opts: HandshakeOptions): void {
       new EthError(rejection, rejection),
     )
   }
-  if (remote.version === 69) {
+  if (remote.version !== 68) {
     try {
       validateBlockRange(remote)
     } catch (err) {

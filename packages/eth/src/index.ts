@@ -1,4 +1,4 @@
-export type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
+export type { Backend, BlobPool, ChainHead, ChainReader, TxPool } from './backend.js'
 export {
   type ChainConfig,
   chains,
@@ -72,6 +72,15 @@ export {
   memoryChainDefaults,
 } from './memory-backend.js'
 export {
+  type BlockAccessLists,
+  decodeBlockAccessLists,
+  decodeGetBlockAccessLists,
+  encodeBlockAccessLists,
+  encodeGetBlockAccessLists,
+  type GetBlockAccessLists,
+  unavailableAccessList,
+} from './messages/access-lists.js'
+export {
   decodeNewBlock,
   decodeNewBlockHashes,
   decodeNewPooledTransactionHashes,
@@ -91,6 +100,19 @@ export {
   type GetBlockBodies,
 } from './messages/bodies.js'
 export {
+  type Cells,
+  cellSize,
+  cellsPerBlob,
+  custodyBitmapSize,
+  custodyCount,
+  decodeCells,
+  decodeGetCells,
+  emptyCustody,
+  encodeCells,
+  encodeGetCells,
+  type GetCells,
+} from './messages/cells.js'
+export {
   type EthVersion,
   ethVersions,
   isValidCode,
@@ -100,6 +122,7 @@ export {
   maxTxItems,
   protocolLengths,
   softResponseLimit,
+  supportedEthVersions,
 } from './messages/codes.js'
 export {
   type BlockHeaders,
@@ -116,6 +139,7 @@ export {
   encodeReceipts,
   type GetReceipts,
   type Receipts,
+  receiptForm,
 } from './messages/receipts.js'
 export type { HashesRequest } from './messages/request.js'
 export {

@@ -1,14 +1,17 @@
-import { type Clock, type Logger, noopLogger, systemClock, type TimerHandle } from '@x/core'
+import { type Clock, type Logger, noopLogger, systemClock } from '@x/core'
 import type { MsgReadWriter, ProtocolPeer } from '@x/p2p'
+import { blobTxType, txSize } from './blob-tx.js'
 import { EthError } from './errors.js'
 import { blockParts, headerHash } from './header.js'
 import { KnownCache } from './known-cache.js'
+import { encodeBlockAccessLists, encodeGetBlockAccessLists } from './messages/access-lists.js'
 import {
   encodeNewBlock,
   encodeNewBlockHashes,
   encodeNewPooledTransactionHashes,
 } from './messages/announce.js'
 import { encodeBlockBodies, encodeGetBlockBodies } from './messages/bodies.js'
+import { type Cells, encodeCells, encodeGetCells } from './messages/cells.js'
 import { type EthVersion, MsgCode } from './messages/codes.js'
 import {
   encodeBlockHeaders,
@@ -24,27 +27,11 @@ import {
   txHash,
   txType,
 } from './messages/transactions.js'
+import { peerDefaults } from './peer-limits.js'
+import { Requests } from './requests.js'
 import { SendQueue } from './send-queue.js'
 
-/**
- * Per-peer limits, as go-ethereum's eth/protocols/eth/peer.go (`maxKnownTxs`, `maxKnownBlocks`,
- * `maxQueuedTxs`, `maxQueuedTxAnns`, `maxQueuedBlocks`, `maxQueuedBlockAnns`).
- */
-export const peerDefaults = {
-  maxKnownTxs: 32_768,
-  maxKnownBlocks: 1024,
-  /** Transactions (or announcements) waiting to be sent; the oldest are dropped. */
-  maxQueuedTxs: 4096,
-  maxQueuedTxAnns: 4096,
-  /** Blocks (or block announcements) waiting to be sent; the oldest are dropped. */
-  maxQueuedBlocks: 4,
-  maxQueuedBlockAnns: 4,
-  /** Requests in flight at once; more are refused. */
-  maxPendingRequests: 256,
-  requestTimeout: 10_000,
-  /** Transactions per Transactions message sent from the queue. */
-  txBatch: 256,
-} as const
+export { peerDefaults }
 
 export interface EthPeerOptions {
   clock?: Clock
@@ -59,21 +46,6 @@ export interface PeerHead {
   td?: bigint
 }
 
-interface Pending {
-  code: number
-  resolve(items: Uint8Array[]): void
-  reject(err: unknown): void
-  timer: TimerHandle
-}
-
-/** Response codes and the request code each answers. */
-const responseOf: Record<number, number> = {
-  [MsgCode.BlockHeaders]: MsgCode.GetBlockHeaders,
-  [MsgCode.BlockBodies]: MsgCode.GetBlockBodies,
-  [MsgCode.Receipts]: MsgCode.GetReceipts,
-  [MsgCode.PooledTransactions]: MsgCode.GetPooledTransactions,
-}
-
 /**
  * An eth peer (go-ethereum's `eth.Peer`): the p2p peer and its eth reader/writer with the
  * negotiated version, what we know of its chain, the bounded sets of transactions and blocks
@@ -86,11 +58,8 @@ export class EthPeer {
   readonly knownBlocks = new KnownCache(peerDefaults.maxKnownBlocks)
   #head: PeerHead
   #range: BlockRange | undefined
-  readonly #clock: Clock
   readonly #logger: Logger
-  readonly #requestTimeout: number
-  readonly #pending = new Map<bigint, Pending>()
-  #nextRequestId: bigint
+  readonly #requests: Requests
   #closed = false
   readonly #txQueue: SendQueue<Uint8Array>
   readonly #txAnnQueue: SendQueue<Uint8Array>
@@ -106,10 +75,13 @@ export class EthPeer {
     options: EthPeerOptions = {},
   ) {
     this.id = peer.idHex
-    this.#clock = options.clock ?? systemClock
     this.#logger = options.logger ?? noopLogger
-    this.#requestTimeout = options.requestTimeout ?? peerDefaults.requestTimeout
-    this.#nextRequestId = BigInt(Math.floor(Math.random() * 2 ** 32))
+    this.#requests = new Requests(
+      options.clock ?? systemClock,
+      options.requestTimeout ?? peerDefaults.requestTimeout,
+      peerDefaults.maxPendingRequests,
+      (code, payload) => this.rw.writeMsg(code, payload),
+    )
     if (status.version === 68) {
       this.#head = { hash: status.head, td: status.td }
     } else {
@@ -127,12 +99,16 @@ export class EthPeer {
       peerDefaults.txBatch,
       (txs) => this.sendTransactions(txs),
       onError,
+      (tx) => tx.length,
+      peerDefaults.maxTxPacketSize,
     )
     this.#txAnnQueue = new SendQueue(
       peerDefaults.maxQueuedTxAnns,
       peerDefaults.maxQueuedTxAnns,
       (txs) => this.sendPooledTransactionHashes(txs),
       onError,
+      () => 32,
+      peerDefaults.maxTxPacketSize,
     )
     this.#blockQueue = new SendQueue(
       peerDefaults.maxQueuedBlocks,
@@ -194,17 +170,22 @@ export class EthPeer {
     this.#txQueue.push(txs)
   }
 
-  /** Announces transactions (eth/68 form: types, sizes, hashes) now and marks them known. */
+  /**
+   * Announces transactions (eth/68+ form: types, sizes as go-ethereum's `Transaction.Size`,
+   * hashes; eth/72 adds an empty custody bitmap) now and marks them known. Blob transactions are
+   * not announced to eth/72 peers: they would fetch the blobs as cells, which we do not hold.
+   */
   sendPooledTransactionHashes(txs: Uint8Array[]): Promise<void> {
-    const hashes = txs.map(txHash)
+    const list = this.version >= 72 ? txs.filter((t) => txType(t) !== blobTxType) : txs
+    const hashes = list.map(txHash)
     for (const h of hashes) this.markTransaction(h)
+    if (list.length === 0) return Promise.resolve()
     return this.rw.writeMsg(
       MsgCode.NewPooledTransactionHashes,
-      encodeNewPooledTransactionHashes({
-        types: Uint8Array.from(txs.map(txType)),
-        sizes: txs.map((t) => t.length),
-        hashes,
-      }),
+      encodeNewPooledTransactionHashes(
+        { types: Uint8Array.from(list.map(txType)), sizes: list.map(txSize), hashes },
+        this.version,
+      ),
     )
   }
 
@@ -256,8 +237,15 @@ export class EthPeer {
     return this.rw.writeMsg(MsgCode.BlockBodies, encodeBlockBodies({ requestId, bodies }))
   }
 
-  replyReceipts(requestId: bigint, receipts: Uint8Array[]): Promise<void> {
-    return this.rw.writeMsg(MsgCode.Receipts, encodeReceipts({ requestId, receipts }))
+  replyReceipts(
+    requestId: bigint,
+    receipts: Uint8Array[],
+    lastBlockIncomplete = false,
+  ): Promise<void> {
+    return this.rw.writeMsg(
+      MsgCode.Receipts,
+      encodeReceipts({ requestId, receipts, lastBlockIncomplete }, this.version),
+    )
   }
 
   replyPooledTransactions(requestId: bigint, txs: Uint8Array[]): Promise<void> {
@@ -267,58 +255,120 @@ export class EthPeer {
     )
   }
 
+  replyBlockAccessLists(requestId: bigint, accessLists: Uint8Array[]): Promise<void> {
+    return this.rw.writeMsg(
+      MsgCode.BlockAccessLists,
+      encodeBlockAccessLists({ requestId, accessLists }),
+    )
+  }
+
+  replyCells(r: Cells): Promise<void> {
+    return this.rw.writeMsg(MsgCode.Cells, encodeCells(r))
+  }
+
   /** Requests headers; resolves with the raw headers of the matching response. */
-  requestHeaders(
+  async requestHeaders(
     query: Omit<GetBlockHeaders, 'requestId'>,
     signal?: AbortSignal,
   ): Promise<Uint8Array[]> {
-    return this.#request(
+    const r = await this.#requests.send(
       MsgCode.GetBlockHeaders,
+      query.amount,
       (requestId) => encodeGetBlockHeaders({ requestId, ...query }),
       signal,
     )
+    return r.items
   }
 
-  requestBodies(hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[]> {
-    return this.#request(
+  async requestBodies(hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[]> {
+    const r = await this.#requests.send(
       MsgCode.GetBlockBodies,
+      hashes.length,
       (requestId) => encodeGetBlockBodies({ requestId, hashes }),
       signal,
     )
+    return r.items
   }
 
-  requestReceipts(hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[]> {
-    return this.#request(
+  /**
+   * Requests receipts (one raw list per block). From eth/70 a reply may stop inside the last
+   * block: the result then says `lastBlockIncomplete`, and a request with
+   * `firstBlockReceiptIndex` resumes it (EIP-7975).
+   */
+  async requestReceipts(
+    hashes: Uint8Array[],
+    signal?: AbortSignal,
+    firstBlockReceiptIndex = 0,
+  ): Promise<Uint8Array[] & { lastBlockIncomplete?: boolean }> {
+    const r = await this.#requests.send<boolean | undefined>(
       MsgCode.GetReceipts,
-      (requestId) => encodeGetReceipts({ requestId, hashes }),
+      hashes.length,
+      (requestId) => encodeGetReceipts({ requestId, hashes, firstBlockReceiptIndex }, this.version),
       signal,
     )
+    const items: Uint8Array[] & { lastBlockIncomplete?: boolean } = r.items
+    if (r.extra !== undefined) items.lastBlockIncomplete = r.extra
+    return items
   }
 
-  requestPooledTransactions(hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[]> {
-    return this.#request(
+  async requestPooledTransactions(
+    hashes: Uint8Array[],
+    signal?: AbortSignal,
+  ): Promise<Uint8Array[]> {
+    const r = await this.#requests.send(
       MsgCode.GetPooledTransactions,
+      hashes.length,
       (requestId) => encodeGetPooledTransactions({ requestId, hashes }),
       signal,
     )
+    return r.items
+  }
+
+  /** Requests block access lists (eth/71); an unavailable one comes back as 0x80. */
+  async requestBlockAccessLists(hashes: Uint8Array[], signal?: AbortSignal): Promise<Uint8Array[]> {
+    if (this.version < 71)
+      throw new EthError('ERR_INVALID_MSG_CODE', 'GetBlockAccessLists needs eth/71')
+    const r = await this.#requests.send(
+      MsgCode.GetBlockAccessLists,
+      hashes.length,
+      (requestId) => encodeGetBlockAccessLists({ requestId, hashes }),
+      signal,
+    )
+    return r.items
+  }
+
+  /** Requests the `mask` cells of blob transactions (eth/72). */
+  async requestCells(
+    hashes: Uint8Array[],
+    mask: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<Omit<Cells, 'requestId'>> {
+    if (this.version < 72) throw new EthError('ERR_INVALID_MSG_CODE', 'GetCells needs eth/72')
+    const r = await this.#requests.send<Omit<Cells, 'requestId'>>(
+      MsgCode.GetCells,
+      hashes.length,
+      (requestId) => encodeGetCells({ requestId, hashes, mask }),
+      signal,
+    )
+    return r.extra
+  }
+
+  /** Checks a response against the requests sent; throws to drop the peer (see `Requests`). */
+  fulfil(code: number, requestId: bigint, items: number): void {
+    this.#requests.fulfil(code, requestId, items)
   }
 
   /**
    * Hands a response to the request waiting for it. Returns false when no request with that id
    * and code is pending (late, duplicate or unsolicited): the caller decides what that costs.
    */
-  deliver(code: number, requestId: bigint, items: Uint8Array[]): boolean {
-    const p = this.#pending.get(requestId)
-    if (!p || responseOf[code] !== p.code) return false
-    this.#pending.delete(requestId)
-    this.#clock.clearTimeout(p.timer)
-    p.resolve(items)
-    return true
+  deliver(code: number, requestId: bigint, items: Uint8Array[], extra?: unknown): boolean {
+    return this.#requests.deliver(code, requestId, items, extra)
   }
 
   /** Number of requests in flight. */
   get pendingRequests(): number {
-    return this.#pending.size
+    return this.#requests.size
   }
 
   /** Fails pending requests and stops the send queues. Idempotent. */
@@ -329,59 +379,6 @@ export class EthPeer {
     this.#txAnnQueue.close()
     this.#blockQueue.close()
     this.#blockAnnQueue.close()
-    for (const [id, p] of this.#pending) {
-      this.#clock.clearTimeout(p.timer)
-      p.reject(new EthError('ERR_REQUEST_TIMEOUT', `request ${id}: peer closed`))
-    }
-    this.#pending.clear()
-  }
-
-  #request(
-    code: number,
-    encode: (id: bigint) => Uint8Array,
-    signal?: AbortSignal,
-  ): Promise<Uint8Array[]> {
-    if (this.#closed) return Promise.reject(new EthError('ERR_REQUEST_TIMEOUT', 'peer closed'))
-    if (this.#pending.size >= peerDefaults.maxPendingRequests) {
-      return Promise.reject(new EthError('ERR_REQUEST_TIMEOUT', 'too many requests in flight'))
-    }
-    signal?.throwIfAborted()
-    const requestId = this.#nextRequestId
-    this.#nextRequestId = (this.#nextRequestId + 1n) & 0xffff_ffff_ffff_ffffn
-    return new Promise<Uint8Array[]>((resolve, reject) => {
-      const done = () => signal?.removeEventListener('abort', onAbort)
-      const onAbort = () => {
-        const p = this.#pending.get(requestId)
-        if (!p) return
-        this.#pending.delete(requestId)
-        this.#clock.clearTimeout(p.timer)
-        reject(signal?.reason)
-      }
-      const timer = this.#clock.setTimeout(() => {
-        this.#pending.delete(requestId)
-        done()
-        reject(new EthError('ERR_REQUEST_TIMEOUT', `request ${requestId} (code ${code}) timed out`))
-      }, this.#requestTimeout)
-      this.#pending.set(requestId, {
-        code,
-        timer,
-        resolve: (items) => {
-          done()
-          resolve(items)
-        },
-        reject: (err) => {
-          done()
-          reject(err)
-        },
-      })
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.rw.writeMsg(code, encode(requestId)).catch((err: unknown) => {
-        const p = this.#pending.get(requestId)
-        if (!p) return
-        this.#pending.delete(requestId)
-        this.#clock.clearTimeout(timer)
-        p.reject(err)
-      })
-    })
+    this.#requests.close()
   }
 }

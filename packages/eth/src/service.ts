@@ -37,7 +37,7 @@ export interface EthServiceOptions {
    * devnet only (on mainnet it would download the real chain into memory).
    */
   followPeers?: boolean
-  /** Versions offered, default eth/69 and eth/68. */
+  /** Versions offered, default eth/72 to eth/69 (`ethVersions`); eth/68 on request. */
   versions?: readonly EthVersion[]
   /** Most eth peers at once; default unbounded (the p2p server's maxPeers bounds them). */
   maxPeers?: number

@@ -1,6 +1,8 @@
 import type { Clock } from '@x/core'
 import { toHex } from '@x/core'
 import type { TxPool } from './backend.js'
+import { blobTxType, type TxMeta } from './blob-tx.js'
+import { EthError } from './errors.js'
 import { KnownCache } from './known-cache.js'
 import type { EthPeer } from './peer.js'
 
@@ -12,15 +14,35 @@ const maxRequestedTxs = 4096
 const maxWaitingTxs = 4096
 /** Hashes per GetPooledTransactions we send. */
 const maxTxRequest = 256
+/** Announced (type, size) pairs kept to check deliveries against; the oldest hash is evicted. */
+const maxAnnouncedTxs = 8192
+/** Announcers remembered per hash; later ones are not checked. */
+const maxAnnouncersPerTx = 8
+/**
+ * Bytes an announced size may differ from the delivered one (go-ethereum's tx fetcher tolerates
+ * 8, for "RLP vs consensus format messiness").
+ */
+const sizeSlack = 8
+
+/** What a peer announced of one transaction (eth/68+ NewPooledTransactionHashes). */
+interface Announced {
+  type: number
+  size: number
+  /** eth/72 announcers give a blob transaction's size without its blobs. */
+  version: number
+}
 
 /**
  * Fetches announced transactions (go-ethereum's tx fetcher, reduced): an announced hash waits
  * {@link txArriveTimeout} for a full copy to arrive by broadcast, then is requested from the first
- * peer that announced it, unless the pool has it by then. A hash is requested once.
+ * peer that announced it, unless the pool has it by then. A hash is requested once. Every
+ * delivered transaction is checked against the type and size its announcers gave: a mismatch
+ * drops that announcer, as go-ethereum does.
  */
 export class TxFetcher {
   readonly #requested = new KnownCache(maxRequestedTxs)
   readonly #waiting = new Map<string, { hash: Uint8Array; peer: EthPeer }>()
+  readonly #announced = new Map<string, Map<EthPeer, Announced>>()
   #timer: ReturnType<Clock['setTimeout']> | undefined
 
   constructor(
@@ -28,17 +50,58 @@ export class TxFetcher {
     private readonly pool: TxPool,
     /** Whether `peer` is still registered (requests go only to live peers). */
     private readonly isLive: (peer: EthPeer) => boolean,
+    /** Drops a peer whose announcement disagreed with what was delivered. */
+    private readonly drop: (peer: EthPeer, err: EthError) => void = () => {},
   ) {}
 
-  /** Hashes `peer` announced: the unknown ones wait for their full copies. */
-  notify(peer: EthPeer, hashes: Uint8Array[]): void {
-    for (const h of hashes) {
+  /**
+   * Hashes `peer` announced, with their types and sizes when given: the unknown ones wait for
+   * their full copies.
+   */
+  notify(peer: EthPeer, hashes: Uint8Array[], meta?: { types: Uint8Array; sizes: number[] }): void {
+    for (const [i, h] of hashes.entries()) {
+      const key = toHex(h)
+      if (meta) this.#remember(key, peer, meta.types[i] as number, meta.sizes[i] as number)
       if (this.pool.has(h) || this.#requested.has(h) || this.#waiting.size >= maxWaitingTxs)
         continue
-      const key = toHex(h)
       if (!this.#waiting.has(key)) this.#waiting.set(key, { hash: h, peer })
     }
     this.#schedule()
+  }
+
+  /**
+   * Transactions delivered (in a reply or a broadcast): each announcer whose type differs, or
+   * whose size differs by more than {@link sizeSlack} bytes, is dropped (go-ethereum's
+   * `TxFetcher` cleanup).
+   */
+  delivered(txs: { hash: Uint8Array; meta: TxMeta }[]): void {
+    for (const { hash, meta } of txs) {
+      const key = toHex(hash)
+      const announcers = this.#announced.get(key)
+      if (!announcers) continue
+      this.#announced.delete(key)
+      for (const [peer, ann] of announcers) {
+        const size =
+          meta.type === blobTxType && ann.version >= 72 ? meta.sizeWithoutBlobs : meta.size
+        if (ann.type !== meta.type) {
+          this.drop(
+            peer,
+            new EthError(
+              'ERR_ANNOUNCE_MISMATCH',
+              `announced type ${ann.type} of ${key}, delivered ${meta.type}`,
+            ),
+          )
+        } else if (Math.abs(size - ann.size) > sizeSlack) {
+          this.drop(
+            peer,
+            new EthError(
+              'ERR_ANNOUNCE_MISMATCH',
+              `announced size ${ann.size} of ${key}, delivered ${size}`,
+            ),
+          )
+        }
+      }
+    }
   }
 
   /** Number of announced hashes waiting. */
@@ -50,6 +113,22 @@ export class TxFetcher {
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer)
     this.#timer = undefined
     this.#waiting.clear()
+    this.#announced.clear()
+  }
+
+  #remember(key: string, peer: EthPeer, type: number, size: number): void {
+    let announcers = this.#announced.get(key)
+    if (!announcers) {
+      if (this.#announced.size >= maxAnnouncedTxs) {
+        const oldest = this.#announced.keys().next().value
+        if (oldest !== undefined) this.#announced.delete(oldest)
+      }
+      announcers = new Map()
+      this.#announced.set(key, announcers)
+    }
+    if (announcers.size < maxAnnouncersPerTx || announcers.has(peer)) {
+      announcers.set(peer, { type, size, version: peer.version })
+    }
   }
 
   #schedule(): void {

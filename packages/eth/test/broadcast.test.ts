@@ -1,13 +1,9 @@
-import { encodeList, encodeUint } from '@x/core'
+import { encodeBytes, encodeList, encodeUint } from '@x/core'
 import { seededRandom } from '@x/discover/testing'
 import type { MsgReadWriter } from '@x/p2p'
 import { describe, expect, it } from 'vitest'
-import {
-  broadcastBlock,
-  broadcastTransactions,
-  shuffle,
-  txMaxBroadcastSize,
-} from '../src/broadcast.js'
+import { blobTxType, txMaxBroadcastSize } from '../src/blob-tx.js'
+import { broadcastBlock, broadcastTransactions, shuffle } from '../src/broadcast.js'
 import { devnet } from '../src/chain.js'
 import { localStatus } from '../src/handshake.js'
 import { headerHash } from '../src/header.js'
@@ -92,6 +88,18 @@ describe('broadcastTransactions', () => {
     }
     // The small one still goes in full to ⌊√4⌋ peers.
     expect(rws.filter((rw) => codes(rw).includes(MsgCode.Transactions))).toHaveLength(2)
+  })
+
+  it('only announces blob transactions and any over 4 KiB (go-ethereum txMaxBroadcastSize)', async () => {
+    const { set, rws } = peerSet(9)
+    const large = encodeList([encodeBytes(new Uint8Array(txMaxBroadcastSize))])
+    const blob = encodeBytes(Uint8Array.of(blobTxType, 0xc1, 0x01))
+    broadcastTransactions(set, [large, blob], seededRandom(1))
+    await Promise.resolve()
+    for (const rw of rws) expect(codes(rw)).toEqual([MsgCode.NewPooledTransactionHashes])
+    const ann = decodeNewPooledTransactionHashes(rws[0]?.sent[0]?.payload as Uint8Array)
+    expect([...ann.types]).toEqual([0, 3])
+    expect(ann.sizes).toEqual([large.length, 3])
   })
 
   it('picks the full recipients at random, not by registration order', () => {

@@ -66,12 +66,16 @@ async function attach(handler: EthHandler, version: EthVersion, clock: ManualClo
 }
 
 describe('EthHandler', () => {
-  it('offers eth/69 and eth/68 with their lengths', () => {
+  it("offers go-ethereum v1.17's eth/72 to eth/69 with their lengths, eth/68 on request", () => {
     const protocols = ethProtocols({ backend: memoryBackend(devnet), chain: devnet })
     expect(protocols.map((p) => [p.name, p.version, p.length])).toEqual([
+      ['eth', 72, 22],
+      ['eth', 71, 20],
+      ['eth', 70, 18],
       ['eth', 69, 18],
-      ['eth', 68, 17],
     ])
+    const old = ethProtocols({ backend: memoryBackend(devnet), chain: devnet, versions: [68] })
+    expect(old.map((p) => [p.version, p.length])).toEqual([[68, 17]])
   })
 
   it('registers the peer after the handshake and serves headers', async () => {

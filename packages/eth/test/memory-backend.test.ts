@@ -204,9 +204,9 @@ describe('serveHeaders', () => {
     expect(chain.bodyByNumber(999)).toBeUndefined()
     expect(chain.receiptsByNumber(999)).toBeUndefined()
   })
-  it('serves by hash, skipping unknown ones', () => {
+  it('serves by hash up to the first unknown one (the reply is positional, as go-ethereum)', () => {
     const h = headerHash(chain.headerByNumber(2)!)
-    expect(serveByHash([new Uint8Array(32), h], (x) => chain.bodyByHash(x))).toHaveLength(1)
+    expect(serveByHash([h, new Uint8Array(32), h], (x) => chain.bodyByHash(x))).toHaveLength(1)
   })
 })
 

@@ -42,4 +42,22 @@ describe('SendQueue', () => {
     q.push([3])
     expect(q.length).toBe(0)
   })
+
+  it('fills each send up to maxBytes, at least one item (go-ethereum maxTxPacketSize)', async () => {
+    const sent: number[][] = []
+    const q = new SendQueue<number>(
+      100,
+      100,
+      (items) => {
+        sent.push(items)
+        return Promise.resolve()
+      },
+      () => {},
+      (n) => n,
+      10,
+    )
+    q.push([4, 4, 4, 20, 1])
+    for (let i = 0; i < 10 && sent.flat().length < 5; i++) await Promise.resolve()
+    expect(sent).toEqual([[4, 4, 4], [20], [1]])
+  })
 })

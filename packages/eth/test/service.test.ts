@@ -23,13 +23,13 @@ afterEach(async () => {
 })
 
 describe('EthService', () => {
-  it('runs mainnet by default: network id 1, no block making, eth/69 and eth/68', async () => {
+  it('runs mainnet by default: network id 1, no block making, eth/72 to eth/69', async () => {
     const clock = new ManualClock()
     const eth = await started(new EthService({ clock }))
     stops.push(() => eth.stop())
     expect(eth.chain).toBe(mainnet)
     expect(eth.networkId).toBe(1n)
-    expect(eth.protocols.map((p) => p.version)).toEqual([69, 68])
+    expect(eth.protocols.map((p) => p.version)).toEqual([72, 71, 70, 69])
     expect(eth.handler.handshakeOptions(68).forkId).toEqual(forkIdAt(mainnet, 0, 0))
     await clock.advance(devnetBlockInterval * 3)
     expect(eth.backend.chain.head().number).toBe(0)
@@ -134,7 +134,7 @@ describe('EthService lifecycle', () => {
     const eth = new EthService({ network: undefined, clock: undefined, versions: undefined })
     stops.push(() => eth.stop())
     expect(eth.chain).toBe(mainnet)
-    expect(eth.protocols.map((p) => p.version)).toEqual([69, 68])
+    expect(eth.protocols.map((p) => p.version)).toEqual([72, 71, 70, 69])
   })
 })
 
@@ -180,7 +180,7 @@ describe('two nodes wired as node-app does', () => {
     const reg = b.events.find((e) => e.type === 'peer:registered')?.detail as {
       peer: { version: number }
     }
-    expect(reg.peer.version).toBe(69)
+    expect(reg.peer.version).toBe(72)
     await clock.advance(devnetBlockInterval)
     await untilClock(clock, () => b.events.some((e) => e.type === 'peer:head'), 'peer head')
     const head = b.events.find((e) => e.type === 'peer:head')?.detail as {

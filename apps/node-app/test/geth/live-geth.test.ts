@@ -61,20 +61,22 @@ if (run) {
         await p.app?.stop('SIGKILL')
         if (p.dir) await rm(p.dir, { recursive: true, force: true })
       })
-      /** Waits for the eth/69 link on both sides; resolves with geth's admin_peers entry of us. */
+      /** Waits for the eth/72 link on both sides; resolves with geth's admin_peers entry of us. */
       const connected = async (inbound: boolean): Promise<GethPeer> => {
         const app = p.app!
         const added = await app.waitFor('peer added', (l) => String(l.client).startsWith('Geth/'))
         expect(added.inbound).toBe(inbound)
         const eth = await app.waitFor('eth peer registered', (l) => l.peer === added.id)
-        expect(eth.eth).toBe(69)
+        expect(eth.eth).toBe(72)
         await p.geth!.waitForLog(/Ethereum peer connected.*name=node-app\//)
         const peers = await p.geth!.rpc<GethPeer[]>('admin_peers')
         const us = peers.find((peer) => peer.enode.startsWith(`enode://${ours.id}@`))
         expect(us?.name).toMatch(/^node-app\/v/)
-        expect(us?.caps).toEqual(expect.arrayContaining(['eth/68', 'eth/69', 'ping/1']))
+        expect(us?.caps).toEqual(
+          expect.arrayContaining(['eth/69', 'eth/70', 'eth/71', 'eth/72', 'ping/1']),
+        )
         expect(us?.network.inbound).toBe(!inbound)
-        expect(us?.protocols.eth).toMatchObject({ version: 69 })
+        expect(us?.protocols.eth).toMatchObject({ version: 72 })
         return us!
       }
       return { p, connected }
@@ -95,7 +97,7 @@ if (run) {
         })
       })
 
-      it('finds us through discv4, we dial it, eth/69 Status both ways, admin_peers lists us', async () => {
+      it('finds us through discv4, we dial it, eth/72 Status both ways, admin_peers lists us', async () => {
         us = await connected(false)
         // geth's discv4 table holds us: it revalidates (pings) the bootnode it bonded with.
         await p.geth!.waitForLog(new RegExp(`Node revalidated .*id=${us.id.slice(0, 16)}`))
@@ -117,7 +119,7 @@ if (run) {
 
     describe('geth dials us (node-app --nodial)', () => {
       const { connected } = pair({ args: ['--nodial'] })
-      it('geth dials the node it found through discv4, eth/69 Status both ways', async () => {
+      it('geth dials the node it found through discv4, eth/72 Status both ways', async () => {
         await connected(true)
       })
     })

@@ -10,7 +10,8 @@ import {
   splitList,
 } from '@x/core'
 import { EthError, ethDecoder } from '../errors.js'
-import { maxTxItems } from './codes.js'
+import { custodyBitmapSize, emptyCustody } from './cells.js'
+import { type EthVersion, maxTxItems } from './codes.js'
 import { checkSize } from './limits.js'
 
 /** NewBlockHashes (eth/68 only): `[[hash, number]…]`. */
@@ -22,11 +23,17 @@ export interface NewBlock {
   td: bigint
 }
 
-/** NewPooledTransactionHashes, eth/68 form: `[types, [size…], [hash…]]`. */
+/**
+ * NewPooledTransactionHashes, eth/68 form `[types, [size…], [hash…]]`; eth/72 appends the custody
+ * bitmap of the blob cells the announcer holds (`mask`, 16 bytes; go-ethereum's
+ * `NewPooledTransactionHashesPacket72`).
+ */
 export interface NewPooledTransactionHashes {
   types: Uint8Array
   sizes: number[]
   hashes: Uint8Array[]
+  /** eth/72 only. */
+  mask?: Uint8Array
 }
 
 export function encodeNewBlockHashes(a: NewBlockHashes): Uint8Array {
@@ -57,17 +64,25 @@ export const decodeNewBlock = ethDecoder((payload: Uint8Array): NewBlock => {
   return { block, td: readBigUint(f[1], 'NewBlock td', 32) }
 })
 
-export function encodeNewPooledTransactionHashes(a: NewPooledTransactionHashes): Uint8Array {
-  return encodeList([
+export function encodeNewPooledTransactionHashes(
+  a: NewPooledTransactionHashes,
+  version: EthVersion = 68,
+): Uint8Array {
+  const fields = [
     encodeBytes(a.types),
     encodeList(a.sizes.map((s) => encodeUint(s))),
     encodeHashList(a.hashes),
-  ])
+  ]
+  if (version >= 72) fields.push(encodeBytes(a.mask ?? emptyCustody()))
+  return encodeList(fields)
 }
 
-/** Decodes the eth/68 announcement; the three lists must have the same length. */
+/**
+ * Decodes the announcement of `version` (eth/72: with its mask); the three lists must have the
+ * same length.
+ */
 export const decodeNewPooledTransactionHashes = ethDecoder(
-  (payload: Uint8Array): NewPooledTransactionHashes => {
+  (payload: Uint8Array, version: EthVersion = 68): NewPooledTransactionHashes => {
     checkSize(payload, 'NewPooledTransactionHashes')
     const f = splitList(payload, 'NewPooledTransactionHashes')
     if (f.length < 3)
@@ -85,6 +100,9 @@ export const decodeNewPooledTransactionHashes = ethDecoder(
         `invalid NewPooledTransactionHashes: ${types.length} types, ${sizes.length} sizes, ${hashes.length} hashes`,
       )
     }
-    return { types, sizes, hashes }
+    if (version < 72) return { types, sizes, hashes }
+    if (f.length < 4)
+      throw new EthError('ERR_DECODE', 'invalid eth/72 NewPooledTransactionHashes: no mask')
+    return { types, sizes, hashes, mask: readFixed(f[3], custodyBitmapSize, 'announced mask') }
   },
 )

@@ -21,7 +21,7 @@ export function encodeGetBlockBodies(r: GetBlockBodies): Uint8Array {
 }
 
 export function decodeGetBlockBodies(payload: Uint8Array): GetBlockBodies {
-  return decodeHashesRequest(payload, 'GetBlockBodies', maxRequestItems)
+  return decodeHashesRequest(payload, 'GetBlockBodies')
 }
 
 export function encodeBlockBodies(r: BlockBodies): Uint8Array {

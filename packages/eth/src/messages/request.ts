@@ -18,13 +18,21 @@ export function encodeHashesRequest(r: HashesRequest): Uint8Array {
   return encodeList([encodeUint(r.requestId), encodeHashList(r.hashes)])
 }
 
+/**
+ * Decodes a request by hashes. Any number of hashes is accepted, as go-ethereum does (the 10 MiB
+ * message limit bounds them); the serving side stops at its own limits.
+ */
 export const decodeHashesRequest = ethDecoder(
-  (payload: Uint8Array, what: string, maxItems: number): HashesRequest => {
+  (payload: Uint8Array, what: string, maxItems?: number): HashesRequest => {
     checkSize(payload, what)
     const f = splitList(payload, what)
     if (f.length < 2)
       throw new EthError('ERR_DECODE', `invalid ${what}: expected [request-id, hashes]`)
-    const list = splitList(f[1] as Uint8Array, `${what} hashes`, maxItems)
+    const list = splitList(
+      f[1] as Uint8Array,
+      `${what} hashes`,
+      maxItems ?? Number.POSITIVE_INFINITY,
+    )
     return {
       requestId: readBigUint(f[0], `${what} request id`),
       hashes: list.map((h) => readFixed(h, 32, `${what} hash`)),

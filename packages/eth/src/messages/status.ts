@@ -22,9 +22,12 @@ export interface Status68 {
   forkId: ForkId
 }
 
-/** eth/69 Status: `[version, networkid, genesis, forkid, earliest, latest, latesthash]`. */
+/**
+ * eth/69 Status, unchanged in eth/70, 71 and 72: `[version, networkid, genesis, forkid,
+ * earliest, latest, latesthash]` (go-ethereum's `StatusPacket`).
+ */
 export interface Status69 {
-  version: 69
+  version: 69 | 70 | 71 | 72
   networkId: bigint
   genesis: Uint8Array
   forkId: ForkId
@@ -74,7 +77,7 @@ export function encodeStatus(s: Status): Uint8Array {
     ])
   }
   return encodeList([
-    encodeUint(69),
+    encodeUint(s.version),
     encodeUint(s.networkId),
     encodeBytes(s.genesis),
     encodeForkIdRaw(s.forkId),
@@ -86,7 +89,7 @@ export function encodeStatus(s: Status): Uint8Array {
 
 /**
  * Decodes a Status of either version (the first element says which). Extra trailing elements
- * are ignored, as RLP's forward-compatibility rule allows; a version other than 68 or 69 decodes
+ * are ignored, as RLP's forward-compatibility rule allows; a version we do not speak decodes
  * into the shape of the nearest one so the handshake can report the version mismatch.
  */
 export const decodeStatus = ethDecoder((payload: Uint8Array): Status => {
@@ -97,7 +100,7 @@ export const decodeStatus = ethDecoder((payload: Uint8Array): Status => {
   if (version >= 69) {
     if (f.length < 7) throw new EthError('ERR_DECODE', 'invalid status: too few fields')
     return {
-      version: version as 69,
+      version: version as Status69['version'],
       networkId,
       genesis: readFixed(f[2], 32, 'status genesis'),
       forkId: decodeForkIdRaw(f[3]),

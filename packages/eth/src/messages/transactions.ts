@@ -1,4 +1,5 @@
 import { encodeList, getCrypto, isList, readBytes, splitList } from '@x/core'
+import { consensusEnvelope } from '../blob-tx.js'
 import { EthError, ethDecoder } from '../errors.js'
 import { maxTxItems } from './codes.js'
 import { checkSize } from './limits.js'
@@ -25,9 +26,13 @@ export interface PooledTransactions {
   txs: Uint8Array[]
 }
 
-/** The hash of a raw transaction: keccak of the list (legacy) or of the typed envelope. */
+/**
+ * The hash of a raw transaction: keccak of the list (legacy) or of the typed envelope in its
+ * consensus form: a blob transaction in network form (with its sidecar, as PooledTransactions
+ * carries it) is hashed without the sidecar (EIP-4844).
+ */
 export const txHash = ethDecoder((raw: Uint8Array): Uint8Array => {
-  return getCrypto().keccak256(isList(raw) ? raw : readBytes(raw, 'transaction'))
+  return getCrypto().keccak256(isList(raw) ? raw : consensusEnvelope(readBytes(raw, 'transaction')))
 })
 
 /** The EIP-2718 type of a raw transaction (0 for legacy). */
@@ -63,7 +68,7 @@ export function encodeGetPooledTransactions(r: GetPooledTransactions): Uint8Arra
 }
 
 export function decodeGetPooledTransactions(payload: Uint8Array): GetPooledTransactions {
-  return decodeHashesRequest(payload, 'GetPooledTransactions', maxTxItems)
+  return decodeHashesRequest(payload, 'GetPooledTransactions')
 }
 
 export function encodePooledTransactions(r: PooledTransactions): Uint8Array {
