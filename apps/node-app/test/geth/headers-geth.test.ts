@@ -22,7 +22,7 @@ import {
 // blocks without a consensus client (and `--dev` turns p2p off), so it gets a real chain by
 // `geth import` of the eth-test suite's 600 blocks (read from the Go module cache). Our node
 // starts at the suite's genesis without `--import`, dials geth (its one static node) and, with
-// `--follow`, fetches geth's headers and bodies up to the head geth's eth/69 Status names. A
+// `--follow`, fetches geth's headers and bodies up to the head geth's eth/72 Status (eth/69 shape) names. A
 // separate client — our own p2p and eth packages as a library — then asks our node for them.
 
 const gethVersion = 'v1.17.10'
@@ -102,12 +102,12 @@ if (run) {
       expect(ours.hash).toBe(gethHashes[0])
     })
 
-    it("we dial geth, learn its head from its eth/69 Status and follow it: our head is geth's", async () => {
+    it("we dial geth, learn its head from its eth/72 Status and follow it: our head is geth's", async () => {
       const registered = await app!.waitFor('eth peer registered')
-      expect(registered).toMatchObject({ eth: 69, number: headNumber })
+      expect(registered).toMatchObject({ eth: 72, number: headNumber })
       expect(registered.head).toBe(gethHashes[headNumber])
       const caught = await app!.waitFor('caught up with peer', (l) => l.head === headNumber)
-      // From the eth/69 handshake to the last import, by our node's own log times.
+      // From the eth/72 handshake to the last import, by our node's own log times.
       const ms = Date.parse(String(caught.t)) - Date.parse(String(registered.t))
       expect(caught.target).toBe(headNumber)
       const head = await geth!.rpc<RpcBlock>('eth_getBlockByNumber', ['latest', false])
@@ -115,7 +115,7 @@ if (run) {
       const rounds = app!.lines.filter((l) => l.msg === 'caught up with peer').length
       process.stdout.write(
         `followed geth: ${headNumber} headers and bodies in ${rounds} rounds, ` +
-          `${ms} ms after the eth/69 handshake\n`,
+          `${ms} ms after the eth/72 handshake\n`,
       )
     }, 60_000)
 
