@@ -90,6 +90,7 @@ export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
   type DatagramTransport,
   ntpDefaults,
+  type PacketName,
   parseBootnode,
   type SntpServer,
   sntpOffset,
