@@ -132,6 +132,8 @@ export {
   snappyUncompress,
 } from './rlpx/index.js'
 export {
+  type ConnFailureKind,
+  connFailureKind,
   type DiscoveryV4Config,
   type InboundConn,
   InboundThrottle,
@@ -146,6 +148,7 @@ export {
   Server,
   type ServerEvents,
   type ServerOptions,
+  type SetupStage,
   serverDefaults,
   type TcpNetworkOptions,
   tcpNetwork,
