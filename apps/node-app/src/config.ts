@@ -80,8 +80,13 @@ export interface NodeConfig {
   follow?: boolean
   /** Network id announced in eth Status; defaults to the chosen network's. */
   networkid?: number
-  /** Operator HTTP endpoints (off unless --http.port or --http.addr is given). */
-  http?: { addr: string; port: number }
+  /**
+   * Operator HTTP endpoints (off unless --http, --http.port or --http.addr is given): the health
+   * endpoints, and with `rpc` (--http) the admin JSON-RPC API on the same port.
+   */
+  http?: { addr: string; port: number; rpc: boolean }
+  /** Prometheus metrics endpoint (off unless --metrics, --metrics.addr or --metrics.port). */
+  metrics?: { addr: string; port: number }
   heartbeat?: { target: string; period: string; nickname: string }
   /** Discovery table timing (ms) when not go-ethereum's defaults; for devnets and tests. */
   discoveryTiming: {
@@ -129,8 +134,13 @@ export const usage = `Usage: node-app [options]
                                and bodies and import them (default: on for a chain without
                                forks after genesis, such as devnet)
   --networkid <n>              eth network id (default: the network's)
+  --http                       serve the admin JSON-RPC API (POST /) next to the health
+                               endpoints (default address 127.0.0.1:8545)
   --http.addr <ip>             serve /healthz, /readyz, /health/peers (default: 127.0.0.1)
-  --http.port <n>              port of the health endpoints (enables them)
+  --http.port <n>              port of the HTTP endpoints (enables the health ones; default 8545)
+  --metrics                    serve Prometheus metrics on /metrics (default 127.0.0.1:6060)
+  --metrics.addr <ip>          address of the metrics endpoint (enables it; default 127.0.0.1)
+  --metrics.port <n>           port of the metrics endpoint (enables it; default 6060)
   --heartbeat.target <enode>   send heartbeats to this aggregator
   --heartbeat.period <dur>     heartbeat period, e.g. 10s (default: 10s)
   --heartbeat.nickname <name>  nickname in heartbeats (default: none)
@@ -178,8 +188,12 @@ const options = {
   import: { type: 'string' },
   follow: { type: 'boolean' },
   networkid: { type: 'string' },
+  http: { type: 'boolean' },
   'http.addr': { type: 'string' },
   'http.port': { type: 'string' },
+  metrics: { type: 'boolean' },
+  'metrics.addr': { type: 'string' },
+  'metrics.port': { type: 'string' },
   'heartbeat.target': { type: 'string' },
   'heartbeat.period': { type: 'string' },
   'heartbeat.nickname': { type: 'string' },
@@ -367,7 +381,12 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
       : publicNet
         ? [dnsTrees[publicNet]]
         : []
-  const httpOn = values['http.port'] !== undefined || values['http.addr'] !== undefined
+  const rpc = values.http ?? false
+  const httpOn = rpc || values['http.port'] !== undefined || values['http.addr'] !== undefined
+  const metricsOn =
+    (values.metrics ?? false) ||
+    values['metrics.addr'] !== undefined ||
+    values['metrics.port'] !== undefined
   const target = values['heartbeat.target']
   const config: NodeConfig = {
     datadir: resolve(cwd, values.datadir ?? 'data'),
@@ -424,6 +443,13 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     config.http = {
       addr: ip(values['http.addr'] ?? '127.0.0.1', '--http.addr'),
       port: port(values['http.port'], '--http.port', 8545),
+      rpc,
+    }
+  }
+  if (metricsOn) {
+    config.metrics = {
+      addr: ip(values['metrics.addr'] ?? '127.0.0.1', '--metrics.addr'),
+      port: port(values['metrics.port'], '--metrics.port', 6060),
     }
   }
   if (target !== undefined) {

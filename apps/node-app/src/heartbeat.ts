@@ -63,6 +63,11 @@ export class NodeHeartbeat implements Startable {
         : undefined
   }
 
+  /** The senders built by `attach` (none before it, or without `--heartbeat.target`). */
+  get services(): readonly HeartbeatService[] {
+    return this.#services
+  }
+
   /**
    * Builds the senders for `server` (started: its listen port goes into their hello). Invalid
    * settings (a bad period, a bad alerts URL) throw here, before any of them runs.

@@ -39,7 +39,10 @@ import {
 import { type NodeConfig, parseEnodeList } from './config.js'
 import { logChainStatus, logDiscovery, logEth, logServer } from './events.js'
 import { NodeHeartbeat } from './heartbeat.js'
+import { nodeMetrics } from './metrics.js'
+import { MetricsServer } from './metrics-server.js'
 import { NodeReporter } from './report.js'
+import { adminMethods, type RpcNode, rpcHttpHandler } from './rpc/index.js'
 import { clientName } from './version.js'
 
 /** A started node: what it is and its components. */
@@ -54,6 +57,8 @@ export interface RunningNode {
   /** Peer health; `health.http?.address` is where the endpoints listen (`--http.port`). */
   readonly health: NodeHealth
   readonly heartbeat: NodeHeartbeat
+  /** The `--metrics` endpoint; `metrics?.address` is where it listens. */
+  readonly metrics: MetricsServer | undefined
 }
 
 type Stop = () => Promise<void> | void
@@ -236,8 +241,20 @@ export class AppNode implements Startable {
 
     const reporter = new NodeReporter()
     const routes = { '/node': () => reporter.report() ?? { error: 'node not running' } }
+    // --http: the admin JSON-RPC API at POST / on the health endpoints' port (README "HTTP").
+    let rpcNode: RpcNode | undefined
+    const post = config.http?.rpc
+      ? {
+          '/': rpcHttpHandler(
+            adminMethods(() => rpcNode),
+            log.child({ module: 'rpc' }),
+          ),
+        }
+      : undefined
     const health = new NodeHealth({
-      ...(config.http && { http: { host: config.http.addr, port: config.http.port, routes } }),
+      ...(config.http && {
+        http: { host: config.http.addr, port: config.http.port, routes, ...(post && { post }) },
+      }),
       minPeers: 1,
       requireDiscovery: !config.nodiscover,
       logger: log.child({ module: 'health' }),
@@ -286,6 +303,8 @@ export class AppNode implements Startable {
       // as go-ethereum's eth.NewNodeFilter (static nodes and bootnodes are not filtered).
       dialFilter: ethNodeFilter(eth),
       protocols,
+      // The server's message events feed the metrics (p2p_ingress, p2p_egress).
+      messageEvents: config.metrics !== undefined,
       onMessage: (e) => {
         reporter.onMessage(e)
         health.liveness.messageEvent(e)
@@ -294,6 +313,15 @@ export class AppNode implements Startable {
       logger: log.child({ module: 'p2p' }),
     })
     logServer(server, log)
+    // Metrics listen before the server starts, so that no peer or message goes uncounted.
+    const metering = new AbortController()
+    stops.push(() => metering.abort())
+    const metrics = config.metrics
+      ? nodeMetrics(
+          { server, discovery: () => server.discovery, tracker: health.tracker },
+          metering.signal,
+        )
+      : undefined
     await server.start()
     const d = server.discovery
     stops.push(async () => {
@@ -315,6 +343,23 @@ export class AppNode implements Startable {
     stops.push(() => heartbeat.stop())
     heartbeat.attach(server, { eth, privateKey: key, network, clientVersion: name })
     await heartbeat.start()
+    metrics?.countHeartbeats(heartbeat.services)
+    let metricsServer: MetricsServer | undefined
+    if (metrics && config.metrics) {
+      metricsServer = new MetricsServer({
+        registry: metrics.registry,
+        host: config.metrics.addr,
+        port: config.metrics.port,
+        logger: log.child({ module: 'metrics' }),
+      })
+      await metricsServer.start()
+      const m = metricsServer
+      stops.push(() => m.stop())
+    }
+    rpcNode = { server, networkId: eth.networkId, clientVersion: clientName }
+    stops.push(() => {
+      rpcNode = undefined
+    })
 
     const info = server.nodeInfo()
     log.info('node started', {
@@ -339,6 +384,7 @@ export class AppNode implements Startable {
       eth,
       health,
       heartbeat,
+      metrics: metricsServer,
     }
   }
 }

@@ -93,6 +93,7 @@ export {
   type IpTrackerOptions,
   ipTrackerDefaults,
   ntpDefaults,
+  type PacketName,
   parseBootnode,
   type SntpServer,
   sntpOffset,

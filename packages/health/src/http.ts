@@ -26,10 +26,18 @@ export interface HealthHttpOptions {
    * answers 200 with the result. The built-in paths cannot be replaced.
    */
   routes?: Readonly<Record<string, () => unknown>>
+  /**
+   * Handlers of POST requests, by exact path (e.g. `/` for a JSON-RPC API on the same port):
+   * each reads the request body and answers itself. Other methods on those paths get 405.
+   */
+  post?: Readonly<Record<string, PostHandler>>
   clock?: Clock
   monotonic?: () => number
   logger?: Logger
 }
+
+/** Answers one POST request (reads `req`, writes `res`). */
+export type PostHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export const healthHttpDefaults = {
   host: '127.0.0.1',
@@ -132,9 +140,14 @@ export class HealthHttpServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0]
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      reply(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' })
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    const post = this.#o.post && Object.hasOwn(this.#o.post, path) ? this.#o.post[path] : undefined
+    if (post && req.method === 'POST') {
+      post(req, res)
+      return
+    }
+    if (post || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      reply(res, 405, { error: 'method not allowed' }, { allow: post ? 'POST' : 'GET, HEAD' })
       return
     }
     switch (path) {
@@ -165,7 +178,7 @@ export class HealthHttpServer {
         return
       }
       default:
-        this.#route(path ?? '/', res)
+        this.#route(path, res)
     }
   }
 

@@ -26,7 +26,12 @@ export {
   reportOk,
 } from './checker/report.js'
 export { HealthError, type HealthErrorCode } from './errors.js'
-export { type HealthHttpOptions, HealthHttpServer, healthHttpDefaults } from './http.js'
+export {
+  type HealthHttpOptions,
+  HealthHttpServer,
+  healthHttpDefaults,
+  type PostHandler,
+} from './http.js'
 export {
   type BasePing,
   LivenessMonitor,

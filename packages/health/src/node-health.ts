@@ -25,9 +25,15 @@ export interface NodeHealthOptions {
   discovery?: DiscoverySource
   /**
    * Serve the HTTP endpoints on this address (off when not given; host default 127.0.0.1), with
-   * the node's own read-only JSON `routes` next to them (see `HealthHttpOptions.routes`).
+   * the node's own read-only JSON `routes` next to them (see `HealthHttpOptions.routes`) and its
+   * POST handlers (`HealthHttpOptions.post`, e.g. a JSON-RPC API).
    */
-  http?: { host?: string; port: number; routes?: HealthHttpOptions['routes'] }
+  http?: {
+    host?: string
+    port: number
+    routes?: HealthHttpOptions['routes']
+    post?: HealthHttpOptions['post']
+  }
   /** Fewest peers for readiness (default 1). */
   minPeers?: number
   /** When false, readiness does not require discovery (default true). */

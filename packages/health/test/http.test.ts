@@ -144,6 +144,26 @@ describe('HealthHttpServer', () => {
     expect((await get('/broken')).status).toBe(500)
   })
 
+  it('hands POST on a registered path to its handler; other methods there get 405', async () => {
+    const { host, port, get } = await serve({
+      readiness: { listening: true },
+      post: {
+        '/': (req, res) => {
+          const chunks: Buffer[] = []
+          req.on('data', (c: Buffer) => chunks.push(c))
+          req.on('end', () => res.end(`echo:${Buffer.concat(chunks).toString()}`))
+        },
+      },
+    })
+    const r = await fetch(`http://${host}:${port}/?q`, { method: 'POST', body: 'hi' })
+    expect(r.status).toBe(200)
+    expect(await r.text()).toBe('echo:hi')
+    const g = await get('/')
+    expect(g.status).toBe(405)
+    expect((await get('/healthz')).status).toBe(200)
+    expect((await get('/healthz', 'POST')).status).toBe(405)
+  })
+
   it('closes its port and timers on stop', async () => {
     const clock = new ManualClock()
     const { server, port, get } = await serve({ readiness: { listening: true }, clock })

@@ -83,6 +83,8 @@ export interface HeartbeatServiceEvents extends Record<string, unknown> {
   /** A connection attempt failed; `level` is how it was logged. */
   'connect:failed': { error: unknown; failingFor: number; level: 'warn' | 'error' }
   'beat:sent': { record: HeartbeatRecord }
+  /** A beat could not be sent (the link is then dropped and reconnected). */
+  'beat:failed': { error: unknown }
 }
 
 function abortPromise(signal: AbortSignal): { promise: Promise<never>; cleanup: () => void } {
@@ -343,9 +345,13 @@ export class HeartbeatService
             await Promise.race([link.send(record), aborted.promise])
           } catch (cause) {
             if (signal.aborted) return
-            throw new HeartbeatError('ERR_SEND_FAILED', `heartbeat send failed: ${String(cause)}`, {
-              cause,
-            })
+            const error = new HeartbeatError(
+              'ERR_SEND_FAILED',
+              `heartbeat send failed: ${String(cause)}`,
+              { cause },
+            )
+            this.emit('beat:failed', { error })
+            throw error
           }
           this.emit('beat:sent', { record })
         }

@@ -239,6 +239,28 @@ describe('HeartbeatService connection loop', () => {
     expect(attempts).toBe(4)
   })
 
+  it('emits beat:sent for each beat and beat:failed for a failed send', async () => {
+    const clock = new ManualClock()
+    const service = new HeartbeatService(options({ clock }))
+    const results: string[] = []
+    service.addEventListener('beat:sent', () => results.push('sent'))
+    service.addEventListener('beat:failed', (e) =>
+      results.push((e.detail.error as HeartbeatError).code),
+    )
+    const ok = fakeLink()
+    const run = service.run(ok.link, new AbortController().signal)
+    await clock.advance(0)
+    ok.drop()
+    await expect(run).rejects.toMatchObject({ code: 'ERR_LINK_CLOSED' })
+    const bad = fakeLink()
+    bad.fail()
+    await expect(service.run(bad.link, new AbortController().signal)).rejects.toMatchObject({
+      code: 'ERR_SEND_FAILED',
+    })
+    expect(results).toEqual(['sent', 'ERR_SEND_FAILED'])
+    expect(clock.pending).toBe(0)
+  })
+
   it('run rejects with ERR_SEND_FAILED on a failed send and ERR_LINK_CLOSED on a dropped link', async () => {
     const clock = new ManualClock()
     const service = new HeartbeatService(options({ clock }))

@@ -150,6 +150,8 @@ export {
   snappyUncompress,
 } from './rlpx/index.js'
 export {
+  type ConnFailureKind,
+  connFailureKind,
   type DiscoveryV4Config,
   type InboundConn,
   InboundThrottle,
@@ -164,6 +166,7 @@ export {
   Server,
   type ServerEvents,
   type ServerOptions,
+  type SetupStage,
   serverDefaults,
   type TcpNetworkOptions,
   tcpNetwork,

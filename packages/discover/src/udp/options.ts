@@ -74,12 +74,24 @@ export interface UDPv4Events extends Record<string, unknown> {
   'clock:drift': { offsetMs: number }
 }
 
-/** Counters for monitoring; `dropped` by error code or reason. */
+/** Lower-case discv4 packet names, the keys of {@link UDPv4Stats}' per-type counters. */
+export type PacketName = 'ping' | 'pong' | 'findnode' | 'neighbors' | 'enrrequest' | 'enrresponse'
+
+/**
+ * Counters for monitoring (go-ethereum's `discover/ingress`, `discover/egress` meters):
+ * datagrams and bytes each way, packets by type (decoded ones in, every one out), and `dropped`
+ * by error code or reason. Every key set is bounded: six packet names, the drop codes of this
+ * package.
+ */
 export interface UDPv4Stats {
   received: number
   /** Pongs accepted (answers to our Pings). */
   pongs: number
   sent: number
+  bytesReceived: number
+  bytesSent: number
+  receivedByType: Partial<Record<PacketName, number>>
+  sentByType: Partial<Record<PacketName, number>>
   dropped: Record<string, number>
 }
 

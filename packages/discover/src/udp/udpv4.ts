@@ -16,7 +16,7 @@ import { DiscoverError, type PacketError } from '../errors.js'
 import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { decodePacket, encodePacket } from '../wire/packet.js'
-import { type Endpoint, type Packet, PacketType } from '../wire/types.js'
+import { type Endpoint, type Packet, PacketType, wireConstants } from '../wire/types.js'
 import { Bonds } from './bonds.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
@@ -24,6 +24,7 @@ import { LocalNode } from './local-node.js'
 import { ntpDefaults } from './ntp.js'
 import {
   checkUDPv4Options,
+  type PacketName,
   type UDPv4Events,
   type UDPv4Options,
   type UDPv4Stats,
@@ -50,7 +51,7 @@ import {
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
 
-export { type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
+export { type PacketName, type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
 
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
@@ -77,7 +78,16 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #state: 'new' | 'running' | 'stopped' = 'new'
   #starting: Promise<void> | undefined
   readonly #drift: ClockDriftCheck
-  readonly stats: UDPv4Stats = { received: 0, pongs: 0, sent: 0, dropped: {} }
+  readonly stats: UDPv4Stats = {
+    received: 0,
+    pongs: 0,
+    sent: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+    receivedByType: {},
+    sentByType: {},
+    dropped: {},
+  }
 
   /**
    * Checks the options; opens nothing. Throws `ERR_INVALID_PRIVATE_KEY`, `ERR_INVALID_PORT` or
@@ -278,8 +288,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
     if (this.#state !== 'running') return
     this.stats.received++
+    this.stats.bytesReceived += data.length
     try {
       const { packet, hash, fromId } = decodePacket(data)
+      count(this.stats.receivedByType, packet.type)
       if (equalBytes(fromId, this.#id)) {
         this.#drop('self')
         return
@@ -408,6 +420,9 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #sendTo(bytes: Uint8Array, to: UdpAddress): void {
     if (this.#state !== 'running') return
     this.stats.sent++
+    this.stats.bytesSent += bytes.length
+    // The type byte follows hash and signature (discv4.md "Wire Protocol").
+    count(this.stats.sentByType, bytes[wireConstants.headSize - 1] ?? 0)
     this.#transport?.send(bytes, to)
   }
 
@@ -441,4 +456,18 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     if (this.#state === 'stopped') throw new DiscoverError('ERR_CLOSED', 'UDPv4 stopped')
     this.#local()
   }
+}
+
+const packetNames: Record<number, PacketName> = {
+  [PacketType.Ping]: 'ping',
+  [PacketType.Pong]: 'pong',
+  [PacketType.FindNode]: 'findnode',
+  [PacketType.Neighbors]: 'neighbors',
+  [PacketType.ENRRequest]: 'enrrequest',
+  [PacketType.ENRResponse]: 'enrresponse',
+}
+
+function count(byType: UDPv4Stats['receivedByType'], type: number): void {
+  const name = packetNames[type]
+  if (name) byType[name] = (byType[name] ?? 0) + 1
 }

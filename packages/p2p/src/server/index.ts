@@ -1,3 +1,4 @@
+export { type ConnFailureKind, connFailureKind } from './failure.js'
 export type { NodeInfo, PeerInfo } from './info.js'
 export { InboundThrottle, maxThrottled } from './listen.js'
 export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
@@ -5,6 +6,7 @@ export {
   type DiscoveryV4Config,
   type ServerEvents,
   type ServerOptions,
+  type SetupStage,
   serverDefaults,
 } from './options.js'
 export { Server } from './server.js'

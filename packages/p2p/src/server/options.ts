@@ -173,6 +173,9 @@ export interface ServerOptions {
   >
 }
 
+/** A step of connection setup (go-ethereum's `setupConn`). */
+export type SetupStage = 'enc' | 'proto' | 'checks'
+
 /** Events of the server; `detail` types. */
 export interface ServerEvents extends Record<string, unknown> {
   'peer:added': { peer: Peer }
@@ -185,8 +188,18 @@ export interface ServerEvents extends Record<string, unknown> {
     id?: string
     /** The Disconnect reason when one was sent or received. */
     reason?: DisconnectReason
+    /**
+     * Where setup stopped: `enc` the connection and encryption handshake, `proto` the hello,
+     * `checks` the checks after either (unset when refused before setup, e.g. throttled).
+     */
+    stage?: SetupStage
     error: unknown
   }
+  /**
+   * A connection passed both handshakes (it becomes a peer unless a later check refuses it):
+   * how long the encryption handshake (with the TCP connect for a dial) and the hello took, ms.
+   */
+  'conn:handshake': { inbound: boolean; encMs: number; protoMs: number }
   'message:sent': MsgEvent
   'message:received': MsgEvent
 }

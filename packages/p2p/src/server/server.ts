@@ -334,6 +334,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
       launch: (transport: Transport, hello: Hello) =>
         this.#track(this.#peers.launch(transport, hello, c)),
       failed: (e: ServerEvents['conn:failed']) => this.emit('conn:failed', e),
+      handshake: (e: ServerEvents['conn:handshake']) => this.emit('conn:handshake', e),
     }
     return setupConn(ctx, c, connect)
   }

@@ -13,7 +13,7 @@ import { matchProtocols } from '../peer/caps.js'
 import { protoHandshake } from '../peer/handshake.js'
 import type { Protocol } from '../protocol.js'
 import { rejectConn } from './conn.js'
-import type { ServerEvents } from './options.js'
+import type { ServerEvents, SetupStage } from './options.js'
 
 /** A connection in setup: who opened it, from or to where, and for a dial whom and why. */
 export interface ConnInfo {
@@ -42,6 +42,8 @@ export interface SetupContext {
   launch(transport: Transport, hello: Hello): void
   /** A step failed (the server's `conn:failed`). */
   failed(event: ServerEvents['conn:failed']): void
+  /** Both handshakes passed (the server's `conn:handshake`). */
+  handshake(event: ServerEvents['conn:handshake']): void
 }
 
 /**
@@ -57,8 +59,11 @@ export async function setupConn(
 ): Promise<void> {
   const signal = ctx.signal
   let idHex: string | undefined
+  let stage: SetupStage = 'enc'
+  const started = ctx.clock.now()
   try {
     const transport = await connect(signal)
+    const encrypted = ctx.clock.now()
     const id = transport.remoteId
     idHex = toHex(id)
     const fail = async (reason: DisconnectReason, why: string): Promise<never> => {
@@ -75,6 +80,7 @@ export async function setupConn(
     const early = ctx.checkpoint(idHex, c.inbound)
     if (early !== undefined) await fail(early, disconnectReasonText[early])
     let hello: Hello
+    stage = 'proto'
     try {
       hello = await protoHandshake(transport, ctx.hello(), {
         signal,
@@ -86,6 +92,12 @@ export async function setupConn(
       transport.close()
       throw err
     }
+    stage = 'checks'
+    ctx.handshake({
+      inbound: c.inbound,
+      encMs: encrypted - started,
+      protoMs: ctx.clock.now() - encrypted,
+    })
     await quitting()
     if (ctx.protocols.length > 0 && matchProtocols(ctx.protocols, hello.caps).length === 0) {
       await fail(DisconnectReason.UselessPeer, 'no matching protocol')
@@ -109,6 +121,7 @@ export async function setupConn(
       remoteAddress: c.remoteAddress,
       ...(idHex === undefined ? {} : { id: idHex }),
       ...(reason === undefined ? {} : { reason }),
+      stage,
       error,
     })
     throw error

@@ -119,10 +119,9 @@ export function rawHello(id: NodeId, caps = [{ name: 'echo', version: 1 }]) {
 }
 
 /** Resolves with the next event of `type` on `server`. */
-export function nextEvent<K extends 'peer:added' | 'peer:removed' | 'conn:failed'>(
-  server: Server,
-  type: K,
-) {
+export function nextEvent<
+  K extends 'peer:added' | 'peer:removed' | 'conn:failed' | 'conn:handshake',
+>(server: Server, type: K) {
   return new Promise<Parameters<Parameters<typeof server.addEventListener<K>>[1]>[0]['detail']>(
     (resolve) => server.addEventListener(type, (e) => resolve(e.detail), { once: true }),
   )
