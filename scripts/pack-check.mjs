@@ -1,6 +1,9 @@
 // Proves that every @x/* package installs and imports on its own: `pnpm pack` each package,
 // then for each one install its tarball (and the tarballs of the @x packages it depends on)
-// with plain npm into a fresh project, and import its entry point from Node as ESM.
+// with plain npm into a fresh project, and import its entry point from Node as ESM. Each tarball
+// is also linted with publint (`--strict`: warnings fail too) and checked by
+// @arethetypeswrong/cli (`--profile esm-only`: these packages ship ESM only, so CommonJS
+// `require` resolutions are not checked).
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -38,6 +41,21 @@ try {
     return seen
   }
   let failures = 0
+  const bin = (name) => join(root, 'node_modules', '.bin', name)
+  for (const [name, { file }] of pkgs) {
+    for (const [tool, args] of [
+      ['publint', ['run', '--strict', file]],
+      ['attw', ['--profile', 'esm-only', '--format', 'table-flipped', file]],
+    ]) {
+      try {
+        run(bin(tool), args, tmp)
+        console.log(`pack-check: ${name} passes ${tool}`)
+      } catch (err) {
+        failures++
+        console.error(`pack-check: ${name} FAILED ${tool}:\n${err.stdout ?? ''}${err.message}`)
+      }
+    }
+  }
   for (const name of pkgs.keys()) {
     const project = join(tmp, name.replace('/', '-'))
     mkdirSync(project)

@@ -1,6 +1,8 @@
 // Runs every package's tests through turbo (bounded to 2 packages at a time for 2-core machines),
-// then sums the vitest JSON reports into one line: `tests: N passed, M failed`.
-// Exits non-zero if turbo failed, any test failed, or a package that ran left no report.
+// then the repository's own tests (scripts/*.test.mjs, root vitest.config.ts; skipped when turbo
+// arguments such as --filter are given), then sums the vitest JSON reports into one line:
+// `tests: N passed, M failed`. Exits non-zero if turbo failed, any test failed, or a package
+// that ran left no report.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,16 +13,22 @@ const workspaces = ['packages', 'apps'].flatMap((d) =>
     .filter((e) => e.isDirectory() && existsSync(join(root, d, e.name, 'package.json')))
     .map((e) => join(root, d, e.name)),
 )
-for (const ws of workspaces) rmSync(join(ws, '.test-report.json'), { force: true })
+const args = process.argv.slice(2)
+for (const ws of [root, ...workspaces]) rmSync(join(ws, '.test-report.json'), { force: true })
 
-const run = spawnSync(
-  'turbo',
-  ['run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-)
+const run = spawnSync('turbo', ['run', 'test', '--concurrency=2', '--continue', ...args], {
+  cwd: root,
+  stdio: 'inherit',
+})
+// The root tests need every package built, which the full turbo run above guarantees.
+const rootRun =
+  args.length === 0
+    ? spawnSync(join(root, 'node_modules', '.bin', 'vitest'), ['run'], {
+        cwd: root,
+        stdio: 'inherit',
+      })
+    : undefined
+if (rootRun?.error) console.error(rootRun.error)
 
 const hasTests = (dir) =>
   existsSync(dir) &&
@@ -30,9 +38,13 @@ let passed = 0
 let failed = 0
 let skipped = 0
 const missing = []
-for (const ws of workspaces) {
+for (const ws of [...workspaces, ...(rootRun ? [root] : [])]) {
   const file = join(ws, '.test-report.json')
   if (!existsSync(file)) {
+    if (ws === root) {
+      missing.push('scripts/*.test.mjs')
+      continue
+    }
     // vitest writes no report when a package has no test files yet; that is not a failure.
     const pkg = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8'))
     if (pkg.scripts?.test && hasTests(join(ws, 'test'))) missing.push(pkg.name)
@@ -50,5 +62,5 @@ for (const ws of workspaces) {
 }
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`)
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
-const status = run.status ?? 1
+const status = run.status !== 0 ? (run.status ?? 1) : rootRun ? (rootRun.status ?? 1) : 0
 process.exit(status !== 0 ? status : failed > 0 || missing.length > 0 ? 1 : 0)
