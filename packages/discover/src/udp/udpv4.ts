@@ -48,6 +48,7 @@ import {
   replyKey,
   replyKind,
 } from './replies.js'
+import { PacketStats } from './stats.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
 
@@ -78,16 +79,9 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #state: 'new' | 'running' | 'stopped' = 'new'
   #starting: Promise<void> | undefined
   readonly #drift: ClockDriftCheck
-  readonly stats: UDPv4Stats = {
-    received: 0,
-    pongs: 0,
-    sent: 0,
-    bytesReceived: 0,
-    bytesSent: 0,
-    receivedByType: {},
-    sentByType: {},
-    dropped: {},
-  }
+  readonly #counters = new PacketStats()
+  /** Counters for monitoring, updated in place. */
+  readonly stats: UDPv4Stats = this.#counters.counters
 
   /**
    * Checks the options; opens nothing. Throws `ERR_INVALID_PRIVATE_KEY`, `ERR_INVALID_PORT` or
@@ -287,11 +281,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
     if (this.#state !== 'running') return
-    this.stats.received++
-    this.stats.bytesReceived += data.length
+    this.#counters.received(data.length)
     try {
       const { packet, hash, fromId } = decodePacket(data)
-      count(this.stats.receivedByType, packet.type)
+      this.#counters.decoded(packet.type)
       if (equalBytes(fromId, this.#id)) {
         this.#drop('self')
         return
@@ -309,7 +302,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   #drop(reason: string): void {
-    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1
+    this.#counters.drop(reason)
   }
 
   #handle(packet: Packet, hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
@@ -369,7 +362,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   }
 
   #onPongAccepted(node: Node, to: Endpoint): void {
-    this.stats.pongs++
+    this.#counters.pong()
     // go-ethereum's verifyPong: every Pong is a statement about our endpoint.
     this.#local().endpointStatement(node.ip, to)
     if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
@@ -419,10 +412,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   #sendTo(bytes: Uint8Array, to: UdpAddress): void {
     if (this.#state !== 'running') return
-    this.stats.sent++
-    this.stats.bytesSent += bytes.length
-    // The type byte follows hash and signature (discv4.md "Wire Protocol").
-    count(this.stats.sentByType, bytes[wireConstants.headSize - 1] ?? 0)
+    this.#counters.sent(bytes)
     this.#transport?.send(bytes, to)
   }
 
@@ -456,18 +446,4 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     if (this.#state === 'stopped') throw new DiscoverError('ERR_CLOSED', 'UDPv4 stopped')
     this.#local()
   }
-}
-
-const packetNames: Record<number, PacketName> = {
-  [PacketType.Ping]: 'ping',
-  [PacketType.Pong]: 'pong',
-  [PacketType.FindNode]: 'findnode',
-  [PacketType.Neighbors]: 'neighbors',
-  [PacketType.ENRRequest]: 'enrrequest',
-  [PacketType.ENRResponse]: 'enrresponse',
-}
-
-function count(byType: UDPv4Stats['receivedByType'], type: number): void {
-  const name = packetNames[type]
-  if (name) byType[name] = (byType[name] ?? 0) + 1
 }
