@@ -21,8 +21,11 @@ export class App {
   stderr = ''
   #waiters: { pred: (l: AppLine) => boolean; resolve: (l: AppLine) => void }[] = []
 
-  constructor(args: string[]) {
-    this.proc = spawn(process.execPath, [main, ...args], { stdio: 'pipe' })
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.proc = spawn(process.execPath, [main, ...args], {
+      stdio: 'pipe',
+      env: { ...process.env, ...env },
+    })
     let buf = ''
     this.proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buf += chunk
