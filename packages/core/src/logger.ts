@@ -93,7 +93,10 @@ function formatLine(
   if (format === 'terminal') {
     const pairs: [string, string][] = []
     for (const [k, v] of Object.entries(fields)) {
-      if (v !== undefined && !Object.hasOwn(head, k)) pairs.push([k, logfmtValue(v)])
+      if (v === undefined || Object.hasOwn(head, k)) continue
+      // Lists as geth prints them for a person: eth/69,eth/68 rather than a quoted JSON array.
+      const text = Array.isArray(v) ? v.map((x) => String(printable(x))).join(',') : v
+      pairs.push([k, logfmtValue(text)])
     }
     return formatTerminal(head.level, head.t, head.msg, pairs, color)
   }

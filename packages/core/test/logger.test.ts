@@ -50,9 +50,11 @@ describe('terminal format and verbosity', () => {
     const lines: string[] = []
     const log = createLogger({ format: 'terminal', write: (l) => lines.push(l), time })
     log.info('peer added', { peer: '0123456789abcdef', inbound: true, client: 'Geth/v1 x' })
+    log.info('node started', { protocols: ['eth/69', 'ping/1'] })
     log.warn('bare')
     expect(lines).toEqual([
       `INFO [01-01|00:00:00.000] peer added${' '.repeat(30)} peer=0123456789abcdef inbound=true client="Geth/v1 x"`,
+      `INFO [01-01|00:00:00.000] node started${' '.repeat(28)} protocols=eth/69,ping/1`,
       'WARN [01-01|00:00:00.000] bare',
     ])
   })
