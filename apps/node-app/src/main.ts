@@ -21,6 +21,11 @@ function logger(config: NodeConfig): Logger {
 }
 
 async function main(): Promise<number> {
+  // `node-app --help | head -1`: a closed pipe ends the output, not with a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(process.exitCode ?? 0)
+  })
   const trap = trapSignals(say)
   let args = process.argv.slice(2)
   if (args[0] === '--') args = args.slice(1)
@@ -30,7 +35,10 @@ async function main(): Promise<number> {
     config = parseConfig(dump ? args.slice(1) : args, invocationDir(process.env, process.cwd()))
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    say(`node-app: ${err.message}\nUsage: node-app [options] — run node-app --help for the options`)
+    // The first line only: node's parseArgs adds lines of advice to some of its messages.
+    say(
+      `node-app: ${err.message.split('\n')[0]}\nUsage: node-app [options] — run node-app --help for the options`,
+    )
     return 2
   }
   if (config === 'help') {

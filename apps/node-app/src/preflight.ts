@@ -78,11 +78,12 @@ async function checkFile(path: string | undefined, flag: string): Promise<void> 
 
 /** Every check that needs no network: run before anything starts. Throws a `FatalError`. */
 export async function preflight(config: NodeConfig): Promise<void> {
-  await checkDatadir(config.datadir)
+  // Files first: a start that fails on them does not leave a new datadir behind.
   await checkFile(config.staticFile, '--static')
   await checkFile(config.trustedFile, '--trusted')
   await checkFile(config.genesis, '--genesis')
   await checkFile(config.importFile, '--import')
+  await checkDatadir(config.datadir)
 }
 
 /**
