@@ -219,7 +219,9 @@ function enode(url: string, flag: string): string {
   try {
     parseEnodeTarget(url)
   } catch (err) {
-    throw new ConfigError(`${flag}: ${(err as Error).message}: ${url}`)
+    // Name the bad value once: the parser's message may already quote it.
+    const message = (err as Error).message
+    throw new ConfigError(`${flag}: ${message.includes(url) ? message : `${message}: ${url}`}`)
   }
   return url
 }
