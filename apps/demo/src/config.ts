@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { isValidPort } from '@x/core'
+import { isValidPort, parseDuration } from '@x/core'
 import { DemoError } from './errors.js'
 
 /** Most node-apps the devnet runs (the 2-core budget; `add` stops there too). */
@@ -25,7 +25,8 @@ export const usage = `Usage: demo [story | devnet] [options]
 Devnet options:
   --nodes <n>             node-apps besides the aggregator, 2-${maxNodes} (default: 8)
   --port <n>              dashboard port on 127.0.0.1 (default: 0 = any free port)
-  --beat <ms>             heartbeat period in ms, 200-60000 (default: 1000)
+  --beat <dur>            heartbeat period, 200ms-1m, e.g. 500ms, 2s (default: 1s; a bare
+                          number is milliseconds)
   -h, --help              show this help
 `
 
@@ -41,6 +42,21 @@ function int(value: string | undefined, flag: string, fallback: number, min: num
   return n
 }
 
+/** `--beat` as a duration like every CLI here ("500ms", "2s"); a bare number stays milliseconds. */
+function beat(value: string | undefined): number {
+  if (value === undefined) return 1_000
+  let ms: number
+  try {
+    ms = parseDuration(/^\d+$/.test(value) ? Number(value) : value, '--beat')
+  } catch (err) {
+    throw new DemoError('ERR_BAD_FLAG', (err as Error).message)
+  }
+  if (ms < 200 || ms > 60_000) {
+    throw new DemoError('ERR_BAD_FLAG', `--beat must be 200ms-1m, got ${JSON.stringify(value)}`)
+  }
+  return ms
+}
+
 /** Parses the demo's arguments; throws DemoError(ERR_BAD_FLAG) with one readable line. */
 export function parseDemoArgs(argv: readonly string[]): DemoConfig {
   // `pnpm --filter demo start -- story` hands the script a literal `--` first: skip it.
@@ -49,7 +65,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoConfig {
   try {
     parsed = parse(args)
   } catch (err) {
-    throw new DemoError('ERR_BAD_FLAG', (err as Error).message)
+    // The first line only: node's parseArgs adds lines of advice to some of its messages.
+    throw new DemoError('ERR_BAD_FLAG', (err as Error).message.split('\n')[0] as string)
   }
   const { values, positionals } = parsed
   if (values.help) return { mode: 'help' }
@@ -72,7 +89,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoConfig {
     mode: 'devnet',
     nodes: int(values.nodes, '--nodes', 8, 2, maxNodes),
     port,
-    beatMs: int(values.beat, '--beat', 1_000, 200, 60_000),
+    beatMs: beat(values.beat),
   }
 }
 

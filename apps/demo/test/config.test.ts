@@ -17,6 +17,15 @@ describe('demo flags', () => {
     expect(() => parseDemoArgs(['play'])).toThrow(/unknown mode/)
   })
 
+  it('reads --beat as a duration, as every CLI here ("500ms", "2s"; a bare number is ms)', () => {
+    expect(parseDemoArgs(['--beat', '500ms'])).toMatchObject({ beatMs: 500 })
+    expect(parseDemoArgs(['--beat', '2s'])).toMatchObject({ beatMs: 2_000 })
+    expect(parseDemoArgs(['--beat', '300'])).toMatchObject({ beatMs: 300 })
+    expect(() => parseDemoArgs(['--beat', '2x'])).toThrow(/--beat: "2x" is not a duration/)
+    expect(() => parseDemoArgs(['--beat', '2m'])).toThrow(/--beat must be 200ms-1m/)
+    expect(() => parseDemoArgs(['--nodes'])).toThrow(/^Option '--nodes <value>' argument missing$/)
+  })
+
   it('a bad flag: one line on stderr, exit 2, within a second', () => {
     // Within a second of what `--help` takes (process start and module loading, which a loaded
     // machine stretches): the flag is refused before anything starts.

@@ -1,12 +1,15 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
+  isLogFormat,
   isLogLevel,
   isValidPort,
-  type LogLevel,
+  type LogFormat,
+  type LogThreshold,
   Netlist,
   normalizeIp,
   parseDuration,
+  verbosityLevel,
 } from '@x/core'
 import {
   bootnodes as builtinBootnodes,
@@ -17,6 +20,7 @@ import {
   parseNodeKey,
 } from '@x/discover'
 import { type NatSpec, parseNat } from '@x/p2p'
+import { withConfigFile } from './config-file.js'
 
 export type NetworkName = 'mainnet' | 'sepolia' | 'hoodi' | 'devnet'
 
@@ -43,7 +47,11 @@ export interface NodeConfig {
   identity?: string
   /** Pongs from distinct hosts that must agree before our endpoint is learned (default 10). */
   minStatements?: number
-  logLevel: LogLevel
+  /** geth's `--verbosity` 0-5 (3 = info); 5 also prints stack traces of fatal errors. */
+  verbosity: number
+  logLevel: LogThreshold
+  /** `--log.format`; undefined: `terminal` when stdout is a TTY, else `json`. */
+  logFormat?: LogFormat
   /**
    * Bootstrap nodes: enode URLs (host names allowed) or `enr:` records — those of `--bootnodes`,
    * else the built-in list of an explicitly selected public network (go-ethereum's), else none.
@@ -146,8 +154,16 @@ export const usage = `Usage: node-app [options]
   --heartbeat.nickname <name>  nickname in heartbeats (default: none)
   --aggregator                 run a heartbeat aggregator on this node
   --aggregator.http.port <n>   port of the aggregator's HTTP API (default: 0 = any)
-  --loglevel <level>           debug | info | warn | error (default: info)
+  --verbosity <0-5>            0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 debug and stack
+                               traces of fatal errors (default: 3)
+  --loglevel <level>           debug | info | warn | error: the same as --verbosity 4 | 3 | 2 | 1
+  --log.format <format>        json | logfmt | terminal (default: terminal on a TTY, else json)
+  --config <file.toml>         read flags from a TOML file (key = flag name without --);
+                               flags given on the command line override it
   -h, --help                   show this help
+
+Commands:
+  node-app dumpconfig [options]  print the effective config as TOML (for --config) and exit
 
 Discovery table timing (devnets, tests; defaults are go-ethereum's):
   --discovery.revalidate <dur> mean time between liveness pings of table nodes (default: 10s)
@@ -164,7 +180,7 @@ export class ConfigError extends Error {
   readonly code = 'ERR_INVALID_FLAG'
 }
 
-const options = {
+export const options = {
   datadir: { type: 'string' },
   port: { type: 'string' },
   discport: { type: 'string' },
@@ -200,6 +216,9 @@ const options = {
   aggregator: { type: 'boolean' },
   'aggregator.http.port': { type: 'string' },
   loglevel: { type: 'string' },
+  verbosity: { type: 'string' },
+  'log.format': { type: 'string' },
+  config: { type: 'string' },
   'discovery.revalidate': { type: 'string' },
   'discovery.copy': { type: 'string' },
   'discovery.seedtime': { type: 'string' },
@@ -249,7 +268,9 @@ function enode(url: string, flag: string): string {
   try {
     parseEnodeTarget(url)
   } catch (err) {
-    throw new ConfigError(`${flag}: ${(err as Error).message}: ${url}`)
+    // Name the bad value once: the parser's message may already quote it.
+    const message = (err as Error).message
+    throw new ConfigError(`${flag}: ${message.includes(url) ? message : `${message}: ${url}`}`)
   }
   return url
 }
@@ -340,11 +361,33 @@ function identity(name: string): string {
   return name
 }
 
+const levelVerbosity = { error: 1, warn: 2, info: 3, debug: 4 } as const
+
+/** `--verbosity` 0-5, else `--loglevel` (kept as an alias), else 3 (info). */
+function logVerbosity(verbosity: string | undefined, loglevel: string | undefined): number {
+  if (verbosity !== undefined) {
+    if (loglevel !== undefined)
+      throw new ConfigError('--verbosity and --loglevel exclude each other')
+    if (!/^[0-5]$/.test(verbosity)) {
+      throw new ConfigError(`--verbosity must be 0-5, got ${show(verbosity)}`)
+    }
+    return Number(verbosity)
+  }
+  if (loglevel === undefined) return 3
+  if (!isLogLevel(loglevel)) {
+    throw new ConfigError(`--loglevel must be debug, info, warn or error, got ${show(loglevel)}`)
+  }
+  return levelVerbosity[loglevel]
+}
+
 /** Parses command-line flags into a config; throws ConfigError with a readable message. */
+/** Flag values as `parseArgs` gives them (and `--config` files are read into). */
+export type FlagValues = ReturnType<
+  typeof parseArgs<{ args: string[]; strict: true; options: typeof options }>
+>['values']
+
 export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | 'help' {
-  let values: ReturnType<
-    typeof parseArgs<{ args: string[]; strict: true; options: typeof options }>
-  >['values']
+  let values: FlagValues
   // `pnpm --filter node-app start -- --flag` hands the script a literal `--` first: skip it.
   const args = argv[0] === '--' ? argv.slice(1) : argv
   try {
@@ -353,10 +396,12 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     throw new ConfigError((err as Error).message)
   }
   if (values.help) return 'help'
+  if (values.config !== undefined) values = withConfigFile(values, resolve(cwd, values.config))
   const tcp = port(values.port, '--port', 30303)
-  const level = values.loglevel ?? 'info'
-  if (!isLogLevel(level)) {
-    throw new ConfigError(`--loglevel must be debug, info, warn or error, got ${show(level)}`)
+  const verbosity = logVerbosity(values.verbosity, values.loglevel)
+  const logFormat = values['log.format']
+  if (logFormat !== undefined && !isLogFormat(logFormat)) {
+    throw new ConfigError(`--log.format must be json, logfmt or terminal, got ${show(logFormat)}`)
   }
   const network = (values.network ?? 'devnet') as NetworkName
   if (!networks.includes(network)) {
@@ -393,7 +438,8 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     port: tcp,
     discport: port(values.discport, '--discport', tcp),
     maxpendpeers: uint(values.maxpendpeers, '--maxpendpeers', 0),
-    logLevel: level,
+    verbosity,
+    logLevel: verbosityLevel(verbosity),
     bootnodes,
     dnsDiscovery,
     ntp: publicNet !== undefined,
@@ -427,6 +473,7 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
       1,
     )
   }
+  if (logFormat !== undefined) config.logFormat = logFormat
   if (values.static !== undefined) config.staticFile = resolve(cwd, values.static)
   if (values.trusted !== undefined) config.trustedFile = resolve(cwd, values.trusted)
   if (values.genesis !== undefined) {

@@ -216,3 +216,16 @@ describe('networks and their entry points', () => {
     expect(() => parse('--network', 'goerli')).toThrow(/devnet/)
   })
 })
+
+describe('parseConfig errors', () => {
+  it('name the bad value once', () => {
+    let message = ''
+    try {
+      parseConfig(['--bootnodes', 'not-an-enode'], '/tmp/x')
+    } catch (err) {
+      message = (err as Error).message
+    }
+    expect(message.startsWith('--bootnodes: ')).toBe(true)
+    expect(message.split('not-an-enode')).toHaveLength(2)
+  })
+})

@@ -21,10 +21,16 @@ export class App {
   stderr = ''
   #waiters: { pred: (l: AppLine) => boolean; resolve: (l: AppLine) => void }[] = []
 
-  /** `prefix` runs node through another command, e.g. `ip netns exec <ns>` (which execs it). */
-  constructor(args: string[], prefix: readonly string[] = []) {
+  /**
+   * `prefix` runs node through another command, e.g. `ip netns exec <ns>` (which execs it);
+   * `env` adds variables to the child's environment.
+   */
+  constructor(args: string[], prefix: readonly string[] = [], env: Record<string, string> = {}) {
     const [cmd = process.execPath, ...pre] = [...prefix, process.execPath]
-    this.proc = spawn(cmd, [...pre, main, ...args], { stdio: 'pipe' })
+    this.proc = spawn(cmd, [...pre, main, ...args], {
+      stdio: 'pipe',
+      env: { ...process.env, ...env },
+    })
     let buf = ''
     this.proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buf += chunk

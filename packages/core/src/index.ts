@@ -25,8 +25,10 @@ export {
 export { type ListenerOptions, TypedEventTarget, type TypedListener } from './events.js'
 export { bytesToIp, ipToBytes, isIpv6, isValidPort, normalizeIp } from './ip.js'
 export { type Startable, started } from './lifecycle.js'
+export { type LogThreshold, verbosityLevel } from './log-terminal.js'
 export {
   createLogger,
+  isLogFormat,
   isLogLevel,
   type LogFields,
   type LogFormat,

@@ -1,4 +1,5 @@
 import { toHex } from './bytes.js'
+import { formatTerminal, type LogThreshold } from './log-terminal.js'
 
 /** Structured fields attached to a log line. */
 export type LogFields = Record<string, unknown>
@@ -35,13 +36,22 @@ export function isLogLevel(s: string): s is LogLevel {
   return Object.hasOwn(order, s)
 }
 
-/** `json`: one JSON object a line; `logfmt`: `key=value` pairs, as go-ethereum's `--log.format`. */
-export type LogFormat = 'json' | 'logfmt'
+/**
+ * go-ethereum's `--log.format`: `json`, one JSON object a line; `logfmt`, `key=value` pairs;
+ * `terminal`, aligned `key=value` for a person at a terminal (coloured with `color`).
+ */
+export type LogFormat = 'json' | 'logfmt' | 'terminal'
+
+export function isLogFormat(s: string): s is LogFormat {
+  return s === 'json' || s === 'logfmt' || s === 'terminal'
+}
 
 export interface LoggerOptions {
-  /** Lines below this level are dropped (default `info`). */
-  level?: LogLevel
+  /** Lines below this level are dropped (default `info`); `silent` drops every line. */
+  level?: LogThreshold
   format?: LogFormat
+  /** ANSI colours in the `terminal` format (default false: plain text, for a pipe or a file). */
+  color?: boolean
   /** Receives each line, without a line break. */
   write: (line: string) => void
   /** Fields on every line. */
@@ -71,9 +81,24 @@ function lineFields(head: LogFields, fields: LogFields): LogFields {
   return { ...head, ...fields, ...head }
 }
 
-function formatLine(format: LogFormat, head: LogFields, fields: LogFields): string {
+function formatLine(
+  format: LogFormat,
+  head: { t: string; level: LogLevel; msg: string },
+  fields: LogFields,
+  color: boolean,
+): string {
   if (format === 'json') {
     return JSON.stringify(lineFields(head, fields), (_k, v) => printable(v))
+  }
+  if (format === 'terminal') {
+    const pairs: [string, string][] = []
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined || Object.hasOwn(head, k)) continue
+      // Lists as geth prints them for a person: eth/69,eth/68 rather than a quoted JSON array.
+      const text = Array.isArray(v) ? v.map((x) => String(printable(x))).join(',') : v
+      pairs.push([k, logfmtValue(text)])
+    }
+    return formatTerminal(head.level, head.t, head.msg, pairs, color)
   }
   let line = ''
   for (const [k, v] of Object.entries(lineFields(head, fields))) {
@@ -88,13 +113,13 @@ function formatLine(format: LogFormat, head: LogFields, fields: LogFields): stri
  * logger's and the call's fields, as JSON (default) or logfmt.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const { level = 'info', format = 'json', write, fields: base = {} } = options
+  const { level = 'info', format = 'json', write, fields: base = {}, color = false } = options
   const time = options.time ?? (() => new Date().toISOString())
   const at =
     (lvl: LogLevel) =>
     (msg: string, fields?: LogFields): void => {
-      if (order[lvl] < order[level]) return
-      write(formatLine(format, { t: time(), level: lvl, msg }, { ...base, ...fields }))
+      if (level === 'silent' || order[lvl] < order[level]) return
+      write(formatLine(format, { t: time(), level: lvl, msg }, { ...base, ...fields }, color))
     }
   return {
     debug: at('debug'),

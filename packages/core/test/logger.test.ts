@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger, isLogLevel } from '../src/index.js'
+import { createLogger, isLogLevel, verbosityLevel } from '../src/index.js'
 
 const time = () => '2026-01-01T00:00:00.000Z'
 
@@ -42,5 +42,45 @@ describe('createLogger', () => {
     expect(['debug', 'info', 'warn', 'error'].every(isLogLevel)).toBe(true)
     expect(isLogLevel('trace')).toBe(false)
     expect(isLogLevel('toString')).toBe(false)
+  })
+})
+
+describe('terminal format and verbosity', () => {
+  it("aligns the fields after the message, as geth's terminal format", () => {
+    const lines: string[] = []
+    const log = createLogger({ format: 'terminal', write: (l) => lines.push(l), time })
+    log.info('peer added', { peer: '0123456789abcdef', inbound: true, client: 'Geth/v1 x' })
+    log.info('node started', { protocols: ['eth/69', 'ping/1'] })
+    log.warn('bare')
+    expect(lines).toEqual([
+      `INFO [01-01|00:00:00.000] peer added${' '.repeat(30)} peer=0123456789abcdef inbound=true client="Geth/v1 x"`,
+      `INFO [01-01|00:00:00.000] node started${' '.repeat(28)} protocols=eth/69,ping/1`,
+      'WARN [01-01|00:00:00.000] bare',
+    ])
+  })
+
+  it('colours the level and the keys only when asked', () => {
+    const lines: string[] = []
+    createLogger({ format: 'terminal', color: true, write: (l) => lines.push(l), time }).error(
+      'boom',
+      { err: 'x' },
+    )
+    expect(lines[0]).toContain('\x1b[31mERROR\x1b[0m')
+    expect(lines[0]).toContain('\x1b[31merr\x1b[0m=x')
+  })
+
+  it("maps geth's --verbosity 0-5 to levels; 0 logs nothing", () => {
+    expect([0, 1, 2, 3, 4, 5].map(verbosityLevel)).toEqual([
+      'silent',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'debug',
+    ])
+    expect(() => verbosityLevel(6)).toThrow(RangeError)
+    const lines: string[] = []
+    createLogger({ level: 'silent', write: (l) => lines.push(l) }).error('hidden')
+    expect(lines).toEqual([])
   })
 })

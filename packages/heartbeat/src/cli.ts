@@ -1,6 +1,15 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createLogger, isLogLevel, isValidPort, normalizeIp, useFastCrypto } from '@x/core'
+import {
+  createLogger,
+  isLogFormat,
+  isLogLevel,
+  isValidPort,
+  type LogThreshold,
+  normalizeIp,
+  useFastCrypto,
+  verbosityLevel,
+} from '@x/core'
 import { loadOrCreateNodeKey, parseNodeKey } from '@x/discover'
 import { rlpx, tcpNetwork } from '@x/p2p'
 import { aggregatorDefaults } from './aggregator.js'
@@ -25,7 +34,9 @@ standard output; logs JSON lines on standard error.
   --height.threshold <n>      "behind" alert when a node lags the highest by more (default: 10)
   --maxnodes <n>              nodes tracked (default: 1024)
   --webhook <url>             POST every alert as JSON to this URL
-  --loglevel <level>          debug | info | warn | error (default: info)
+  --verbosity <0-5>           0 silent, 1 error, 2 warn, 3 info, 4-5 debug (default: 3)
+  --loglevel <level>          debug | info | warn | error (--verbosity 4 | 3 | 2 | 1)
+  --log.format <format>       json | logfmt | terminal (default: json)
   -h, --help                  show this help
 `
 
@@ -34,6 +45,23 @@ export interface AggregatorCliIo {
   out(line: string): void
   /** One line of error output: usage errors and the JSON log lines. */
   err(line: string): void
+  /** ANSI colours in `--log.format terminal` (the error stream is a TTY). */
+  color?: boolean
+}
+
+/** `--verbosity` 0-5 (geth's), else `--loglevel`, else info. */
+function logThreshold(verbosity: string | undefined, loglevel: string | undefined): LogThreshold {
+  if (verbosity !== undefined) {
+    if (!/^[0-5]$/.test(verbosity)) {
+      throw usageError(`--verbosity must be 0-5, got ${JSON.stringify(verbosity)}`)
+    }
+    return verbosityLevel(Number(verbosity))
+  }
+  const level = loglevel ?? 'info'
+  if (!isLogLevel(level)) {
+    throw usageError(`--loglevel must be debug, info, warn or error, got ${JSON.stringify(level)}`)
+  }
+  return level
 }
 
 function usageError(message: string): HeartbeatError {
@@ -94,6 +122,8 @@ export async function runAggregatorCli(
         maxnodes: { type: 'string' },
         webhook: { type: 'string' },
         loglevel: { type: 'string' },
+        verbosity: { type: 'string' },
+        'log.format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -101,10 +131,15 @@ export async function runAggregatorCli(
       for (const line of aggregatorUsage.trimEnd().split('\n')) io.out(line)
       return 0
     }
-    const level = values.loglevel ?? 'info'
-    if (!isLogLevel(level)) throw usageError(`--loglevel must be debug, info, warn or error`)
+    const level = logThreshold(values.verbosity, values.loglevel)
+    const format = values['log.format'] ?? 'json'
+    if (!isLogFormat(format)) {
+      throw usageError(
+        `--log.format must be json, logfmt or terminal, got ${JSON.stringify(format)}`,
+      )
+    }
     // Logs go to the error stream: standard output carries only the enode URL and HTTP address.
-    const log = createLogger({ level, format: 'json', write: io.err })
+    const log = createLogger({ level, format, color: io.color === true, write: io.err })
     const defaultPeriod =
       values.period === undefined ? undefined : durationOption(values.period, '--period')
     const addr = ipOf(values.addr ?? '127.0.0.1', '--addr')
@@ -152,7 +187,8 @@ export async function runAggregatorCli(
         (err.code === 'ERR_INVALID_CONFIG' || err.code === 'ERR_INVALID_DURATION')) ||
       (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
       (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-    io.err(`x-heartbeat-aggregator: ${(err as Error).message}`)
+    // The first line only: node's parseArgs adds lines of advice to some of its messages.
+    io.err(`x-heartbeat-aggregator: ${(err as Error).message.split('\n')[0]}`)
     if (usage) io.err('run with --help for the options')
     return usage ? 2 : 1
   }

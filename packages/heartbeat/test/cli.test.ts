@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AggregatorNode, runAggregatorCli } from '../src/index.js'
 
@@ -68,5 +71,27 @@ describe('x-heartbeat-aggregator', () => {
     const o = io()
     expect(await runAggregatorCli(['--help'], o.io)).toBe(0)
     expect(o.out.join('\n')).toContain('--http.port')
+  })
+
+  it('names a bad value once, in one line, without the usage text', async () => {
+    for (const args of [['--port'], ['--verbosity', '9'], ['--log.format', 'xml']]) {
+      const o = io()
+      expect(await runAggregatorCli(args, o.io)).toBe(2)
+      expect(o.err).toHaveLength(2)
+      expect(o.err[1]).toBe('run with --help for the options')
+    }
+  })
+
+  it('ends quietly when its output pipe is closed (--help | head -1)', async () => {
+    const bin = fileURLToPath(new URL('../dist/bin/x-heartbeat-aggregator.js', import.meta.url))
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c
+    })
+    const [code] = (await once(child, 'exit')) as [number | null]
+    expect(stderr).not.toContain('EPIPE')
+    expect(code).toBe(0)
   })
 })

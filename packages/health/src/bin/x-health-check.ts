@@ -10,6 +10,11 @@ try {
 } catch {
   // The pure-JS backend works too, only slower.
 }
+// `x-health-check … | head -1`: a closed pipe ends the output, not with a crash.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+  process.exit(process.exitCode ?? 0)
+})
 const ac = new AbortController()
 process.once('SIGINT', () => ac.abort(new Error('interrupted')))
 process.exitCode = await runCheckCli(process.argv.slice(2), {

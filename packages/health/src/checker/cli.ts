@@ -1,14 +1,16 @@
+import { parseDuration } from '@x/core'
 import { EnodeError } from '@x/discover'
 import { type CheckDialer, checkNode, checkNodeDefaults } from './check.js'
 import { formatReport } from './report.js'
 
-export const checkUsage = `usage: x-health-check <enode-url> [--json] [--timeout <ms>]
+export const checkUsage = `usage: x-health-check <enode-url> [--json] [--timeout <dur>]
 
 Checks a devp2p node in order: L4 TCP connect, RLPx handshake + hello (client id and
 capabilities), base-protocol ping RTT, and L7 ping/1 RTT when the node speaks it.
 
   --json           print the report as JSON
-  --timeout <ms>   time allowed for each check (default ${checkNodeDefaults.timeout})
+  --timeout <dur>  time allowed for each check, e.g. 500ms, 5s (default ${checkNodeDefaults.timeout / 1000}s;
+                   a bare number is milliseconds, as before)
   -h, --help       show this help
 
 Exit status: 0 when every check passed, 1 when one failed, 2 on a usage error.
@@ -31,11 +33,13 @@ export function parseCheckArgs(argv: readonly string[]): CheckCliArgs | 'help' |
     if (a === '--json') json = true
     else if (a === '--timeout' || a.startsWith('--timeout=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]
-      const n = Number(v)
-      if (v === undefined || !Number.isInteger(n) || n <= 0 || n > 600_000) {
-        return `--timeout needs milliseconds between 1 and 600000, got ${v ?? 'nothing'}`
+      if (v === undefined) return '--timeout needs a duration like "500ms" or "5s"'
+      try {
+        // Durations as every CLI here reads them ("5s"); a bare number stays milliseconds.
+        timeout = parseDuration(/^\d+$/.test(v) ? Number(v) : v, '--timeout')
+      } catch (err) {
+        return (err as Error).message
       }
-      timeout = n
     } else if (a.startsWith('-')) return `unknown option ${a}`
     else if (enode === undefined) enode = a
     else return `unexpected argument ${a}`
@@ -63,7 +67,7 @@ export async function runCheckCli(
     return 0
   }
   if (typeof args === 'string') {
-    deps.io.err(`x-health-check: ${args}\n\n${checkUsage}`)
+    deps.io.err(`x-health-check: ${args}\nrun with --help for the options\n`)
     return 2
   }
   let report: Awaited<ReturnType<typeof checkNode>>

@@ -36,13 +36,23 @@ describe('parseCheckArgs', () => {
     expect(parseCheckArgs(['a', '--timeout'])).toMatch(/--timeout/)
     expect(parseCheckArgs(['a', '--timeout', '-1'])).toMatch(/--timeout/)
   })
+
+  it('reads --timeout as a duration, as every CLI here ("500ms", "5s")', () => {
+    expect(parseCheckArgs(['a', '--timeout', '500ms'])).toMatchObject({ timeout: 500 })
+    expect(parseCheckArgs(['a', '--timeout=5s'])).toMatchObject({ timeout: 5_000 })
+    expect(parseCheckArgs(['a', '--timeout', '5x'])).toBe(
+      '--timeout: "5x" is not a duration like "500ms", "3s" or "1m"',
+    )
+  })
 })
 
 describe('runCheckCli', () => {
   it('exits 2 on usage errors and bad enode URLs', async () => {
     const a = io()
     expect(await runCheckCli([], { dial: failingDial, io: a.io })).toBe(2)
-    expect(a.err.join('')).toContain('missing enode URL')
+    expect(a.err.join('')).toBe(
+      'x-health-check: missing enode URL\nrun with --help for the options\n',
+    )
     const b = io()
     expect(await runCheckCli(['enode://zz@1.2.3.4:1'], { dial: failingDial, io: b.io })).toBe(2)
     expect(b.err.join('')).toContain('x-health-check:')
