@@ -40,8 +40,11 @@ export function describeFatal(err: unknown): string {
   const inUse = find('EADDRINUSE')
   if (inUse) {
     const proto = inUse.syscall === 'bind' ? 'UDP' : 'TCP'
+    const host = typeof inUse.address === 'string' ? inUse.address : undefined
     const where =
-      typeof inUse.address === 'string' ? `${inUse.address}:${String(inUse.port)}` : 'the port'
+      host === undefined
+        ? 'the port'
+        : `${host.includes(':') ? `[${host}]` : host}:${String(inUse.port)}`
     const flag = proto === 'UDP' ? '--discport (or --port)' : '--port'
     return `${proto} ${where} is already in use (${String(inUse.syscall ?? 'listen')} EADDRINUSE) — another node (or program) listens there; stop it or choose another ${flag}, 0 = any free port`
   }

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { chmod, mkdir } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { describeFatal } from '../src/fatal.js'
 import { App, appFixture } from './harness.js'
 
 // Issue 17: every start-up failure exits non-zero within a second, with one line
@@ -51,11 +52,20 @@ describe('node-app fails fast', { retry: 2 }, () => {
   it('on a TCP or UDP port in use', async () => {
     const taken = await takenPorts()
     try {
-      const tcp = apps.run('--datadir', apps.path('a'), '--port', String(taken.tcp))
+      const tcp = apps.run(
+        '--datadir',
+        apps.path('a'),
+        '--addr',
+        '127.0.0.1',
+        '--port',
+        String(taken.tcp),
+      )
       expectFatal(await exit(tcp), /TCP 127\.0\.0\.1:\d+ is already in use \(listen EADDRINUSE\)/)
       const udp = apps.run(
         '--datadir',
         apps.path('b'),
+        '--addr',
+        '127.0.0.1',
         '--port',
         '0',
         '--discport',
@@ -152,5 +162,15 @@ describe('node-app stops cleanly', () => {
     )
     const dropped = await b.waitFor('peer dropped')
     expect(dropped).toMatchObject({ reason: 'client quitting', remote: true })
+  })
+
+  it('brackets an IPv6 listen address in the port-in-use line', () => {
+    const err = Object.assign(new Error('listen EADDRINUSE: address already in use :::30303'), {
+      code: 'EADDRINUSE',
+      syscall: 'listen',
+      address: '::',
+      port: 30303,
+    })
+    expect(describeFatal(err)).toMatch(/^TCP \[::\]:30303 is already in use \(listen EADDRINUSE\)/)
   })
 })
