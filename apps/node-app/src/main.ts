@@ -1,11 +1,12 @@
 import { createLogger, type Logger } from '@x/core'
 import { startBanner } from './banner.js'
-import { ConfigError, type NodeConfig, parseConfig, usage } from './config.js'
+import { ConfigError, type NodeConfig, parseConfig } from './config.js'
 import { dumpConfig } from './config-file.js'
 import { describeFatal, fatalStack } from './fatal.js'
 import { AppNode } from './node.js'
 import { invocationDir, preflight } from './preflight.js'
 import { trapSignals } from './shutdown.js'
+import { usage } from './usage.js'
 
 const say = (line: string) => process.stderr.write(`${line}\n`)
 
