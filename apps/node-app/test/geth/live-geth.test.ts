@@ -84,7 +84,7 @@ if (run) {
 
     // geth dials us as soon as it has our record, so it must not dial for us to be the dialer.
     describe('we dial geth (geth with NoDial)', () => {
-      const { p, connected } = pair({ gethNoDial: true })
+      const { p, connected } = pair({ gethNoDial: true, args: ['--http', '--http.port', '0'] })
       let us: GethPeer | undefined
 
       it('geth writes our devnet genesis hash', async () => {
@@ -101,6 +101,31 @@ if (run) {
         us = await connected(false)
         // geth's discv4 table holds us: it revalidates (pings) the bootnode it bonded with.
         await p.geth!.waitForLog(new RegExp(`Node revalidated .*id=${us.id.slice(0, 16)}`))
+      })
+
+      it("admin_nodeInfo and admin_peers have geth's result shapes (same keys as geth's own)", async () => {
+        expect(us, 'not connected').toBeDefined()
+        const listening = await p.app!.waitFor('health endpoints listening')
+        const ourRpc = async <T>(method: string): Promise<T> => {
+          const res = await fetch(`http://${listening.host}:${listening.port}/`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+          })
+          return ((await res.json()) as { result: T }).result
+        }
+        type Info = Record<string, unknown> & { ports: object }
+        const keys = (o: object) => Object.keys(o).sort()
+        const theirInfo = await p.geth!.rpc<Info>('admin_nodeInfo')
+        const ourInfo = await ourRpc<Info>('admin_nodeInfo')
+        expect(keys(ourInfo)).toEqual(keys(theirInfo))
+        expect(keys(ourInfo.ports)).toEqual(keys(theirInfo.ports))
+        // Each side's entry for the other: the same fields, network details included.
+        const ourPeers = await ourRpc<GethPeer[]>('admin_peers')
+        const geths = ourPeers.find((peer) => peer.name.startsWith('Geth/'))
+        expect(geths, 'admin_peers lists geth').toBeDefined()
+        expect(keys(geths!)).toEqual(keys(us!))
+        expect(keys(geths!.network)).toEqual(keys(us!.network))
       })
 
       it(
