@@ -1,5 +1,6 @@
 import { toHex } from '@x/core'
 import { forkIdAt } from '@x/eth'
+import { hostPort } from '@x/p2p'
 import type { NodeConfig } from './config.js'
 import type { RunningNode } from './node.js'
 
@@ -57,8 +58,4 @@ export function startBanner(
   const timer = setInterval(() => write(statusText(node)), statusInterval)
   timer.unref()
   return { stop: () => clearInterval(timer) }
-}
-
-function hostPort(a: { ip: string; port: number }): string {
-  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`
 }

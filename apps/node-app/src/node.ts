@@ -29,6 +29,7 @@ import {
 import { NodeHealth } from '@x/health'
 import {
   type DialSource,
+  hostPort,
   natFromSpec,
   type Protocol,
   rlpx,
@@ -129,10 +130,6 @@ async function loadChain(
     })
   }
   return { ...backend, config: chainConfig }
-}
-
-function hostPort(a: { ip: string; port: number }): string {
-  return a.ip.includes(':') ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`
 }
 
 function natName(spec: NonNullable<NodeConfig['nat']>): string {

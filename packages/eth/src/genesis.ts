@@ -1,4 +1,4 @@
-import { encodeBytes, encodeUint, fromHex, uintBytes } from '@x/core'
+import { encodeBytes, encodeUint, fromHex, toHex, uintBytes } from '@x/core'
 import { type ChainConfig, emptyRootHash, emptyUncleHash } from './chain.js'
 import { EthError } from './errors.js'
 import { type BlockHeader, encodeHeader, headerHash } from './header.js'
@@ -128,7 +128,7 @@ function parseAccount(v: unknown, address: string): GenesisAccount {
   const storage = new Map<string, Uint8Array>()
   for (const [slot, value] of Object.entries(record(a.storage ?? {}, 'storage'))) {
     const key = bytesField(slot, `storage slot of ${address}`, 32)
-    storage.set(Buffer.from(key).toString('hex'), bytesField(value, `storage of ${address}`, 32))
+    storage.set(toHex(key), bytesField(value, `storage of ${address}`, 32))
   }
   return {
     balance: a.balance === undefined ? 0n : bigField(a.balance, `balance of ${address}`),
@@ -162,7 +162,7 @@ export function parseGenesis(input: string | object): Genesis {
     json[key] === undefined || json[key] === null ? undefined : json[key]
   const alloc = new Map<string, GenesisAccount>()
   for (const [address, account] of Object.entries(record(json.alloc ?? {}, 'alloc'))) {
-    const key = Buffer.from(bytesField(address, 'alloc address', 20, true)).toString('hex')
+    const key = toHex(bytesField(address, 'alloc address', 20, true))
     alloc.set(key, parseAccount(account, address))
   }
   const g: Genesis = {

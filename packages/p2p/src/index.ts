@@ -153,6 +153,7 @@ export {
   type ConnFailureKind,
   connFailureKind,
   type DiscoveryV4Config,
+  hostPort,
   type InboundConn,
   InboundThrottle,
   type Listener,

@@ -1,3 +1,4 @@
+import { toHex } from '@x/core'
 import { Enr } from '@x/discover'
 import { getJson, shortId } from '../nodes.js'
 import type { Devnet, Member } from './devnet.js'
@@ -148,18 +149,16 @@ export class Collector {
   }
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-
 /** The record's pairs for people: seq, id, ip, ports as numbers; keys and others as hex. */
 export function decodeEnr(text: string): Record<string, string> {
   try {
     const enr = Enr.fromText(text)
-    const out: Record<string, string> = { seq: enr.seq.toString(), nodeId: hex(enr.nodeId) }
+    const out: Record<string, string> = { seq: enr.seq.toString(), nodeId: toHex(enr.nodeId) }
     for (const [k, v] of enr.entries) {
       if (k === 'ip') out[k] = enr.ip ?? ''
       else if (k === 'tcp' || k === 'udp') out[k] = String(enr[k] ?? '')
       else if (k === 'id' && v instanceof Uint8Array) out[k] = Buffer.from(v).toString('utf8')
-      else out[k] = v instanceof Uint8Array ? hex(v) : `[${v.length} items]`
+      else out[k] = v instanceof Uint8Array ? toHex(v) : `[${v.length} items]`
     }
     return out
   } catch (err) {

@@ -1,5 +1,5 @@
 export { type ConnFailureKind, connFailureKind } from './failure.js'
-export type { NodeInfo, PeerInfo } from './info.js'
+export { hostPort, type NodeInfo, type PeerInfo } from './info.js'
 export { InboundThrottle, maxThrottled } from './listen.js'
 export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
 export {
