@@ -56,15 +56,7 @@ export function splitList(input: Uint8Array, what: string, maxItems = Infinity):
   const head = readHead(input, 0, input.length, what)
   if (!head.list) fail(what, 'expected a list')
   if (head.end !== input.length) fail(what, 'trailing bytes after the list')
-  const items: Uint8Array[] = []
-  let pos = head.start
-  while (pos < head.end) {
-    if (items.length >= maxItems) fail(what, `more than ${maxItems} items`)
-    const item = readHead(input, pos, head.end, what)
-    items.push(input.subarray(pos, item.end))
-    pos = item.end
-  }
-  return items
+  return items(input, head.start, head.end, what, maxItems)
 }
 
 /**
@@ -72,15 +64,25 @@ export function splitList(input: Uint8Array, what: string, maxItems = Infinity):
  * between them (a chain file, as go-ethereum's `rlp.Stream` reads it). At most `maxItems`.
  */
 export function splitStream(input: Uint8Array, what: string, maxItems = Infinity): Uint8Array[] {
-  const items: Uint8Array[] = []
-  let pos = 0
-  while (pos < input.length) {
-    if (items.length >= maxItems) fail(what, `more than ${maxItems} items`)
-    const item = readHead(input, pos, input.length, what)
-    items.push(input.subarray(pos, item.end))
-    pos = item.end
+  return items(input, 0, input.length, what, maxItems)
+}
+
+/** The raw items laid end to end in `input[pos..end)`, each checked to fit before `end`. */
+function items(
+  input: Uint8Array,
+  pos: number,
+  end: number,
+  what: string,
+  maxItems: number,
+): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let p = pos; p < end; ) {
+    if (out.length >= maxItems) fail(what, `more than ${maxItems} items`)
+    const item = readHead(input, p, end, what)
+    out.push(input.subarray(p, item.end))
+    p = item.end
   }
-  return items
+  return out
 }
 
 /** True if `raw` is one RLP list. */
