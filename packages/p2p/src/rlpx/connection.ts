@@ -27,6 +27,11 @@ export interface RlpxConnectionOptions {
   maxFrameSize?: number
   /** Writes waiting behind a full socket buffer before `writeMsg` rejects (default 1024). */
   maxPendingWrites?: number
+  /**
+   * The remote's address as read when the socket connected; a socket forgets it (`remoteAddress`
+   * undefined) once the remote has reset it, which may happen before this session is made.
+   */
+  remoteAddress?: { ip: string; port: number }
 }
 
 interface RawMsg {
@@ -83,7 +88,7 @@ export class RlpxConnection implements Transport {
   ) {
     this.#socket = socket
     this.remoteId = secrets.remoteId
-    this.remoteAddress = {
+    this.remoteAddress = options.remoteAddress ?? {
       ip: normalizeIp(socket.remoteAddress ?? ''),
       port: socket.remotePort ?? 0,
     }

@@ -1,5 +1,12 @@
 import { connect, type Socket } from 'node:net'
-import { type Clock, type CryptoBackend, getCrypto, systemClock, TimeoutError } from '@x/core'
+import {
+  type Clock,
+  type CryptoBackend,
+  getCrypto,
+  normalizeIp,
+  systemClock,
+  TimeoutError,
+} from '@x/core'
 import type { NodeId } from '@x/discover'
 import { RlpxError } from '../errors.js'
 import type { RlpxHandshaker, RlpxTimeouts } from '../server/tcp.js'
@@ -52,12 +59,18 @@ function handshake(
   return new Promise<RlpxConnection>((resolve, reject) => {
     let buf = new Uint8Array(0)
     let done = false
+    // Read while the socket knows it (see RlpxConnectionOptions.remoteAddress).
+    let remote = peerAddress(socket)
+    const onConnect = () => {
+      remote = peerAddress(socket)
+    }
     const cleanup = () => {
       done = true
       clock.clearTimeout(timer)
       socket.off('data', onData)
       socket.off('error', onError)
       socket.off('close', onClose)
+      socket.off('connect', onConnect)
       options.signal?.removeEventListener('abort', onAbort)
     }
     const fail = (err: unknown) => {
@@ -83,6 +96,11 @@ function handshake(
         return
       }
       if (!got) return
+      remote ??= peerAddress(socket)
+      if (!remote) {
+        fail(new RlpxError('ERR_CONN_CLOSED', 'connection reset during the handshake'))
+        return
+      }
       cleanup()
       const conn = new RlpxConnection(
         socket,
@@ -91,6 +109,7 @@ function handshake(
           frameRead: t.frameRead ?? rlpxTimeouts.frameRead,
           frameWrite: t.frameWrite ?? rlpxTimeouts.frameWrite,
           clock,
+          remoteAddress: remote,
           ...options.connection,
         },
         buf.subarray(got.consumed),
@@ -113,6 +132,7 @@ function handshake(
     socket.on('data', onData)
     socket.on('error', onError)
     socket.on('close', onClose)
+    socket.once('connect', onConnect)
     if (options.signal?.aborted) {
       onAbort()
       return
@@ -128,6 +148,12 @@ function handshake(
       fail(err)
     }
   })
+}
+
+function peerAddress(socket: Socket): { ip: string; port: number } | undefined {
+  const ip = socket.remoteAddress
+  const port = socket.remotePort
+  return ip === undefined || port === undefined ? undefined : { ip: normalizeIp(ip), port }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '@x/core'
+import { type Clock, type Logger, toHex } from '@x/core'
 import type { DialScheduler } from '../dial/scheduler.js'
 import { DisconnectReason, disconnectReasonText } from '../errors.js'
 import type { Hello } from '../hello.js'
@@ -6,12 +6,15 @@ import type { MsgEvent, Transport } from '../message.js'
 import { Peer } from '../peer/peer.js'
 import type { Protocol } from '../protocol.js'
 import type { NodeSets } from './admin.js'
+import { rejectConn } from './conn.js'
 import type { ResolvedServerOptions, ServerEvents } from './options.js'
 import type { ConnInfo } from './setup.js'
 
 interface PeerEntry {
   peer: Peer
   dynamic: boolean
+  /** Resolves once the peer has ended and left the set. */
+  ended: Promise<void>
 }
 
 /** What the peer set needs from the server to run a peer. */
@@ -71,7 +74,12 @@ export class ServerPeers {
   ): DisconnectReason | undefined {
     const nodes = this.#ctx.nodes
     if (idHex === this.#ctx.selfHex) return DisconnectReason.ConnectedToSelf
-    if (this.#peers.has(idHex)) return DisconnectReason.AlreadyConnected
+    const existing = this.#peers.get(idHex)
+    if (existing) {
+      return this.#supersedes(existing.peer, idHex, inbound)
+        ? undefined
+        : DisconnectReason.AlreadyConnected
+    }
     if (nodes.isTrusted(idHex) || nodes.isStatic(idHex)) return undefined
     if (this.#peers.size >= maxPeers) return DisconnectReason.TooManyPeers
     if (inbound && this.#inbound >= maxInbound) return DisconnectReason.TooManyPeers
@@ -79,10 +87,36 @@ export class ServerPeers {
   }
 
   /**
+   * Whether a new connection with `idHex` in direction `inbound` replaces the peer we already
+   * have. Two nodes that dial each other at once each hold two connections; go-ethereum keeps
+   * whichever finished first, so each side may keep a different one and refuse the other, and
+   * both links die until the dial history lets them try again (35 s). Here both sides keep the
+   * connection dialed by the node with the smaller ID and drop the other (DiscAlreadyConnected),
+   * so a simultaneous dial leaves one link. Same-direction duplicates are refused as in geth.
+   */
+  #supersedes(existing: Peer, idHex: string, inbound: boolean): boolean {
+    if (existing.inbound === inbound) return false
+    const keepInbound = idHex < this.#ctx.selfHex
+    return inbound === keepInbound
+  }
+
+  /**
    * go-ethereum's `launchPeer`: adds a {@link Peer} on `transport`, tells the dialer and the
    * server, and runs it; once it ended, removes it and tells them again. Resolves after that.
+   * A connection that supersedes a peer (see `#supersedes`) waits for that peer to end first.
    */
-  launch(transport: Transport, hello: Hello, c: ConnInfo): Promise<void> {
+  async launch(transport: Transport, hello: Hello, c: ConnInfo): Promise<void> {
+    const idHex = toHex(transport.remoteId)
+    const old = this.#peers.get(idHex)
+    if (old) {
+      old.peer.disconnect(DisconnectReason.AlreadyConnected)
+      await old.ended
+      // Another connection took the place meanwhile: this one is the duplicate now.
+      if (this.#peers.has(idHex)) {
+        await rejectConn(this.#ctx.clock, transport, DisconnectReason.AlreadyConnected)
+        return
+      }
+    }
     const { options: o, log, message } = this.#ctx
     const messageEvents = o.messageEvents
     const sink = o.onMessage
@@ -103,12 +137,13 @@ export class ServerPeers {
         : {}),
     })
     const dynamic = c.kind === 'dynamic'
-    this.#peers.set(peer.idHex, { peer, dynamic })
+    const entry: PeerEntry = { peer, dynamic, ended: Promise.resolve() }
+    this.#peers.set(peer.idHex, entry)
     if (c.inbound) this.#inbound++
     log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
     this.#ctx.dialer()?.peerAdded(peer.id, dynamic)
     this.#ctx.added({ peer })
-    return peer.run().then((info) => {
+    entry.ended = peer.run().then((info) => {
       this.#peers.delete(peer.idHex)
       if (c.inbound) this.#inbound--
       this.#ctx.dialer()?.peerRemoved(peer.id)
@@ -119,5 +154,6 @@ export class ServerPeers {
       })
       this.#ctx.removed({ peer, ...info })
     })
+    return entry.ended
   }
 }

@@ -84,6 +84,48 @@ describe('Server checkpoints after the hello', () => {
   })
 })
 
+describe('Server with two nodes that dial each other at once', () => {
+  it('keeps on both sides the connection dialed by the smaller node ID, and only that one', async () => {
+    const a = fx.server('10.0.0.1')
+    const b = fx.server('10.0.0.2')
+    await Promise.all([a.start(), b.start()])
+    const removed: { side: string; inbound: boolean; reason: DisconnectReason }[] = []
+    for (const [side, s] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      s.addEventListener('peer:removed', (e) =>
+        removed.push({ side, inbound: e.detail.peer.inbound, reason: e.detail.reason }),
+      )
+    }
+    const failed: string[] = []
+    a.addEventListener('conn:failed', () => failed.push('a'))
+    b.addEventListener('conn:failed', () => failed.push('b'))
+    // Both dial in the same tick: each side holds an inbound and an outbound connection.
+    a.addPeer(nodeOf(b))
+    b.addPeer(nodeOf(a))
+    const aSmaller = a.idHex < b.idHex
+    // Settled: one peer each, and the second connection on each side refused or dropped.
+    const settled = () =>
+      a.peerCount() === 1 && b.peerCount() === 1 && failed.length + removed.length >= 2
+    for (let turns = 0; turns < 200 && !settled(); turns++) {
+      await fx.clock.advance(0)
+      await new Promise((r) => setImmediate(r))
+    }
+    expect(a.peerCount()).toBe(1)
+    expect(b.peerCount()).toBe(1)
+    const [pa, pb] = [a.peers()[0], b.peers()[0]]
+    // The same TCP link on both sides, dialed by the node with the smaller ID.
+    expect(pa?.inbound).toBe(!aSmaller)
+    expect(pb?.inbound).toBe(aSmaller)
+    // Whatever was dropped went as already connected; no second round of dialing was needed.
+    expect(removed.every((r) => r.reason === DisconnectReason.AlreadyConnected)).toBe(true)
+    await fx.clock.advance(1_000)
+    expect(a.peerCount()).toBe(1)
+    expect(b.peerCount()).toBe(1)
+  })
+})
+
 describe('Server administration', () => {
   it('admits a node added as trusted at runtime over the limit, and not once removed', async () => {
     // maxPeers 1: the only slot is a dialed one, every inbound node is refused…

@@ -18,6 +18,7 @@ function plainTransport(
     const queue: Msg[] = []
     const readers: { resolve(m: Msg): void; reject(e: unknown): void }[] = []
     let closed: Error | undefined
+    let address = { ip: '', port: 0 }
     const fail = (err: Error) => {
       closed ??= err
       for (const r of readers.splice(0)) r.reject(closed)
@@ -31,6 +32,7 @@ function plainTransport(
       if (!remoteId) {
         if (buf.length < 64) return
         remoteId = new Uint8Array(buf.subarray(0, 64))
+        address = { ip: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }
         buf = buf.subarray(64)
         if (expectId && !equalBytes(expectId, remoteId)) {
           socket.destroy()
@@ -53,7 +55,10 @@ function plainTransport(
       get remoteId() {
         return remoteId as Uint8Array
       },
-      remoteAddress: { ip: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+      // Read once the remote's ID arrived: a dialed socket knows its peer only once connected.
+      get remoteAddress() {
+        return address
+      },
       readMsg: () => {
         const m = queue.shift()
         if (m) return Promise.resolve(m)
