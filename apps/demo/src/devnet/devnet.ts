@@ -63,6 +63,8 @@ export class Devnet extends TypedEventTarget<DevnetEvents> {
   #bootnode = ''
   #nextIndex = 0
   #stopped = false
+  /** Every node of `nodes` has started once: only then is a full mesh the devnet's. */
+  #allStarted = false
 
   constructor(options: DevnetOptions) {
     super()
@@ -84,6 +86,8 @@ export class Devnet extends TypedEventTarget<DevnetEvents> {
     this.#bootnode = boot.enode ?? ''
     const others = Array.from({ length: this.#o.nodes - 1 }, () => this.#newMember())
     await Promise.all(others.map((m) => this.#launch(m)))
+    this.#allStarted = true
+    this.#checkMesh()
   }
 
   /** Running members (started, not stopped). */
@@ -198,6 +202,10 @@ export class Devnet extends TypedEventTarget<DevnetEvents> {
         beatMs: this.#o.beatMs,
         maxpeers: nodeMaxPeers,
         extra: [
+          // Bound to its own address, so that its packets come from the address it advertises
+          // (a node on 0.0.0.0 answers from 127.0.0.1) and a partition can name it.
+          '--addr',
+          m.ip,
           '--extip',
           m.ip,
           ...(excluded.length > 0 ? ['--netrestrict', loopbackExcept(excluded).join(',')] : []),
@@ -230,8 +238,15 @@ export class Devnet extends TypedEventTarget<DevnetEvents> {
     if (l.msg === 'peer added') m.links.add(String(l.id))
     else if (l.msg === 'peer dropped') m.links.delete(String(l.id))
     else return
-    if (this.fullMeshAt === undefined && this.meshComplete()) this.fullMeshAt = Date.now()
+    this.#checkMesh()
     this.#changed()
+  }
+
+  #checkMesh(): void {
+    if (this.fullMeshAt === undefined && this.#allStarted && this.meshComplete()) {
+      this.fullMeshAt = Date.now()
+      this.#changed()
+    }
   }
 
   #aggregatorLine(l: LogLine): void {
