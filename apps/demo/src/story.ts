@@ -120,7 +120,7 @@ async function tell(
   const node2Args = ['--nodial']
   let p2 = node('node2', node2Args, n1.enode)
   const n2 = await started(p2)
-  const inT1 = await p1.waitFor('table node added', (l) => l.id === shortId(n2.id), stepTimeoutMs)
+  const inT1 = await p1.waitFor('table node added', (l) => l.node === shortId(n2.id), stepTimeoutMs)
   const refreshed = await p2.waitFor('table refreshed', undefined, stepTimeoutMs)
   say.step('node2 bootstraps from node1 only (--bootnodes node1, --nodial)', [
     ['learned', `node1 put node2 ${short(n2)} in its table (bucket ${inT1.bucket})`],
@@ -132,7 +132,11 @@ async function tell(
   // 3. node3 bootstraps from node1 and finds node2 in node1's NEIGHBORS.
   const p3 = node('node3', [], n1.enode)
   const n3 = await started(p3)
-  const found = await p3.waitFor('table node added', (l) => l.id === shortId(n2.id), stepTimeoutMs)
+  const found = await p3.waitFor(
+    'table node added',
+    (l) => l.node === shortId(n2.id),
+    stepTimeoutMs,
+  )
   say.step("node3 bootstraps from node1 and finds node2 in node1's NEIGHBORS", [
     ['learned', `node2 ${short(n2)} at ${found.addr} (bucket ${found.bucket})`],
     ['from', "node1's NEIGHBORS reply to node3's FINDNODE: node3's only contact was node1"],
@@ -140,7 +144,7 @@ async function tell(
   ])
   const dialed = await p3.waitFor(
     'peer added',
-    (l) => l.id === shortId(n2.id) && l.inbound === false,
+    (l) => l.peer === shortId(n2.id) && l.inbound === false,
     stepTimeoutMs,
   )
   say.step('node3 dials node2: RLPx handshake (ECIES auth/ack) and the devp2p hello', [
@@ -200,9 +204,9 @@ async function tell(
   // 7. node2 killed.
   const killedAt = Date.now()
   await p2.stop('SIGKILL')
-  const dropped = await p3.waitFor('peer dropped', (l) => l.id === shortId(n2.id), stepTimeoutMs)
+  const dropped = await p3.waitFor('peer dropped', (l) => l.peer === shortId(n2.id), stepTimeoutMs)
   const unhealthy = await p3.waitLine(
-    (l) => l.msg === 'peer health changed' && l.id === shortId(n2.id) && l.state === 'unhealthy',
+    (l) => l.msg === 'peer health changed' && l.peer === shortId(n2.id) && l.state === 'unhealthy',
     "node2's health change",
     stepTimeoutMs,
   )
@@ -231,7 +235,7 @@ async function tell(
     ['took', `${ms(between(back.line, recovered))} from start to its first heartbeat`],
   ])
   const again = await p3.waitLine(
-    (l) => l.msg === 'peer added' && l.id === shortId(n2.id) && l.t > back.line.t,
+    (l) => l.msg === 'peer added' && l.peer === shortId(n2.id) && l.t > back.line.t,
     'node2 found again',
     stepTimeoutMs,
   )

@@ -14,7 +14,7 @@ const short = (id: string) => id.slice(0, 16)
 export function logServer(server: Server, log: Logger): void {
   server.addEventListener('peer:added', ({ detail: { peer } }) => {
     log.info('peer added', {
-      id: short(peer.idHex),
+      peer: short(peer.idHex),
       addr: `${peer.remoteAddress.ip}:${peer.remoteAddress.port}`,
       inbound: peer.inbound,
       client: peer.clientId,
@@ -24,10 +24,10 @@ export function logServer(server: Server, log: Logger): void {
   })
   server.addEventListener('peer:removed', ({ detail }) => {
     log.info('peer dropped', {
-      id: short(detail.peer.idHex),
+      peer: short(detail.peer.idHex),
       reason: disconnectReasonText[detail.reason],
       remote: detail.remote,
-      ...(detail.error !== undefined && { error: detail.error }),
+      ...(detail.error !== undefined && { err: detail.error }),
       peers: server.peerCount(),
     })
   })
@@ -35,9 +35,9 @@ export function logServer(server: Server, log: Logger): void {
     log.debug('connection failed', {
       inbound: detail.inbound,
       addr: `${detail.remoteAddress.ip}:${detail.remoteAddress.port}`,
-      ...(detail.id !== undefined && { id: short(detail.id) }),
+      ...(detail.id !== undefined && { peer: short(detail.id) }),
       ...(detail.reason !== undefined && { reason: disconnectReasonText[detail.reason] }),
-      error: detail.error,
+      err: detail.error,
     })
   })
 }
@@ -48,18 +48,18 @@ export function logServer(server: Server, log: Logger): void {
  */
 export function logEth(eth: EthService, log: Logger): void {
   eth.handler.addEventListener('handshake:failed', ({ detail }) => {
-    log.info('eth handshake failed', { id: short(detail.id), error: detail.error })
+    log.info('eth handshake failed', { peer: short(detail.id), err: detail.error })
   })
   eth.handler.addEventListener('peer:head', ({ detail: { peer, head } }) => {
     log.debug('peer head', {
-      id: short(peer.id),
+      peer: short(peer.id),
       number: head.number,
       hash: hash(head.hash),
     })
   })
   eth.handler.addEventListener('txs:pooled', ({ detail: { peer, txs, fetched } }) => {
     log.debug('transactions pooled', {
-      id: short(peer.id),
+      peer: short(peer.id),
       fetched,
       count: txs.length,
       hashes: txs.slice(0, maxLoggedTxs).map((tx) => hash(txHash(tx))),
@@ -73,14 +73,14 @@ const maxLoggedTxs = 16
 /**
  * Logs the table size, bucket fill and bonded count periodically, and each node entering or
  * leaving the table's live entries at debug (`table node added` / `table node removed`, with
- * `id`, `addr` and `bucket`); returns the stop function.
+ * `node`, `addr` and `bucket`); returns the stop function.
  */
 export function logDiscovery(discovery: Discovery, log: Logger): () => void {
   const table = discovery.kademlia.table
   const listening = new AbortController()
   const entry = (msg: string) => (e: { detail: TableEvents['node:added'] }) =>
     log.debug(msg, {
-      id: short(e.detail.node.idHex),
+      node: short(e.detail.node.idHex),
       addr: `${e.detail.node.ip}:${e.detail.node.udp}`,
       bucket: e.detail.bucket,
     })

@@ -191,7 +191,7 @@ export class AppNode implements Startable {
       try {
         await stop()
       } catch (err) {
-        this.#log.error('error while stopping', { error: err })
+        this.#log.error('error while stopping', { err })
       }
     }
   }

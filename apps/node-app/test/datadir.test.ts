@@ -39,7 +39,7 @@ describe('node-app --datadir', () => {
     await Promise.all(
       otherIds.map((id) =>
         second.until(
-          () => second.lines.some((l) => l.msg === 'peer added' && l.id === id),
+          () => second.lines.some((l) => l.msg === 'peer added' && l.peer === id),
           `peer ${id}`,
         ),
       ),

@@ -93,8 +93,8 @@ export class App {
   dialedIds(): Set<string> {
     const out = new Set<string>()
     for (const l of this.lines) {
-      if (l.msg === 'peer added' && l.inbound === false) out.add(String(l.id))
-      else if (l.msg === 'peer dropped' || l.msg === 'peer added') out.delete(String(l.id))
+      if (l.msg === 'peer added' && l.inbound === false) out.add(String(l.peer))
+      else if (l.msg === 'peer dropped' || l.msg === 'peer added') out.delete(String(l.peer))
     }
     return out
   }

@@ -53,7 +53,7 @@ describe('node-app --metrics', () => {
 
     // A finds B through discovery (B is its bootnode) and dials it.
     const a = await start('--network', 'devnet', '--bootnodes', b.enode)
-    await b.app.waitFor('peer added', (l) => l.id === a.id.slice(0, 16))
+    await b.app.waitFor('peer added', (l) => l.peer === a.id.slice(0, 16))
     await b.app.waitFor('eth peer registered', (l) => l.peer === a.id.slice(0, 16))
     const first = await scrape()
     expect(first.get('p2p_peers')).toBe(1)

@@ -35,10 +35,10 @@ describe('node-app network', () => {
     const b = await start('--network', 'devnet', '--bootnodes', a.enode, '--http.port', '0')
 
     // Discovery (bond with the bootnode, lookup) feeds the dialer; RLPx + hello + eth Status.
-    const added = await b.app.waitFor('peer added', (l) => l.id === short(a.id))
+    const added = await b.app.waitFor('peer added', (l) => l.peer === short(a.id))
     expect(added.inbound).toBe(false)
     expect(added.caps).toEqual(['eth/72', 'ping/1'])
-    await a.app.waitFor('peer added', (l) => l.id === short(b.id) && l.inbound === true)
+    await a.app.waitFor('peer added', (l) => l.peer === short(b.id) && l.inbound === true)
     const eth = await b.app.waitFor('eth peer registered', (l) => l.peer === short(a.id))
     expect(eth.eth).toBe(72)
 
@@ -63,7 +63,7 @@ describe('node-app network', () => {
 
     // SIGTERM: A says "client quitting" to B and exits 0; B keeps running and logs the reason.
     expect(await a.app.stop('SIGTERM')).toBe(0)
-    const dropped = await b.app.waitFor('peer dropped', (l) => l.id === short(a.id))
+    const dropped = await b.app.waitFor('peer dropped', (l) => l.peer === short(a.id))
     expect(dropped).toMatchObject({ reason: 'client quitting', remote: true })
     expect(a.app.lines.some((l) => l.msg === 'node stopped')).toBe(true)
     const notReady = await getJson(`${http}/readyz`)
@@ -84,21 +84,21 @@ describe('node-app network', () => {
     const staticFile = apps.path('static.txt')
     await writeFile(staticFile, `# our static peer\n${a.enode}\n\n`)
     const b = await start('--nodiscover', '--static', staticFile)
-    await b.app.waitFor('peer added', (l) => l.id === short(a.id))
-    await a.app.waitFor('peer added', (l) => l.id === short(b.id))
+    await b.app.waitFor('peer added', (l) => l.peer === short(a.id))
+    await a.app.waitFor('peer added', (l) => l.peer === short(b.id))
 
     // A is full: another node is refused with "too many peers"...
     const d = await start('--nodiscover', '--static', staticFile, '--loglevel', 'debug')
     const refused = await d.app.waitFor(
       'connection failed',
-      (l) => l.id === short(a.id) && l.reason === 'too many peers',
+      (l) => l.peer === short(a.id) && l.reason === 'too many peers',
     )
     expect(refused.inbound).toBe(false)
 
     // ...but a trusted node is admitted beyond the limit.
     const c = apps.spawn('c', '--nodiscover', '--static', staticFile)
-    await c.waitFor('peer added', (l) => l.id === short(a.id))
-    await a.app.waitFor('peer added', (l) => l.id === short(cId))
+    await c.waitFor('peer added', (l) => l.peer === short(a.id))
+    await a.app.waitFor('peer added', (l) => l.peer === short(cId))
     expect(a.app.lines.filter((l) => l.msg === 'peer dropped')).toEqual([])
   })
 
@@ -107,9 +107,9 @@ describe('node-app network', () => {
     const staticFile = apps.path('static.txt')
     await writeFile(staticFile, `${a.enode}\n`)
     const b = await start('--nodiscover', '--network', 'mainnet', '--static', staticFile)
-    const failed = await b.app.waitFor('eth handshake failed', (l) => l.id === short(a.id))
-    expect(JSON.stringify(failed.error)).toMatch(/genesis|network/i)
-    const dropped = await b.app.waitFor('peer dropped', (l) => l.id === short(a.id))
+    const failed = await b.app.waitFor('eth handshake failed', (l) => l.peer === short(a.id))
+    expect(JSON.stringify(failed.err)).toMatch(/genesis|network/i)
+    const dropped = await b.app.waitFor('peer dropped', (l) => l.peer === short(a.id))
     expect(dropped.reason).toBe('subprotocol error')
   })
 
@@ -118,11 +118,13 @@ describe('node-app network', () => {
     const other = await start('--network', 'mainnet', '--nodial', '--bootnodes', boot.enode)
     const a = await start('--network', 'devnet', '--loglevel', 'debug', '--bootnodes', boot.enode)
     // The candidate's record is fetched and its `eth` entry (mainnet's fork id) rejected.
-    await a.app.waitFor('dial candidate skipped', (l) => l.id === short(other.id))
-    await a.app.waitFor('peer added', (l) => l.id === short(boot.id))
-    expect(a.app.lines.some((l) => l.id === short(other.id) && l.msg === 'peer added')).toBe(false)
+    await a.app.waitFor('dial candidate skipped', (l) => l.node === short(other.id))
+    await a.app.waitFor('peer added', (l) => l.peer === short(boot.id))
+    expect(a.app.lines.some((l) => l.peer === short(other.id) && l.msg === 'peer added')).toBe(
+      false,
+    )
     expect(
-      a.app.lines.some((l) => l.id === short(other.id) && l.msg === 'eth handshake failed'),
+      a.app.lines.some((l) => l.peer === short(other.id) && l.msg === 'eth handshake failed'),
     ).toBe(false)
   })
 })

@@ -24,8 +24,8 @@ describe('GET /node', () => {
     const enode2 = String((await n2.waitFor('node started')).enode)
     const id1 = parseEnode(enode1).idHex
     const id2 = parseEnode(enode2).idHex
-    await n1.waitFor('peer added', (l) => l.id === id2.slice(0, 16))
-    await n1.waitFor('table node added', (l) => l.id === id2.slice(0, 16))
+    await n1.waitFor('peer added', (l) => l.peer === id2.slice(0, 16))
+    await n1.waitFor('table node added', (l) => l.node === id2.slice(0, 16))
 
     const r1 = await report(n1)
     expect(r1.node.enode).toBe(enode1)

@@ -51,7 +51,7 @@ describe('node-app --http JSON-RPC', () => {
       id: 7,
       result: true,
     })
-    await a.app.waitFor('peer added', (l) => l.id === short(b.enode))
+    await a.app.waitFor('peer added', (l) => l.peer === short(b.enode))
     const peers = (await a.call('admin_peers')).result as { enode: string; network: object }[]
     expect(peers).toHaveLength(1)
     expect(keys(peers[0])).toEqual(['caps', 'enode', 'id', 'name', 'network', 'protocols'])
@@ -61,7 +61,7 @@ describe('node-app --http JSON-RPC', () => {
     expect((await a.call('admin_peers')).result).toMatchObject([{ network: { trusted: true } }])
     expect((await a.call('admin_removeTrustedPeer', [b.enode])).result).toBe(true)
     expect((await a.call('admin_removePeer', [b.enode])).result).toBe(true)
-    await a.app.waitFor('peer dropped', (l) => l.id === short(b.enode))
+    await a.app.waitFor('peer dropped', (l) => l.peer === short(b.enode))
     expect((await a.call('net_peerCount')).result).toBe('0x0')
 
     // The health endpoints stay on the same port.

@@ -54,9 +54,10 @@ describe('a ten-node network on 127.0.0.1', () => {
     await Promise.all(
       survivors.map((a) => {
         const linked = killedIds.filter((id) =>
-          a.lines.some((l) => l.msg === 'peer added' && l.id === id),
+          a.lines.some((l) => l.msg === 'peer added' && l.peer === id),
         )
-        const dropped = (id: string) => a.lines.some((l) => l.msg === 'peer dropped' && l.id === id)
+        const dropped = (id: string) =>
+          a.lines.some((l) => l.msg === 'peer dropped' && l.peer === id)
         return a.until(() => linked.every(dropped), 'links to the killed nodes dropped')
       }),
     )

@@ -60,12 +60,17 @@ export interface LoggerOptions {
   time?: () => string
 }
 
-/** A field value as it is printed: bigints in decimal, bytes in hex, errors by name and code. */
+/**
+ * A field value as it is printed, the same in every format: bigints in decimal, bytes as
+ * `0x`-prefixed hex (hashes, IDs), errors as one string — `Name: message` and the code, as
+ * geth prints `err=`.
+ */
 function printable(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString()
-  if (value instanceof Uint8Array) return toHex(value)
+  if (value instanceof Uint8Array) return `0x${toHex(value)}`
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code }
+    const code = (value as { code?: unknown }).code
+    return code === undefined ? String(value) : `${String(value)} (${String(code)})`
   }
   return value
 }

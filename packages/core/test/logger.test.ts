@@ -11,13 +11,8 @@ describe('createLogger', () => {
     log.child({ peer: 'ab' }).info('hello', { n: 1n, id: Uint8Array.of(1, 2) })
     log.error('failed', { err: Object.assign(new Error('boom'), { code: 'ERR_X' }) })
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      { t: time(), level: 'info', msg: 'hello', peer: 'ab', n: '1', id: '0102' },
-      {
-        t: time(),
-        level: 'error',
-        msg: 'failed',
-        err: { name: 'Error', message: 'boom', code: 'ERR_X' },
-      },
+      { t: time(), level: 'info', msg: 'hello', peer: 'ab', n: '1', id: '0x0102' },
+      { t: time(), level: 'error', msg: 'failed', err: 'Error: boom (ERR_X)' },
     ])
   })
 

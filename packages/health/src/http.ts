@@ -102,7 +102,7 @@ export class HealthHttpServer {
         resolve()
       })
     })
-    server.on('error', (err) => this.#log.warn('http server error', { err: err.message }))
+    server.on('error', (err) => this.#log.warn('http server error', { err }))
     this.#server = server
     this.#startedAt = this.#monotonic()
     this.#sampleLag()
@@ -193,7 +193,7 @@ export class HealthHttpServer {
     try {
       reply(res, 200, route())
     } catch (err) {
-      this.#log.warn('http route failed', { path, err: String(err) })
+      this.#log.warn('http route failed', { path, err })
       reply(res, 500, { error: 'internal error' })
     }
   }

@@ -191,7 +191,7 @@ export class NodeHealth implements Startable {
 
   #logChange(c: HealthStateChange): void {
     const fields = {
-      id: c.id.slice(0, 16),
+      peer: c.id.slice(0, 16),
       previous: c.previous,
       state: c.state,
       reason: c.reason,

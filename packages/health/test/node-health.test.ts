@@ -134,7 +134,7 @@ describe('NodeHealth', () => {
       [
         'info',
         'peer health changed',
-        expect.objectContaining({ id: id.slice(0, 16), state: 'healthy' }),
+        expect.objectContaining({ peer: id.slice(0, 16), state: 'healthy' }),
       ],
     ])
     await health.stop()

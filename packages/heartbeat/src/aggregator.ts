@@ -343,10 +343,10 @@ export class Aggregator extends TypedEventTarget<AggregatorEvents> implements St
       try {
         const r = h(alert)
         if (r instanceof Promise) {
-          r.catch((err: unknown) => this.#log.error('alert handler failed', { error: String(err) }))
+          r.catch((err: unknown) => this.#log.error('alert handler failed', { err }))
         }
       } catch (err) {
-        this.#log.error('alert handler failed', { error: String(err) })
+        this.#log.error('alert handler failed', { err })
       }
     }
     this.#webhook?.post(alert)

@@ -60,7 +60,7 @@ export class AggregatorHttpServer {
       )
       server.listen(this.#port, this.#host, resolve)
     })
-    server.on('error', (err) => this.#log.warn('aggregator http error', { error: String(err) }))
+    server.on('error', (err) => this.#log.warn('aggregator http error', { err }))
     this.#server = server
   }
 

@@ -177,7 +177,7 @@ export class HeartbeatProtocol
           if (!(err instanceof HeartbeatError)) throw err
           this.#log.warn('bad heartbeat, dropping peer', {
             peer: s.peer.idHex.slice(0, 16),
-            error: err.message,
+            err,
           })
           this.emit('peer:dropped', { peer: s.peer, error: err })
           throw new DisconnectError(DisconnectReason.BreachOfProtocol, err.message, { cause: err })

@@ -246,7 +246,7 @@ export class HeartbeatService
     const combined = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal
     this.#loop = this.#connectionLoop(combined)
       // Nobody awaits the loop until stop(): a failure it did not handle is logged, not thrown.
-      .catch((err: unknown) => this.#log.error('heartbeat: loop failed', { error: String(err) }))
+      .catch((err: unknown) => this.#log.error('heartbeat: loop failed', { err }))
       .finally(() => {
         this.#loop = undefined
         this.#abort = undefined
@@ -278,7 +278,7 @@ export class HeartbeatService
           erroredAt = now
         }
         const failingFor = now - failedAt
-        const fields = { failingFor: formatDuration(Math.max(1, failingFor)), error: String(error) }
+        const fields = { failingFor: formatDuration(Math.max(1, failingFor)), err: error }
         let level: 'warn' | 'error' = 'warn'
         if (now - erroredAt >= heartbeatServiceDefaults.errorLogPeriod) {
           level = 'error'
@@ -302,7 +302,7 @@ export class HeartbeatService
         runError = err
         raced = lostRace(err)
         if (raced) this.#log.info('heartbeat: aggregator already connected, using that link')
-        else this.#log.warn('heartbeat: link lost', { error: String(err) })
+        else this.#log.warn('heartbeat: link lost', { err })
       } finally {
         await link.close()
       }
@@ -338,7 +338,7 @@ export class HeartbeatService
         try {
           record = this.beat()
         } catch (err) {
-          this.#log.warn('heartbeat: cannot build record, beat skipped', { error: String(err) })
+          this.#log.warn('heartbeat: cannot build record, beat skipped', { err })
         }
         if (record) {
           try {

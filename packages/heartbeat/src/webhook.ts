@@ -86,7 +86,7 @@ export class Webhook {
   }
 
   #fail(error: HeartbeatError, alert: HeartbeatAlert): void {
-    this.#log.warn('webhook failed', { url: this.url, kind: alert.kind, error: error.message })
+    this.#log.warn('webhook failed', { url: this.url, kind: alert.kind, err: error })
     this.#onError?.(error, alert)
   }
 

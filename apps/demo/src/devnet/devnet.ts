@@ -235,8 +235,8 @@ export class Devnet extends TypedEventTarget<DevnetEvents> {
 
   #nodeLine(m: Member, proc: NodeProcess, l: LogLine): void {
     if (m.proc !== proc) return
-    if (l.msg === 'peer added') m.links.add(String(l.id))
-    else if (l.msg === 'peer dropped') m.links.delete(String(l.id))
+    if (l.msg === 'peer added') m.links.add(String(l.peer))
+    else if (l.msg === 'peer dropped') m.links.delete(String(l.peer))
     else return
     this.#checkMesh()
     this.#changed()

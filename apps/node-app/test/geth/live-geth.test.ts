@@ -66,7 +66,7 @@ if (run) {
         const app = p.app!
         const added = await app.waitFor('peer added', (l) => String(l.client).startsWith('Geth/'))
         expect(added.inbound).toBe(inbound)
-        const eth = await app.waitFor('eth peer registered', (l) => l.peer === added.id)
+        const eth = await app.waitFor('eth peer registered', (l) => l.peer === added.peer)
         expect(eth.eth).toBe(72)
         await p.geth!.waitForLog(/Ethereum peer connected.*name=node-app\//)
         const peers = await p.geth!.rpc<GethPeer[]>('admin_peers')

@@ -172,7 +172,7 @@ if (run) {
         (l.hashes as string[]).includes(tx.hash),
       )
       const t1 = performance.now()
-      expect(ids.a.startsWith(String(pooled.id))).toBe(true)
+      expect(ids.a.startsWith(String(pooled.peer))).toBe(true)
       await until(`${tx.hash} in geth B's txpool_content`, async () =>
         (await poolHashes(b!)).includes(tx.hash),
       )

@@ -55,8 +55,8 @@ netnsDescribe('five hosts in network namespaces', () => {
     const peersOf = (a: App) => {
       const p = new Set<string>()
       for (const l of a.lines) {
-        if (l.msg === 'peer added') p.add(String(l.id))
-        else if (l.msg === 'peer dropped') p.delete(String(l.id))
+        if (l.msg === 'peer added') p.add(String(l.peer))
+        else if (l.msg === 'peer dropped') p.delete(String(l.peer))
       }
       return p
     }

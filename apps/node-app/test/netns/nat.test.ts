@@ -80,15 +80,15 @@ netnsDescribe(
       )
       const oShort = o.id.slice(0, 16)
       // The outside node dialed lanA through the router's forwarded port.
-      const inA = await appA.waitFor('peer added', (l) => l.id === oShort)
+      const inA = await appA.waitFor('peer added', (l) => l.peer === oShort)
       expect(inA.inbound).toBe(true)
       // lanB found no gateway within the bounded timeouts and went on; it dialed out.
       const startedB = await appB.waitFor('node started')
       const noGw = await appB.waitFor('no NAT gateway answered; the endpoint is learned from peers')
       expect(noGw.nat).toBe('any')
-      const outB = await appB.waitFor('peer added', (l) => l.id === oShort)
+      const outB = await appB.waitFor('peer added', (l) => l.peer === oShort)
       expect(outB.inbound).toBe(false)
-      const seenFrom = await out.waitFor('peer added', (l) => l.id === b.id.slice(0, 16))
+      const seenFrom = await out.waitFor('peer added', (l) => l.peer === b.id.slice(0, 16))
       expect(seenFrom.inbound).toBe(true)
       const gaveUpMs = Date.parse(String(noGw.t)) - Date.parse(String(startedB.t))
       // UPnP's 3 s bound is the longer of the two searches.

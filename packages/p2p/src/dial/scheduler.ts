@@ -161,7 +161,7 @@ export class DialScheduler implements Startable {
     }
     const log = this.#log
     return filteredCandidates(found, requestENR, filter, signal, undefined, (node, why) =>
-      log.debug('dial candidate skipped', { id: node.idHex.slice(0, 16), why }),
+      log.debug('dial candidate skipped', { node: node.idHex.slice(0, 16), why }),
     )
   }
 
