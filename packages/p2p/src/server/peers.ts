@@ -45,6 +45,8 @@ export class ServerPeers {
   readonly #peers = new Map<string, PeerEntry>()
   readonly #ctx: PeerRunContext
   #inbound = 0
+  /** Inbound connections waiting for the peer they replace to end (counted as inbound). */
+  #replacingInbound = 0
 
   constructor(ctx: PeerRunContext) {
     this.#ctx = ctx
@@ -74,16 +76,23 @@ export class ServerPeers {
   ): DisconnectReason | undefined {
     const nodes = this.#ctx.nodes
     if (idHex === this.#ctx.selfHex) return DisconnectReason.ConnectedToSelf
+    const privileged = nodes.isTrusted(idHex) || nodes.isStatic(idHex)
     const existing = this.#peers.get(idHex)
     if (existing) {
-      return this.#supersedes(existing.peer, idHex, inbound)
-        ? undefined
-        : DisconnectReason.AlreadyConnected
+      if (!this.#supersedes(existing.peer, idHex, inbound)) return DisconnectReason.AlreadyConnected
+      // A replacement keeps the peer count; an inbound one must still fit the inbound slots, so
+      // that replacements cannot turn dialed slots into inbound ones.
+      const fits = !inbound || privileged || this.#inboundCount() < maxInbound
+      return fits ? undefined : DisconnectReason.AlreadyConnected
     }
-    if (nodes.isTrusted(idHex) || nodes.isStatic(idHex)) return undefined
+    if (privileged) return undefined
     if (this.#peers.size >= maxPeers) return DisconnectReason.TooManyPeers
-    if (inbound && this.#inbound >= maxInbound) return DisconnectReason.TooManyPeers
+    if (inbound && this.#inboundCount() >= maxInbound) return DisconnectReason.TooManyPeers
     return undefined
+  }
+
+  #inboundCount(): number {
+    return this.#inbound + this.#replacingInbound
   }
 
   /**
@@ -110,7 +119,10 @@ export class ServerPeers {
     const old = this.#peers.get(idHex)
     if (old) {
       old.peer.disconnect(DisconnectReason.AlreadyConnected)
-      await old.ended
+      if (c.inbound) this.#replacingInbound++
+      await old.ended.finally(() => {
+        if (c.inbound) this.#replacingInbound--
+      })
       // Another connection took the place meanwhile: this one is the duplicate now.
       if (this.#peers.has(idHex)) {
         await rejectConn(this.#ctx.clock, transport, DisconnectReason.AlreadyConnected)
@@ -140,14 +152,14 @@ export class ServerPeers {
     const entry: PeerEntry = { peer, dynamic, ended: Promise.resolve() }
     this.#peers.set(peer.idHex, entry)
     if (c.inbound) this.#inbound++
-    log.debug('peer added', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
+    log.debug('adding p2p peer', { peer: peer.idHex.slice(0, 16), inbound: c.inbound })
     this.#ctx.dialer()?.peerAdded(peer.id, dynamic)
     this.#ctx.added({ peer })
     entry.ended = peer.run().then((info) => {
       this.#peers.delete(peer.idHex)
       if (c.inbound) this.#inbound--
       this.#ctx.dialer()?.peerRemoved(peer.id)
-      log.debug('peer removed', {
+      log.debug('removing p2p peer', {
         peer: peer.idHex.slice(0, 16),
         reason: disconnectReasonText[info.reason],
         remote: info.remote,

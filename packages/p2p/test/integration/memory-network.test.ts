@@ -73,5 +73,9 @@ describe('10 servers on an in-memory network', () => {
     expect(lost).toBeGreaterThan(0) // some lost a dialed peer: the rest of the test is a redial
     const after = await settle(servers)
     expect(after.every(([d, c]) => (d as number) >= 2 && (c as number) <= maxPeers)).toBe(true)
+    // Simultaneous dials replace one link by another, never past the inbound slots.
+    for (const s of servers) {
+      expect(s.peers().filter((p) => p.inbound).length).toBeLessThanOrEqual(s.maxInboundConns)
+    }
   })
 })
