@@ -16,7 +16,13 @@ export {
   readHandshakePacket,
   sealEip8,
 } from './auth.js'
-export { RlpxConnection, type RlpxConnectionOptions, rlpxTimeouts } from './connection.js'
+export {
+  type HeldBytes,
+  RlpxConnection,
+  type RlpxConnectionOptions,
+  rlpxLimits,
+  rlpxTimeouts,
+} from './connection.js'
 export { eciesDecrypt, eciesEncrypt, eciesOverhead } from './ecies.js'
 export {
   decodeMsgCode,

@@ -24,7 +24,15 @@ export interface RlpxSessionOptions {
   clock?: Clock
   crypto?: CryptoBackend
   /** Passed to the connection (queue limits). */
-  connection?: Pick<RlpxConnectionOptions, 'maxQueued' | 'maxPendingWrites' | 'maxFrameSize'>
+  connection?: Pick<
+    RlpxConnectionOptions,
+    | 'maxQueued'
+    | 'maxQueuedBytes'
+    | 'maxPendingWrites'
+    | 'maxPendingWriteBytes'
+    | 'maxFrameSize'
+    | 'yieldBytes'
+  >
 }
 
 export interface RlpxConnectOptions extends RlpxSessionOptions {
