@@ -36,6 +36,8 @@ export function encodeMsgCode(code: number): Uint8Array {
 export function decodeMsgCode(content: Uint8Array): { code: number; data: Uint8Array } {
   const b = content[0]
   if (b === undefined) throw new RlpxError('ERR_BAD_FRAME', 'empty frame: no message code')
+  // RLP of 0 is 0x80; the byte 0x00 is a non-canonical integer (go-ethereum's ErrCanonInt).
+  if (b === 0) throw new RlpxError('ERR_BAD_FRAME', 'non-canonical message code 0x00')
   if (b < 0x80) return { code: b, data: content.subarray(1) }
   const n = b - 0x80
   if (n > 6 || content.length < 1 + n) {
@@ -64,7 +66,11 @@ export class FrameWriter {
 
   /** One whole frame (header, MACs, body) in one buffer, so it goes out in one socket write. */
   encode(code: number, data: Uint8Array): Uint8Array {
-    const codeBytes = encodeMsgCode(code)
+    return this.encodeContent(encodeMsgCode(code), data)
+  }
+
+  /** A frame whose content is `prefix ‖ data` as given (tests send malformed codes with it). */
+  encodeContent(codeBytes: Uint8Array, data: Uint8Array): Uint8Array {
     const size = codeBytes.length + data.length
     if (size > maxFrameSize) {
       throw new RlpxError('ERR_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds ${maxFrameSize}`)
