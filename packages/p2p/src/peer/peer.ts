@@ -249,17 +249,17 @@ export class Peer implements ProtocolPeer {
     }
     this.#queuedWriteBytes += size
     // One writer at a time: frames of concurrent writers must not interleave.
-    const result = this.#writeChain
-      .then(() => {
-        if (this.#info && code !== disconnectCode) throw new PeerClosedError()
-        return this.#transport.writeMsg(code, payload)
-      })
-      .finally(() => {
-        this.#queuedWriteBytes -= size
-      })
+    const result = this.#writeChain.then(() => {
+      if (this.#info && code !== disconnectCode) throw new PeerClosedError()
+      return this.#transport.writeMsg(code, payload)
+    })
     this.#writeChain = result.then(
-      () => this.#emit('sent', protocol, code - offset, size),
+      () => {
+        this.#queuedWriteBytes -= size
+        this.#emit('sent', protocol, code - offset, size)
+      },
       (error) => {
+        this.#queuedWriteBytes -= size
         if (!(error instanceof PeerClosedError)) {
           this.#end({ reason: DisconnectReason.TcpError, remote: false, error })
         }
