@@ -40,6 +40,8 @@ export interface RlpxConnectOptions extends RlpxSessionOptions {
   remoteId: NodeId
   host: string
   port: number
+  /** Local address to dial from (default: chosen by the system). */
+  localAddress?: string
 }
 
 /**
@@ -145,7 +147,12 @@ function handshake(
  */
 export function rlpxConnect(options: RlpxConnectOptions): Promise<RlpxConnection> {
   const crypto = options.crypto ?? getCrypto()
-  const socket = connect({ host: options.host, port: options.port, noDelay: true })
+  const socket = connect({
+    host: options.host,
+    port: options.port,
+    noDelay: true,
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+  })
   let auth: ReturnType<typeof makeAuth> | undefined
   let connected = false
   let tryLegacy = true
