@@ -131,6 +131,7 @@ export {
   type InitiatorState,
   legacyAckSize,
   legacyAuthSize,
+  macCipher,
   makeAuth,
   maxFrameSize,
   maxHandshakePacketSize,

@@ -5,6 +5,7 @@ import { RlpxError } from '../errors.js'
 import { disconnectCode } from '../hello.js'
 import type { Msg, Transport } from '../message.js'
 import { decodeMsgCode, FrameReader, FrameWriter, maxFrameSize, maxMessageSize } from './frame.js'
+import { macCipher } from './mac.js'
 import type { Secrets } from './secrets.js'
 import { snappyDecodedLength, snappyUncompress } from './snappy.js'
 import { SessionWrites } from './writes.js'
@@ -116,7 +117,12 @@ export class RlpxConnection implements Transport {
       ip: normalizeIp(socket.remoteAddress ?? ''),
       port: socket.remotePort ?? 0,
     }
-    this.#reader = new FrameReader(secrets, { maxFrameSize: options.maxFrameSize ?? maxFrameSize })
+    // One MAC cipher for both directions: the secret is the same.
+    const mac = macCipher(secrets.macSecret)
+    this.#reader = new FrameReader(secrets, {
+      maxFrameSize: options.maxFrameSize ?? maxFrameSize,
+      mac,
+    })
     this.#clock = options.clock ?? systemClock
     this.#frameRead = options.frameRead ?? rlpxTimeouts.frameRead
     this.#frameWrite = options.frameWrite ?? rlpxTimeouts.frameWrite
@@ -124,7 +130,7 @@ export class RlpxConnection implements Transport {
     this.#maxQueuedBytes = options.maxQueuedBytes ?? rlpxLimits.maxQueuedBytes
     this.#writes = new SessionWrites(
       socket,
-      new FrameWriter(secrets),
+      new FrameWriter(secrets, { mac }),
       this.#clock,
       {
         frameWrite: this.#frameWrite,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto'
+import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from 'node:crypto'
 import { RlpxError } from '../errors.js'
 import { constantTimeEqual } from './ecies.js'
 import { FrameMac } from './mac.js'
@@ -59,9 +59,13 @@ export class FrameWriter {
   readonly #aes
   readonly #mac: FrameMac
 
-  constructor(secrets: Pick<Secrets, 'aesSecret' | 'macSecret' | 'egressMac'>) {
+  /** `options.mac`: a `macCipher` shared with the session's reader (default: its own). */
+  constructor(
+    secrets: Pick<Secrets, 'aesSecret' | 'macSecret' | 'egressMac'>,
+    options: { mac?: Cipher } = {},
+  ) {
     this.#aes = createCipheriv('aes-256-ctr', secrets.aesSecret, zeroIv)
-    this.#mac = new FrameMac(secrets.egressMac, secrets.macSecret)
+    this.#mac = new FrameMac(secrets.egressMac, options.mac ?? secrets.macSecret)
   }
 
   /** One whole frame (header, MACs, body) in one buffer, so it goes out in one socket write. */
@@ -104,12 +108,13 @@ export class FrameReader {
   /** Frame size read from a verified header whose body has not fully arrived. */
   #pendingSize = -1
 
+  /** `options.mac`: a `macCipher` shared with the session's writer (default: its own). */
   constructor(
     secrets: Pick<Secrets, 'aesSecret' | 'macSecret' | 'ingressMac'>,
-    options: { maxFrameSize?: number } = {},
+    options: { maxFrameSize?: number; mac?: Cipher } = {},
   ) {
     this.#aes = createDecipheriv('aes-256-ctr', secrets.aesSecret, zeroIv)
-    this.#mac = new FrameMac(secrets.ingressMac, secrets.macSecret)
+    this.#mac = new FrameMac(secrets.ingressMac, options.mac ?? secrets.macSecret)
     this.#maxFrame = Math.min(options.maxFrameSize ?? maxFrameSize, maxFrameSize)
   }
 

@@ -40,7 +40,7 @@ export {
   makeAuth,
   recoverInitiatorEphemeral,
 } from './handshake.js'
-export { FrameMac } from './mac.js'
+export { FrameMac, macCipher } from './mac.js'
 export { deriveSecrets, type Secrets, type SecretsInput } from './secrets.js'
 export {
   type RlpxConnectOptions,
