@@ -54,6 +54,9 @@ export function decodeMsgCode(content: Uint8Array): { code: number; data: Uint8A
 
 const padded = (n: number) => (n + 15) & ~15
 
+/** rlp(code) of the one-byte codes, made once (read only). */
+const smallCodes: readonly Uint8Array[] = Array.from({ length: 0x80 }, (_, c) => encodeMsgCode(c))
+
 /** Encrypts and MACs outgoing frames of one session. */
 export class FrameWriter {
   readonly #aes
@@ -70,7 +73,7 @@ export class FrameWriter {
 
   /** One whole frame (header, MACs, body) in one buffer, so it goes out in one socket write. */
   encode(code: number, data: Uint8Array): Uint8Array {
-    return this.encodeContent(encodeMsgCode(code), data)
+    return this.encodeContent(smallCodes[code] ?? encodeMsgCode(code), data)
   }
 
   /** A frame whose content is `prefix ‖ data` as given (tests send malformed codes with it). */
@@ -80,20 +83,22 @@ export class FrameWriter {
       throw new RlpxError('ERR_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds ${maxFrameSize}`)
     }
     const bodySize = padded(size)
+    // Header and body are consecutive in the keystream: one AES call encrypts both.
+    const plain = Buffer.allocUnsafe(16 + bodySize)
+    plain[0] = size >>> 16
+    plain[1] = (size >>> 8) & 0xff
+    plain[2] = size & 0xff
+    plain.set(headerData, 3)
+    plain.fill(0, 3 + headerData.length, 16)
+    plain.set(codeBytes, 16)
+    plain.set(data, 16 + codeBytes.length)
+    plain.fill(0, 16 + size)
+    const ct = this.#aes.update(plain)
     const out = Buffer.allocUnsafe(32 + bodySize + 16)
-    const header = new Uint8Array(16)
-    header[0] = size >>> 16
-    header[1] = (size >>> 8) & 0xff
-    header[2] = size & 0xff
-    header.set(headerData, 3)
-    out.set(this.#aes.update(header), 0)
-    out.set(this.#mac.header(out.subarray(0, 16)), 16)
-    const plain = Buffer.allocUnsafe(bodySize)
-    plain.set(codeBytes)
-    plain.set(data, codeBytes.length)
-    plain.fill(0, size)
-    out.set(this.#aes.update(plain), 32)
-    out.set(this.#mac.frame(out.subarray(32, 32 + bodySize)), 32 + bodySize)
+    out.set(ct.subarray(0, 16), 0)
+    out.set(this.#mac.header(ct.subarray(0, 16)), 16)
+    out.set(ct.subarray(16), 32)
+    out.set(this.#mac.frame(ct.subarray(16)), 32 + bodySize)
     return out
   }
 }
