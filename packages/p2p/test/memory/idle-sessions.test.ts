@@ -17,7 +17,7 @@ describe('memory of idle sessions (child process)', () => {
     async (kind) => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--expose-gc', '--import', 'tsx', script, '100', kind],
+        ['--expose-gc', '--max-semi-space-size=1', '--import', 'tsx', script, '100', kind],
         { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 },
       )
       const r = JSON.parse(stdout.trim()) as Record<string, number>
