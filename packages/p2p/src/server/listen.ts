@@ -70,11 +70,6 @@ export class InboundGate {
     this.#slots = new PendingSlots(maxPendingPerIp)
   }
 
-  /** Inbound handshakes in progress. */
-  get pending(): number {
-    return this.#slots.size
-  }
-
   /** A slot for a connection from `ip`, or why it is refused now. */
   #admit(conn: InboundConn, maxPending: number): PendingSlot | string {
     const { ip } = conn.remoteAddress
@@ -97,13 +92,12 @@ export class InboundGate {
     const { ip } = conn.remoteAddress
     const slot = ctx.running ? this.#admit(conn, ctx.maxPending) : 'server not running'
     if (typeof slot === 'string') {
-      const refuse = slot
       conn.close()
-      ctx.log.debug('inbound refused', { ip, why: refuse })
+      ctx.log.debug('inbound refused', { ip, why: slot })
       ctx.failed({
         inbound: true,
         remoteAddress: conn.remoteAddress,
-        error: new P2PError('ERR_INBOUND_REFUSED', refuse),
+        error: new P2PError('ERR_INBOUND_REFUSED', slot),
       })
       return undefined
     }
