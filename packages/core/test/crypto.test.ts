@@ -37,6 +37,36 @@ describe.each(backends)('crypto backend: %s', (_label, make) => {
     expect(s.digest()).toEqual(c.keccak256(utf8ToBytes('abc')))
   })
 
+  it('interleaved streams and one-shot hashes agree with noble (shared WASM instance)', async () => {
+    const c = await make()
+    const streams = [0, 1, 2].map(() => ({
+      ours: c.keccak256Stream(),
+      ref: nobleCrypto.keccak256Stream(),
+    }))
+    let seed = 7
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    for (let i = 0; i < 600; i++) {
+      const op = rand(5)
+      const st = streams[rand(streams.length)]!
+      if (op <= 1) {
+        const data = Uint8Array.from({ length: rand(300) }, () => rand(256))
+        st.ours.update(data)
+        st.ref.update(data)
+      } else if (op === 2) {
+        expect(bytesToHex(st.ours.digest())).toBe(bytesToHex(st.ref.digest()))
+      } else if (op === 3) {
+        const data = Uint8Array.from({ length: rand(200) }, () => rand(256))
+        expect(bytesToHex(c.keccak256(data))).toBe(bytesToHex(nobleCrypto.keccak256(data)))
+      } else {
+        streams.push({ ours: st.ours.clone(), ref: st.ref.clone() })
+      }
+    }
+    for (const st of streams) expect(bytesToHex(st.ours.digest())).toBe(bytesToHex(st.ref.digest()))
+  })
+
   it.each(vectorKeys)('public key of the $name key matches the vector', async ({ key, pub }) => {
     const c = await make()
     expect(bytesToHex(c.publicKey(hex(key)))).toBe(pub)

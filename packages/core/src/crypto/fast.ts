@@ -23,30 +23,44 @@ interface NativeSecp256k1 {
   publicKeyConvert(publicKey: Uint8Array, compressed: boolean): Uint8Array
 }
 
+/** The one WASM instance, and the stream whose state it holds live (no digest since). */
+interface SharedKeccak {
+  h: IHasher
+  live: WasmKeccak | undefined
+}
+
 /**
  * keccak256 on one WASM instance. Incremental states are kept as saved WASM state (~400 bytes)
- * and loaded for each update, so any number of streams share one instance synchronously.
+ * and loaded for each update, so any number of streams share one instance synchronously. A
+ * stream that updates again, or digests, right after its own update skips the load (the frame
+ * MAC's update-then-digest pairs): half the loads of an RLPx frame.
  */
 class WasmKeccak implements Keccak {
   constructor(
-    private readonly h: IHasher,
+    private readonly s: SharedKeccak,
     private state: Uint8Array,
   ) {}
 
   update(data: Uint8Array): this {
-    this.h.load(this.state)
-    this.h.update(data)
-    this.state = this.h.save()
+    const { s } = this
+    if (s.live !== this) s.h.load(this.state)
+    s.live = undefined
+    s.h.update(data)
+    this.state = s.h.save()
+    s.live = this
     return this
   }
 
   digest(): Uint8Array {
-    this.h.load(this.state)
-    return this.h.digest('binary')
+    const { s } = this
+    if (s.live !== this) s.h.load(this.state)
+    // Digest finalizes the instance: the next use loads its state.
+    s.live = undefined
+    return s.h.digest('binary')
   }
 
   clone(): Keccak {
-    return new WasmKeccak(this.h, this.state.slice())
+    return new WasmKeccak(this.s, this.state.slice())
   }
 }
 
@@ -127,13 +141,15 @@ export async function createFastCrypto(options: FastCryptoOptions = {}): Promise
     const h = await createKeccak(256)
     h.init()
     const initial = h.save()
+    const shared: SharedKeccak = { h, live: undefined }
     keccak = {
       keccak256(data) {
+        shared.live = undefined
         h.init()
         h.update(data)
         return h.digest('binary')
       },
-      keccak256Stream: () => new WasmKeccak(h, initial.slice()),
+      keccak256Stream: () => new WasmKeccak(shared, initial.slice()),
     }
   }
   const parts = [

@@ -31,22 +31,14 @@ async function readHello(transport: Transport): Promise<Hello> {
       `expected hello, got message code ${msg.code}`,
     )
   }
-  let hello: Hello
   try {
-    hello = decodeHello(msg.payload)
+    return decodeHello(msg.payload)
   } catch (err) {
     if (err instanceof HelloError) {
       throw new DisconnectError(DisconnectReason.BreachOfProtocol, err.message, { cause: err })
     }
     throw err
   }
-  if (!equalBytes(hello.id, transport.remoteId)) {
-    throw new DisconnectError(
-      DisconnectReason.UnexpectedIdentity,
-      'hello node ID differs from the RLPx-authenticated key',
-    )
-  }
-  return hello
 }
 
 /**
@@ -88,8 +80,16 @@ export async function protoHandshake(
   stop.catch(() => {})
   try {
     const [, hello] = await Promise.race([Promise.all([write, read]), stop])
+    // Snappy is on from here (go-ethereum's doProtoHandshake), so a Disconnect for a bad
+    // identity goes out compressed, as the remote now expects.
     if (hello.version >= baseProtocolVersion && ours.version >= baseProtocolVersion) {
       transport.setSnappy(true)
+    }
+    if (!equalBytes(hello.id, transport.remoteId)) {
+      throw new DisconnectError(
+        DisconnectReason.UnexpectedIdentity,
+        'hello node ID differs from the RLPx-authenticated key',
+      )
     }
     return hello
   } catch (err) {

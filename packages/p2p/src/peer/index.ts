@@ -4,9 +4,10 @@ export {
   type DisconnectInfo,
   disconnectWriteTimeout,
   idleTimeout,
+  maxQueuedWriteBytes,
   Peer,
   type PeerOptions,
   pingInterval,
 } from './peer.js'
-export { protoQueueCapacity } from './protorw.js'
+export { protoQueueBytes, protoQueueCapacity } from './protorw.js'
 export { disconnectReasonForError } from './reason.js'

@@ -5,6 +5,7 @@ import {
   disconnectReasonText,
   InvalidMsgCodeError,
   PeerClosedError,
+  RlpxError,
 } from '../errors.js'
 import {
   baseProtocolLength,
@@ -29,6 +30,12 @@ export const pingInterval = 15_000
 export const idleTimeout = 30_000
 /** How long we try to deliver our Disconnect before closing the link. */
 export const disconnectWriteTimeout = 1_000
+/**
+ * Payload bytes of writes waiting for earlier ones (16 MiB): protocols that write faster than
+ * the remote reads end the peer instead of growing the node's memory (one more write is always
+ * taken when none waits).
+ */
+export const maxQueuedWriteBytes = 16 * 1024 * 1024
 
 export interface PeerOptions {
   /** Our protocols; those the remote shares are run (default none). */
@@ -90,6 +97,8 @@ export class Peer implements ProtocolPeer {
   #info: DisconnectInfo | undefined
   #started = false
   #writeChain: Promise<void> = Promise.resolve()
+  /** Payload bytes in `#writeChain` not yet handed to the transport or written. */
+  #queuedWriteBytes = 0
   #lastReceived: number
   #delivering = false
   #pongQueued = false
@@ -222,16 +231,35 @@ export class Peer implements ProtocolPeer {
     }
   }
 
+  /** Payload bytes written by the protocols and not yet taken by the transport. */
+  get queuedWriteBytes(): number {
+    return this.#queuedWriteBytes
+  }
+
   #write(code: number, payload: Uint8Array, protocol: string, offset: number): Promise<void> {
     if (this.#info) return Promise.reject(new PeerClosedError())
+    const size = payload.length
+    if (this.#queuedWriteBytes > 0 && this.#queuedWriteBytes + size > maxQueuedWriteBytes) {
+      const error = new RlpxError(
+        'ERR_WRITE_QUEUE_FULL',
+        `${this.#queuedWriteBytes} bytes wait to be written: the remote does not read`,
+      )
+      this.#end({ reason: DisconnectReason.TcpError, remote: false, error })
+      return Promise.reject(error)
+    }
+    this.#queuedWriteBytes += size
     // One writer at a time: frames of concurrent writers must not interleave.
     const result = this.#writeChain.then(() => {
       if (this.#info && code !== disconnectCode) throw new PeerClosedError()
       return this.#transport.writeMsg(code, payload)
     })
     this.#writeChain = result.then(
-      () => this.#emit('sent', protocol, code - offset, payload.length),
+      () => {
+        this.#queuedWriteBytes -= size
+        this.#emit('sent', protocol, code - offset, size)
+      },
       (error) => {
+        this.#queuedWriteBytes -= size
         if (!(error instanceof PeerClosedError)) {
           this.#end({ reason: DisconnectReason.TcpError, remote: false, error })
         }

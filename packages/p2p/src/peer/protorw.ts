@@ -3,6 +3,11 @@ import type { Msg, MsgReadWriter } from '../message.js'
 
 /** Messages buffered for a protocol that is not reading; then the peer's read loop waits. */
 export const protoQueueCapacity = 16
+/**
+ * Bytes (decompressed payloads) buffered for a protocol that is not reading: 1 MiB, plus the
+ * one message that crossed it; then the peer's read loop waits, and the socket is paused.
+ */
+export const protoQueueBytes = 1024 * 1024
 
 interface Waiter<T> {
   resolve(value: T): void
@@ -13,10 +18,12 @@ interface Waiter<T> {
  * The reader/writer one running sub-protocol sees (go-ethereum's `protoRW`): its codes are
  * 0..length-1; writes are shifted by `offset` and codes outside the range are rejected. The
  * peer's read loop `deliver`s messages (already shifted back); when the protocol does not
- * keep up, `deliver` waits, which stalls the read loop (back-pressure to the remote).
+ * keep up (more than {@link protoQueueCapacity} messages or {@link protoQueueBytes} bytes wait),
+ * `deliver` waits, which stalls the read loop (back-pressure to the remote).
  */
 export class ProtoRW implements MsgReadWriter {
   readonly #queue: Msg[] = []
+  #queuedBytes = 0
   readonly #readers: Waiter<Msg>[] = []
   readonly #writers: Waiter<void>[] = []
   #closed: Error | undefined
@@ -33,10 +40,16 @@ export class ProtoRW implements MsgReadWriter {
     return code >= this.offset && code < this.offset + this.length
   }
 
+  /** Payload bytes delivered and not yet read. */
+  get queuedBytes(): number {
+    return this.#queuedBytes
+  }
+
   readMsg(): Promise<Msg> {
     const msg = this.#queue.shift()
     if (msg !== undefined) {
-      this.#writers.shift()?.resolve()
+      this.#queuedBytes -= msg.payload.length
+      if (!this.#full()) this.#writers.shift()?.resolve()
       return Promise.resolve(msg)
     }
     if (this.#closed) return Promise.reject(this.#closed)
@@ -63,8 +76,13 @@ export class ProtoRW implements MsgReadWriter {
       return Promise.resolve()
     }
     this.#queue.push(local)
-    if (this.#queue.length <= protoQueueCapacity) return Promise.resolve()
+    this.#queuedBytes += local.payload.length
+    if (!this.#full()) return Promise.resolve()
     return new Promise((resolve, reject) => this.#writers.push({ resolve, reject }))
+  }
+
+  #full(): boolean {
+    return this.#queue.length > protoQueueCapacity || this.#queuedBytes > protoQueueBytes
   }
 
   /** Ends the reader/writer: pending and later reads and writes reject with `err`. */
@@ -72,6 +90,7 @@ export class ProtoRW implements MsgReadWriter {
     if (this.#closed) return
     this.#closed = err
     this.#queue.length = 0
+    this.#queuedBytes = 0
     for (const r of this.#readers.splice(0)) r.reject(err)
     for (const w of this.#writers.splice(0)) w.resolve()
   }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto'
+import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from 'node:crypto'
 import { RlpxError } from '../errors.js'
 import { constantTimeEqual } from './ecies.js'
 import { FrameMac } from './mac.js'
@@ -36,6 +36,8 @@ export function encodeMsgCode(code: number): Uint8Array {
 export function decodeMsgCode(content: Uint8Array): { code: number; data: Uint8Array } {
   const b = content[0]
   if (b === undefined) throw new RlpxError('ERR_BAD_FRAME', 'empty frame: no message code')
+  // RLP of 0 is 0x80; the byte 0x00 is a non-canonical integer (go-ethereum's ErrCanonInt).
+  if (b === 0) throw new RlpxError('ERR_BAD_FRAME', 'non-canonical message code 0x00')
   if (b < 0x80) return { code: b, data: content.subarray(1) }
   const n = b - 0x80
   if (n > 6 || content.length < 1 + n) {
@@ -52,38 +54,51 @@ export function decodeMsgCode(content: Uint8Array): { code: number; data: Uint8A
 
 const padded = (n: number) => (n + 15) & ~15
 
+/** rlp(code) of the one-byte codes, made once (read only). */
+const smallCodes: readonly Uint8Array[] = Array.from({ length: 0x80 }, (_, c) => encodeMsgCode(c))
+
 /** Encrypts and MACs outgoing frames of one session. */
 export class FrameWriter {
   readonly #aes
   readonly #mac: FrameMac
 
-  constructor(secrets: Pick<Secrets, 'aesSecret' | 'macSecret' | 'egressMac'>) {
+  /** `options.mac`: a `macCipher` shared with the session's reader (default: its own). */
+  constructor(
+    secrets: Pick<Secrets, 'aesSecret' | 'macSecret' | 'egressMac'>,
+    options: { mac?: Cipher } = {},
+  ) {
     this.#aes = createCipheriv('aes-256-ctr', secrets.aesSecret, zeroIv)
-    this.#mac = new FrameMac(secrets.egressMac, secrets.macSecret)
+    this.#mac = new FrameMac(secrets.egressMac, options.mac ?? secrets.macSecret)
   }
 
   /** One whole frame (header, MACs, body) in one buffer, so it goes out in one socket write. */
   encode(code: number, data: Uint8Array): Uint8Array {
-    const codeBytes = encodeMsgCode(code)
+    return this.encodeContent(smallCodes[code] ?? encodeMsgCode(code), data)
+  }
+
+  /** A frame whose content is `prefix ‖ data` as given (tests send malformed codes with it). */
+  encodeContent(codeBytes: Uint8Array, data: Uint8Array): Uint8Array {
     const size = codeBytes.length + data.length
     if (size > maxFrameSize) {
       throw new RlpxError('ERR_FRAME_TOO_LARGE', `frame of ${size} bytes exceeds ${maxFrameSize}`)
     }
     const bodySize = padded(size)
+    // Header and body are consecutive in the keystream: one AES call encrypts both.
+    const plain = Buffer.allocUnsafe(16 + bodySize)
+    plain[0] = size >>> 16
+    plain[1] = (size >>> 8) & 0xff
+    plain[2] = size & 0xff
+    plain.set(headerData, 3)
+    plain.fill(0, 3 + headerData.length, 16)
+    plain.set(codeBytes, 16)
+    plain.set(data, 16 + codeBytes.length)
+    plain.fill(0, 16 + size)
+    const ct = this.#aes.update(plain)
     const out = Buffer.allocUnsafe(32 + bodySize + 16)
-    const header = new Uint8Array(16)
-    header[0] = size >>> 16
-    header[1] = (size >>> 8) & 0xff
-    header[2] = size & 0xff
-    header.set(headerData, 3)
-    out.set(this.#aes.update(header), 0)
-    out.set(this.#mac.header(out.subarray(0, 16)), 16)
-    const plain = Buffer.allocUnsafe(bodySize)
-    plain.set(codeBytes)
-    plain.set(data, codeBytes.length)
-    plain.fill(0, size)
-    out.set(this.#aes.update(plain), 32)
-    out.set(this.#mac.frame(out.subarray(32, 32 + bodySize)), 32 + bodySize)
+    out.set(ct.subarray(0, 16), 0)
+    out.set(this.#mac.header(ct.subarray(0, 16)), 16)
+    out.set(ct.subarray(16), 32)
+    out.set(this.#mac.frame(ct.subarray(16)), 32 + bodySize)
     return out
   }
 }
@@ -98,12 +113,13 @@ export class FrameReader {
   /** Frame size read from a verified header whose body has not fully arrived. */
   #pendingSize = -1
 
+  /** `options.mac`: a `macCipher` shared with the session's writer (default: its own). */
   constructor(
     secrets: Pick<Secrets, 'aesSecret' | 'macSecret' | 'ingressMac'>,
-    options: { maxFrameSize?: number } = {},
+    options: { maxFrameSize?: number; mac?: Cipher } = {},
   ) {
     this.#aes = createDecipheriv('aes-256-ctr', secrets.aesSecret, zeroIv)
-    this.#mac = new FrameMac(secrets.ingressMac, secrets.macSecret)
+    this.#mac = new FrameMac(secrets.ingressMac, options.mac ?? secrets.macSecret)
     this.#maxFrame = Math.min(options.maxFrameSize ?? maxFrameSize, maxFrameSize)
   }
 

@@ -16,7 +16,13 @@ export {
   readHandshakePacket,
   sealEip8,
 } from './auth.js'
-export { RlpxConnection, type RlpxConnectionOptions, rlpxTimeouts } from './connection.js'
+export {
+  type HeldBytes,
+  RlpxConnection,
+  type RlpxConnectionOptions,
+  rlpxLimits,
+  rlpxTimeouts,
+} from './connection.js'
 export { eciesDecrypt, eciesEncrypt, eciesOverhead } from './ecies.js'
 export {
   decodeMsgCode,
@@ -34,7 +40,7 @@ export {
   makeAuth,
   recoverInitiatorEphemeral,
 } from './handshake.js'
-export { FrameMac } from './mac.js'
+export { FrameMac, macCipher } from './mac.js'
 export { deriveSecrets, type Secrets, type SecretsInput } from './secrets.js'
 export {
   type RlpxConnectOptions,

@@ -2,6 +2,15 @@ import { type Cipher, createCipheriv } from 'node:crypto'
 import type { Keccak } from '@x/core'
 
 /**
+ * AES-256-ECB with mac-secret, one block at a time. Both directions' MACs use the same secret,
+ * and ECB keeps no state between blocks, so one session needs one (an OpenSSL cipher context is
+ * most of an idle session's native memory).
+ */
+export function macCipher(macSecret: Uint8Array): Cipher {
+  return createCipheriv('aes-256-ecb', macSecret, null).setAutoPadding(false)
+}
+
+/**
  * One direction's frame MAC (rlpx.md "Framing"): a running keccak256 state, updated with
  * AES-256-ECB(mac-secret) of its own digest XOR a seed. The state is incremental: each frame
  * hashes only its own bytes.
@@ -12,9 +21,10 @@ export class FrameMac {
   /** The state's digest when nothing was absorbed since: a header MAC starts from it. */
   #digest: Uint8Array | undefined
 
-  constructor(hash: Keccak, macSecret: Uint8Array) {
+  /** `macSecret` is the secret itself or a {@link macCipher} of it, shared with the other direction. */
+  constructor(hash: Keccak, macSecret: Uint8Array | Cipher) {
     this.#hash = hash
-    this.#ecb = createCipheriv('aes-256-ecb', macSecret, null).setAutoPadding(false)
+    this.#ecb = macSecret instanceof Uint8Array ? macCipher(macSecret) : macSecret
   }
 
   /** header-mac = keccak.update(aes(mac-secret, keccak.digest()[:16]) ⊕ header-ciphertext)[:16] */

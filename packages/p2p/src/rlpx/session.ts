@@ -31,7 +31,15 @@ export interface RlpxSessionOptions {
   clock?: Clock
   crypto?: CryptoBackend
   /** Passed to the connection (queue limits). */
-  connection?: Pick<RlpxConnectionOptions, 'maxQueued' | 'maxPendingWrites' | 'maxFrameSize'>
+  connection?: Pick<
+    RlpxConnectionOptions,
+    | 'maxQueued'
+    | 'maxQueuedBytes'
+    | 'maxPendingWrites'
+    | 'maxPendingWriteBytes'
+    | 'maxFrameSize'
+    | 'yieldBytes'
+  >
 }
 
 export interface RlpxConnectOptions extends RlpxSessionOptions {
@@ -39,6 +47,8 @@ export interface RlpxConnectOptions extends RlpxSessionOptions {
   remoteId: NodeId
   host: string
   port: number
+  /** Local address to dial from (default: chosen by the system). */
+  localAddress?: string
 }
 
 /**
@@ -163,7 +173,12 @@ function peerAddress(socket: Socket): { ip: string; port: number } | undefined {
  */
 export function rlpxConnect(options: RlpxConnectOptions): Promise<RlpxConnection> {
   const crypto = options.crypto ?? getCrypto()
-  const socket = connect({ host: options.host, port: options.port, noDelay: true })
+  const socket = connect({
+    host: options.host,
+    port: options.port,
+    noDelay: true,
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+  })
   let auth: ReturnType<typeof makeAuth> | undefined
   let connected = false
   let tryLegacy = true

@@ -5,11 +5,13 @@ import type { Transport } from '../message.js'
 import { withTimeout } from './conn.js'
 import type { InboundConn } from './network.js'
 import type { ServerEvents } from './options.js'
+import { type PendingSlot, PendingSlots } from './pending.js'
 import type { ConnInfo } from './setup.js'
 
 /** What accepting an inbound connection needs from the server. */
 export interface AcceptContext {
   running: boolean
+  /** Handshakes in progress at once, in total (`maxPendingPeers`). */
   maxPending: number
   handshakeTimeout: number
   log: Logger
@@ -46,28 +48,39 @@ export class InboundThrottle {
 
 /**
  * Admission of inbound connections before their handshake (go-ethereum's `listenLoop` slots and
- * `checkInboundConn`): the net restriction, a bound on handshakes in progress, and the
+ * `checkInboundConn`): the net restriction, fair {@link PendingSlots} (bounded in total and per
+ * address, LAN included; a new address displaces the most represented one), and the
  * {@link InboundThrottle} for addresses outside the LAN.
  */
 export class InboundGate {
   readonly #clock: Clock
   readonly #throttle: InboundThrottle
   readonly #netRestrict: Netlist | undefined
-  #pending = 0
+  readonly #slots: PendingSlots
 
-  constructor(clock: Clock, throttleTime: number, netRestrict: Netlist | undefined) {
+  constructor(
+    clock: Clock,
+    throttleTime: number,
+    netRestrict: Netlist | undefined,
+    maxPendingPerIp: number,
+  ) {
     this.#clock = clock
     this.#throttle = new InboundThrottle(clock, throttleTime)
     this.#netRestrict = netRestrict
+    this.#slots = new PendingSlots(maxPendingPerIp)
   }
 
-  /** Why a connection from `ip` is refused now, or undefined when it may go on to setup. */
-  #check(ip: string, maxPending: number): string | undefined {
+  /** A slot for a connection from `ip`, or why it is refused now. */
+  #admit(conn: InboundConn, maxPending: number): PendingSlot | string {
+    const { ip } = conn.remoteAddress
     if (this.#netRestrict && !this.#netRestrict.contains(ip)) return 'not in netrestrict'
-    if (this.#pending >= maxPending) return 'too many pending handshakes'
+    // Checked before the throttle remembers `ip`, as go-ethereum's listenLoop waits for a slot
+    // before checkInboundConn.
+    const full = this.#slots.refusal(ip, maxPending)
+    if (full !== undefined) return full
     // LAN addresses skip the throttle, as go-ethereum's checkInboundConn does.
     if (!isLan(ip) && !this.#throttle.admit(ip)) return 'too many attempts'
-    return undefined
+    return this.#slots.take(ip, maxPending, () => conn.close())
   }
 
   /**
@@ -77,29 +90,31 @@ export class InboundGate {
    */
   accept(conn: InboundConn, ctx: AcceptContext): Promise<void> | undefined {
     const { ip } = conn.remoteAddress
-    const refuse = ctx.running ? this.#check(ip, ctx.maxPending) : 'server not running'
-    if (refuse !== undefined) {
+    const slot = ctx.running ? this.#admit(conn, ctx.maxPending) : 'server not running'
+    if (typeof slot === 'string') {
       conn.close()
-      ctx.log.debug('inbound refused', { ip, why: refuse })
+      ctx.log.debug('inbound refused', { ip, why: slot })
       ctx.failed({
         inbound: true,
         remoteAddress: conn.remoteAddress,
-        error: new P2PError('ERR_INBOUND_REFUSED', refuse),
+        error: new P2PError('ERR_INBOUND_REFUSED', slot),
       })
       return undefined
     }
-    this.#pending++
     const conninfo = { inbound: true, remoteAddress: conn.remoteAddress }
     return ctx
-      .setup(conninfo, (signal) =>
-        withTimeout(this.#clock, ctx.handshakeTimeout, [signal], (s) =>
-          conn.handshake({ signal: s }),
-        ),
-      )
-      .catch(() => {})
-      .finally(() => {
-        this.#pending--
+      .setup(conninfo, async (signal) => {
+        const transport = await withTimeout(
+          this.#clock,
+          ctx.handshakeTimeout,
+          [signal, slot.signal],
+          (s) => conn.handshake({ signal: s }),
+        )
+        slot.authenticated()
+        return transport
       })
+      .catch(() => {})
+      .finally(() => slot.release())
   }
 
   /** Forgets the throttled addresses. */

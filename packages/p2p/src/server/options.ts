@@ -26,6 +26,8 @@ export const serverDefaults = {
   name: 'x-devp2p/v0.1.0',
   maxPeers: 50,
   maxPendingPeers: 50,
+  /** Of those, from one address (LAN included). */
+  maxPendingPerIp: 8,
   dialRatio: 3,
   listenAddress: { ip: '0.0.0.0', port: 30303 },
   /** Connect plus encryption handshake of a dial. */
@@ -74,8 +76,14 @@ export interface ServerOptions {
   /** Client id sent in the hello. */
   name?: string
   maxPeers?: number
-  /** Inbound connections in the handshake phase at once; more are closed at once. */
+  /**
+   * Inbound connections in the handshake phase at once; when all are taken, a connection from
+   * an address holding fewer than the most represented one displaces that one's oldest, others
+   * are closed at once.
+   */
   maxPendingPeers?: number
+  /** Inbound connections in the handshake phase from one address, LAN included (default 8). */
+  maxPendingPerIp?: number
   /** One in `dialRatio` of `maxPeers` is dialed by us; the rest are inbound slots. */
   dialRatio?: number
   /** Where to listen; `null` to not listen. */
@@ -215,6 +223,7 @@ export interface ResolvedServerOptions {
   readonly name: string
   readonly maxPeers: number
   readonly maxPendingPeers: number
+  readonly maxPendingPerIp: number
   readonly dialRatio: number
   readonly listenAddress: { ip: string; port: number } | null
   readonly noDial: boolean
@@ -275,6 +284,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     name: o.name ?? d.name,
     maxPeers: o.maxPeers ?? d.maxPeers,
     maxPendingPeers: o.maxPendingPeers ?? d.maxPendingPeers,
+    maxPendingPerIp: o.maxPendingPerIp ?? d.maxPendingPerIp,
     dialRatio: o.dialRatio ?? d.dialRatio,
     listenAddress: o.listenAddress === undefined ? d.listenAddress : o.listenAddress,
     noDial: o.noDial ?? false,

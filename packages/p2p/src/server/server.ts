@@ -81,7 +81,12 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
     this.id = nodeIdFromPrivateKey(o.privateKey)
     this.idHex = toHex(this.id)
     this.#local = { privateKey: o.privateKey, id: this.id }
-    this.#gate = new InboundGate(this.#clock, o.inboundThrottleTime, this.#netRestrict)
+    this.#gate = new InboundGate(
+      this.#clock,
+      o.inboundThrottleTime,
+      this.#netRestrict,
+      o.maxPendingPerIp,
+    )
     this.#nodes = new NodeSets(
       o.staticNodes.filter((n): n is Node => !isEnodeHost(n)),
       o.trustedNodes,

@@ -7,6 +7,7 @@ import {
   encodeMsgCode,
   FrameReader,
   FrameWriter,
+  macCipher,
   RlpxError,
 } from '../../src/index.js'
 import v from '../fixtures/rlpx-frame.json' with { type: 'json' }
@@ -101,6 +102,36 @@ describe('frame codec', () => {
     }
   })
 
+  it('one MAC cipher serves both directions of a session (interleaved, many sizes)', () => {
+    const s = new Uint8Array(randomBytes(64))
+    const k = (tag: number) =>
+      getCrypto()
+        .keccak256Stream()
+        .update(new Uint8Array([tag]))
+    const side = (egress: number, ingress: number) => {
+      const secrets = {
+        aesSecret: s.subarray(0, 32),
+        macSecret: s.subarray(32),
+        egressMac: k(egress),
+        ingressMac: k(ingress),
+      }
+      const mac = macCipher(secrets.macSecret)
+      return {
+        writer: new FrameWriter(secrets, { mac }),
+        reader: new FrameReader(secrets, { mac }),
+      }
+    }
+    const a = side(1, 2)
+    const b = side(2, 1)
+    for (const size of [0, 1, 15, 16, 17, 1000, 70_000]) {
+      const p = new Uint8Array(randomBytes(size))
+      b.reader.push(a.writer.encode(0x10, p))
+      a.reader.push(b.writer.encode(0x11, p))
+      expect(decodeMsgCode(b.reader.next() as Uint8Array).data).toEqual(p)
+      expect(decodeMsgCode(a.reader.next() as Uint8Array).data).toEqual(p)
+    }
+  })
+
   it('a header announcing more than the limit is ERR_FRAME_TOO_LARGE', () => {
     const s = new Uint8Array(randomBytes(64))
     const mk = () => ({
@@ -123,6 +154,10 @@ describe('frame codec', () => {
       expect(decodeMsgCode(joined)).toEqual({ code, data: payload })
     }
     expect(bytesToHex(encodeMsgCode(0))).toBe('80')
+    // RLP of 0 is 0x80: the byte 0x00 is refused (go-ethereum's ErrCanonInt).
+    expect(() => decodeMsgCode(new Uint8Array([0x00, 0xc0]))).toThrow(
+      expect.objectContaining({ code: 'ERR_BAD_FRAME' }),
+    )
     expect(() => decodeMsgCode(new Uint8Array(0))).toThrow(RlpxError)
     expect(() => decodeMsgCode(new Uint8Array([0xc0]))).toThrow(RlpxError)
     expect(() => decodeMsgCode(new Uint8Array([0x81, 0x05]))).toThrow(RlpxError)
