@@ -89,6 +89,7 @@ export {
 export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
   type DatagramTransport,
+  type DropReason,
   IpTracker,
   type IpTrackerOptions,
   ipTrackerDefaults,

@@ -9,6 +9,7 @@ export {
 export { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'
 export type { DatagramTransport, UdpAddress } from './transport.js'
 export {
+  type DropReason,
   type PacketName,
   UDPv4,
   type UDPv4Events,

@@ -1,7 +1,7 @@
 import { type Clock, isValidPort, type Logger, normalizeIp } from '@x/core'
 import type { NodeDB } from '../db/types.js'
 import type { Enr } from '../enr/enr.js'
-import { DiscoverError } from '../errors.js'
+import { DiscoverError, type DiscoverErrorCode } from '../errors.js'
 import { isValidPrivateKey } from '../key.js'
 import type { Node } from '../node.js'
 import type { IpTrackerOptions } from './ip-tracker.js'
@@ -78,6 +78,14 @@ export interface UDPv4Events extends Record<string, unknown> {
 export type PacketName = 'ping' | 'pong' | 'findnode' | 'neighbors' | 'enrrequest' | 'enrresponse'
 
 /**
+ * Why a datagram or packet was dropped, the keys of {@link UDPv4Stats}' `dropped`: the code of
+ * the error it raised (decoding, expiry, endpoint proof), `ERR_INTERNAL` for an unexpected error
+ * in a handler (counted, never thrown out of the socket handler), `self` for a packet signed with
+ * our own key, `bad-neighbor` per rejected Neighbors entry.
+ */
+export type DropReason = DiscoverErrorCode | 'ERR_INTERNAL' | 'self' | 'bad-neighbor'
+
+/**
  * Counters for monitoring (go-ethereum's `discover/ingress`, `discover/egress` meters):
  * datagrams and bytes each way, packets by type (decoded ones in, every one out), and `dropped`
  * by error code or reason. Every key set is bounded: six packet names, the drop codes of this
@@ -92,7 +100,7 @@ export interface UDPv4Stats {
   bytesSent: number
   receivedByType: Partial<Record<PacketName, number>>
   sentByType: Partial<Record<PacketName, number>>
-  dropped: Record<string, number>
+  dropped: Partial<Record<DropReason, number>>
 }
 
 /**

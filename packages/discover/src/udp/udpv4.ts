@@ -10,7 +10,7 @@ import {
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import type { Enr } from '../enr/enr.js'
-import { DiscoverError, type PacketError } from '../errors.js'
+import { DiscoverError, PacketError } from '../errors.js'
 import { type Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { decodePacket } from '../wire/packet.js'
@@ -23,6 +23,7 @@ import { LocalNode } from './local-node.js'
 import { ntpDefaults } from './ntp.js'
 import {
   checkUDPv4Options,
+  type DropReason,
   type PacketName,
   type UDPv4Events,
   type UDPv4Options,
@@ -36,7 +37,14 @@ import { PacketStats } from './stats.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
 
-export { type PacketName, type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
+export {
+  type DropReason,
+  type PacketName,
+  type UDPv4Events,
+  type UDPv4Options,
+  type UDPv4Stats,
+  udpv4Defaults,
+}
 
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
@@ -243,23 +251,24 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       const { packet, hash, fromId } = decodePacket(data)
       this.#counters.decoded(packet.type)
       if (equalBytes(fromId, this.#id)) {
-        this.#drop('self')
+        this.#counters.drop('self')
         return
       }
       this.#handlers.handle(packet, hash, fromId, from)
     } catch (e) {
-      const code = (e as PacketError).code ?? 'ERR_INTERNAL'
-      this.#drop(code)
-      this.#log.debug('dropped packet', {
-        from: `${from.ip}:${from.port}`,
-        code,
-        error: (e as Error).message,
-      })
+      // Nothing leaves the socket handler: a decoding failure (PacketError) is counted by its
+      // code, anything else as ERR_INTERNAL.
+      const code: DropReason = e instanceof DiscoverError ? e.code : 'ERR_INTERNAL'
+      this.#counters.drop(code)
+      try {
+        this.#log.debug('dropped packet', {
+          from: `${from.ip}:${from.port}`,
+          code,
+          error: e instanceof Error ? e.message : String(e),
+          ...(e instanceof PacketError && e.field !== undefined && { field: e.field }),
+        })
+      } catch {}
     }
-  }
-
-  #drop(reason: string): void {
-    this.#counters.drop(reason)
   }
 
   #endpointChanged(local: LocalNode): void {
