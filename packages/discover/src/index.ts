@@ -88,6 +88,9 @@ export {
 } from './table/index.js'
 export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
+  type AdmissionOptions,
+  type AdmissionStats,
+  admissionDefaults,
   type DatagramTransport,
   type DropReason,
   IpTracker,

@@ -36,4 +36,10 @@ export interface UDPv4Context {
   /** Throws `ERR_CLOSED` after stop, `ERR_NOT_STARTED` before start. */
   assertOpen(): void
   emit<K extends keyof UDPv4Events & string>(type: K, detail: UDPv4Events[K]): void
+  /** We sent a request to `ip:port`: admission lets its `replies` reply packets go first. */
+  expectReply(ip: string, port: number, replies: number): void
+  /** `ip:port` proved its endpoint: admission lets its packets go first. */
+  markBonded(ip: string, port: number): void
+  /** A request (Ping, FindNode, ENRRequest) of node `id` is within its budget; counts a drop if not. */
+  admitRequest(id: NodeId): boolean
 }

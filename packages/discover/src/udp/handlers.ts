@@ -9,6 +9,13 @@ import type { Requests } from './requests.js'
 import type { UdpAddress } from './transport.js'
 import { bondKey } from './waiters.js'
 
+/** The packet types that ask for an answer. */
+const isRequest: Partial<Record<number, true>> = {
+  [PacketType.Ping]: true,
+  [PacketType.FindNode]: true,
+  [PacketType.ENRRequest]: true,
+}
+
 /**
  * UDPv4's handling of decoded packets (go-ethereum's `preverify`/`handle` of each packet type):
  * Ping is answered and bonds, FindNode and ENRRequest are answered after the endpoint proof,
@@ -29,6 +36,8 @@ export class PacketHandlers {
       ctx.counters.drop('ERR_EXPIRED')
       return
     }
+    // Requests are answered within the sender's budget (admission's per-ID token bucket).
+    if (isRequest[packet.type] && !ctx.admitRequest(fromId)) return
     switch (packet.type) {
       case PacketType.Ping:
         this.#onPing(packet.from.tcp, packet.to, hash, fromId, from)
@@ -74,6 +83,7 @@ export class PacketHandlers {
           ctx.log.debug('ping-back failed', { node: `${node}`, error: e.message }),
         )
     } else {
+      ctx.markBonded(from.ip, from.port)
       ctx.emit('bonded', { node, first })
       // go-ethereum's handlePing: only bonded nodes make statements about our endpoint.
       local.endpointStatement(from.ip, claimed)

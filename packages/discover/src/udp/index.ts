@@ -1,3 +1,4 @@
+export { type AdmissionOptions, type AdmissionStats, admissionDefaults } from './admission.js'
 export { type BootstrapResult, bootstrap, parseBootnode } from './bootstrap.js'
 export { bindUdp } from './dgram.js'
 export {

@@ -44,6 +44,7 @@ export class Requests {
       signal,
     )
     local.contact(node.ip)
+    ctx.expectReply(node.ip, node.udp, 1)
     ctx.sender.send(bytes, node)
     return reply
   }
@@ -73,6 +74,8 @@ export class Requests {
       neighborsMatcher(node, ctx.netrestrict, () => ctx.counters.drop('bad-neighbor')),
       signal,
     )
+    // 16 nodes come in two Neighbors packets (12 + 4, go-ethereum's chunks).
+    ctx.expectReply(node.ip, node.udp, 2)
     ctx.sender.send(ctx.sender.encode(findNodePacket(target, ctx.clock.now())).bytes, node)
     return reply
   }
@@ -84,6 +87,7 @@ export class Requests {
     ctx.assertOpen()
     const { hash, bytes } = ctx.sender.encode(enrRequestPacket(ctx.clock.now()))
     const reply = this.#expect(node, 'enr', enrMatcher(node, hash), signal)
+    ctx.expectReply(node.ip, node.udp, 1)
     ctx.sender.send(bytes, node)
     return reply
   }
@@ -91,6 +95,7 @@ export class Requests {
   #onPongAccepted(node: Node, to: Endpoint): void {
     const ctx = this.#ctx
     ctx.counters.pong()
+    ctx.markBonded(node.ip, node.udp)
     // go-ethereum's verifyPong: every Pong is a statement about our endpoint.
     ctx.local().endpointStatement(node.ip, to)
     if (ctx.bonds.onPong(node.id, node.ip)) ctx.emit('bonded', { node, first: true })

@@ -6,6 +6,7 @@ import {
   type RlpInput,
   systemClock,
   TypedEventTarget,
+  toHex,
 } from '@x/core'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
@@ -14,6 +15,7 @@ import { DiscoverError, PacketError } from '../errors.js'
 import { type Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
 import { decodePacket } from '../wire/packet.js'
+import { Admission, admissionDefaults } from './admission.js'
 import { Bonds } from './bonds.js'
 import type { UDPv4Context } from './context.js'
 import { bindUdp } from './dgram.js'
@@ -72,6 +74,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   readonly #sender: PacketSender
   readonly #requests: Requests
   readonly #handlers: PacketHandlers
+  readonly #admission: Admission | undefined
   /** Counters for monitoring, updated in place. */
   readonly stats: UDPv4Stats = this.#counters.counters
 
@@ -97,14 +100,31 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#pending = new PendingReplies(this.#clock, udpv4Defaults.maxPending)
     this.#pingWaiters = new PingWaiters(this.#clock, udpv4Defaults.maxPending)
     this.#sender = new PacketSender(this.#key, this.#counters)
+    const respTimeoutMs = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
+    const bondExpirationMs = options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs
+    if (options.admission !== false) {
+      const admission = new Admission(
+        {
+          ...admissionDefaults,
+          // Injected transports deliver on their own schedule: no slices unless asked for.
+          ...(options.transport && { sliceMs: 0 }),
+          ...options.admission,
+        },
+        this.#clock,
+        (data, from) => this.#process(data, from),
+        (reason) => this.#counters.drop(reason),
+      )
+      this.#admission = admission
+      this.stats.admission = admission.stats
+    }
     const ctx: UDPv4Context = {
       id: this.#id,
       clock: this.#clock,
       log: this.#log,
       db,
-      respTimeoutMs: options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs,
+      respTimeoutMs,
       netrestrict: options.netrestrict ?? (() => true),
-      bonds: new Bonds(db, this.#clock, options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs),
+      bonds: new Bonds(db, this.#clock, bondExpirationMs),
       pending: this.#pending,
       pingWaiters: this.#pingWaiters,
       drift: this.#drift,
@@ -114,6 +134,12 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       local: () => this.#local(),
       assertOpen: () => this.#assertOpen(),
       emit: (type, detail) => this.emit(type, detail),
+      // Neighbors may trail the first reply: replies are expected for twice the timeout.
+      expectReply: (ip, port, replies) =>
+        this.#admission?.expectReply(ip, port, this.#clock.now() + 2 * respTimeoutMs, replies),
+      markBonded: (ip, port) =>
+        this.#admission?.markBonded(ip, port, this.#clock.now() + bondExpirationMs),
+      admitRequest: (id) => this.#admission?.admitRequest(toHex(id)) ?? true,
     }
     this.#requests = new Requests(ctx)
     this.#handlers = new PacketHandlers(ctx, this.#requests)
@@ -133,7 +159,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     const options = this.#options
     const transport =
       options.transport ??
-      (await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 }))
+      (await bindUdp({
+        host: options.host ?? '0.0.0.0',
+        port: options.port ?? 0,
+        recvBufferSize: options.recvBufferSize ?? udpv4Defaults.recvBufferSize,
+      }))
     if (this.#state !== 'new') {
       // stop() came while the socket was being bound: close what this start opened.
       if (!options.transport) await transport.close()
@@ -156,6 +186,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       throw err
     }
     this.#transport = transport
+    if (transport.recvBufferSize !== undefined) this.stats.recvBufferSize = transport.recvBufferSize
     this.#sender.open(transport)
     this.#state = 'running'
     transport.onMessage((data, from) => this.#onDatagram(data, from))
@@ -234,6 +265,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
     this.#sender.close()
+    this.#admission?.stop()
     // A start in flight sees the state and closes its socket itself.
     await this.#starting?.catch(() => {})
     this.#drift.stop()
@@ -247,6 +279,13 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
     if (this.#state !== 'running') return
     this.#counters.received(data.length)
+    if (this.#admission) this.#admission.receive(data, from)
+    else this.#process(data, from)
+  }
+
+  /** Decodes and handles one admitted datagram. */
+  #process(data: Uint8Array, from: UdpAddress): void {
+    if (this.#state !== 'running') return
     try {
       const { packet, hash, fromId } = decodePacket(data)
       this.#counters.decoded(packet.type)

@@ -1,6 +1,8 @@
 import { flush } from '@x/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { NodeId } from '../../src/index.js'
+import { generatePrivateKey, type NodeId } from '../../src/index.js'
+import { admissionDefaults } from '../../src/udp/index.js'
+import { encodePacket, PacketType } from '../../src/wire/index.js'
 import { discv4Strict, hex } from '../fixtures.js'
 import { harness } from './helpers.js'
 
@@ -79,5 +81,54 @@ describe('UDPv4 drops what it cannot decode', () => {
     await rejected
     // Still serving.
     await expect(h.make().then((r) => r.ping(s.self))).resolves.toBeDefined()
+  })
+
+  it('answers a node ID within its budget: beyond the burst its pings are counted and dropped', async () => {
+    const s = await h.make()
+    const peer = h.net.bind({ ip: '127.0.0.2' })
+    const key = generatePrivateKey()
+    const n = admissionDefaults.idBurst + 5
+    for (let i = 0; i < n; i++) {
+      const ping = encodePacket(
+        {
+          type: PacketType.Ping,
+          version: 4,
+          from: { ip: '127.0.0.2', udp: peer.address.port, tcp: 0 },
+          to: { ip: s.self.ip, udp: s.self.udp, tcp: 0 },
+          expiration: Math.trunc(h.clock.now() / 1000) + 20 + i,
+        },
+        key,
+      )
+      peer.send(ping.bytes, { ip: s.self.ip, port: s.self.udp })
+    }
+    await flush()
+    expect(s.stats.sentByType.pong).toBe(admissionDefaults.idBurst)
+    expect(s.stats.dropped.ERR_RATE_LIMITED).toBe(5)
+    await peer.close()
+    await h.clock.advance(1000)
+  })
+
+  it('admission: false answers every ping', async () => {
+    const s = await h.make({ admission: false })
+    expect(s.stats.admission).toBeUndefined()
+    const peer = h.net.bind({ ip: '127.0.0.2' })
+    const key = generatePrivateKey()
+    for (let i = 0; i < admissionDefaults.idBurst + 5; i++) {
+      const ping = encodePacket(
+        {
+          type: PacketType.Ping,
+          version: 4,
+          from: { ip: '127.0.0.2', udp: peer.address.port, tcp: 0 },
+          to: { ip: s.self.ip, udp: s.self.udp, tcp: 0 },
+          expiration: Math.trunc(h.clock.now() / 1000) + 20 + i,
+        },
+        key,
+      )
+      peer.send(ping.bytes, { ip: s.self.ip, port: s.self.udp })
+    }
+    await flush()
+    expect(s.stats.sentByType.pong).toBe(admissionDefaults.idBurst + 5)
+    await peer.close()
+    await h.clock.advance(1000)
   })
 })
