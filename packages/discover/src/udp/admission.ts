@@ -118,7 +118,7 @@ class Allowances {
 }
 
 /** The reply packet types (Pong, Neighbors, ENRResponse): the type byte is readable before decoding. */
-const replyTypes = new Set([PacketType.Pong, PacketType.Neighbors, PacketType.ENRResponse])
+const replyTypes = new Set<number>([PacketType.Pong, PacketType.Neighbors, PacketType.ENRResponse])
 const typeAt = wireConstants.headSize - 1
 
 const endpointKey = (ip: string, port: number) => `${ip}|${port}`
@@ -190,7 +190,7 @@ export class Admission {
     const key = endpointKey(from.ip, from.port)
     const priority =
       this.#bonded.take(key, now) ||
-      (replyTypes.has(data[typeAt] as never) && this.#replies.take(key, now))
+      (replyTypes.has(data[typeAt] ?? 0) && this.#replies.take(key, now))
     if (priority) this.stats.priority++
     else if (this.#ipBudget.take(from.ip, now)) this.stats.unsolicited++
     else {
