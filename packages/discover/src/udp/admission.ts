@@ -18,7 +18,11 @@ import type { UdpAddress } from './transport.js'
  * (Ping, FindNode, ENRRequest) are within a per-node-ID budget before we answer them.
  */
 export interface AdmissionOptions {
-  /** Unsolicited datagrams per second an IP may send (bucket refill), before decoding. */
+  /**
+   * Unsolicited datagrams per second an IP may send (bucket refill), before decoding. A node
+   * sends a few per minute to one peer (revalidation pings, lookups); 20/s leaves room for dozens
+   * behind one NAT.
+   */
   ipRate: number
   /** Unsolicited datagrams an IP may send at once. */
   ipBurst: number
@@ -43,7 +47,7 @@ export interface AdmissionOptions {
 }
 
 export const admissionDefaults: AdmissionOptions = {
-  ipRate: 100,
+  ipRate: 20,
   ipBurst: 200,
   idRate: 20,
   idBurst: 40,

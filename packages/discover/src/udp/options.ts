@@ -12,8 +12,12 @@ import type { DatagramTransport } from './transport.js'
 /** go-ethereum's v4_udp.go timings and limits. */
 export const udpv4Defaults = {
   respTimeoutMs: 500,
-  /** Receive buffer asked for the bound socket: room for bursts while a slice runs. */
-  recvBufferSize: 4 * 1024 * 1024,
+  /**
+   * Receive buffer asked for the bound socket: room for bursts while a slice runs (~1,300
+   * datagrams), not more — a deeper kernel queue delays every datagram behind it when reading
+   * falls behind, and an honest Ping waiting seconds there misses its 500 ms.
+   */
+  recvBufferSize: 1024 * 1024,
   /** Packets expire this long after they are sent. */
   expirationSec: 20,
   /** An endpoint proof is trusted this long (go-ethereum; the spec says 12 h). */
@@ -67,7 +71,7 @@ export interface UDPv4Options {
    */
   admission?: Partial<AdmissionOptions> | false
   /**
-   * Receive buffer asked of the OS for the bound socket (default 4 MiB; the OS may grant less —
+   * Receive buffer asked of the OS for the bound socket (default 1 MiB; the OS may grant less —
    * Linux caps it at net.core.rmem_max — and reports double: `stats.recvBufferSize`).
    */
   recvBufferSize?: number
