@@ -102,7 +102,7 @@ function bondedAt(s: UDPv4, idHex: string, signal: AbortSignal): Promise<boolean
   })
 }
 
-type Trial = { ok: boolean; ms: number; why?: string }
+type Trial = { ok: boolean; ms: number; why?: string; findnode?: boolean }
 
 /**
  * Runs `trials` bond attempts by `honest` (one per quarter second of flood) against a fresh
@@ -155,6 +155,9 @@ async function underFlood(
     await target.stop()
   }
   expect(results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(9)
+  // A bonded node's request is not starved by the flood: every bonded trial's FindNode answered.
+  const asked = results.filter((r) => r.findnode !== undefined && r.ok)
+  expect(asked.filter((r) => r.findnode).length).toBe(asked.length)
   expect(peakRss).toBeLessThan(rssCapBytes)
   expect(target.stats.admission!.maxQueued).toBeLessThanOrEqual(
     2 * admissionDefaults.queueIps * admissionDefaults.queuePerIp,
@@ -200,9 +203,17 @@ describe('discv4 under a ping flood of 10,000 pings/s from 1,000 keys', () => {
       }
       const [a, b] = await Promise.all([atTarget, atHonest])
       wait.abort()
-      await honest.stop()
       why ??= !a ? 'no pong back' : !b ? 'no ping-back' : undefined
-      return { ok: why === undefined, ...(why !== undefined && { why }) }
+      // Bonded now: its FindNode goes first at the target (no source set: an empty Neighbors).
+      let findnode = false
+      if (why === undefined) {
+        findnode = await honest.findnode(target.self, honest.self.id).then(
+          () => true,
+          () => false,
+        )
+      }
+      await honest.stop()
+      return { ok: why === undefined, findnode, ...(why !== undefined && { why }) }
     })
   }, 60_000)
 
