@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { isLogLevel, isValidPort, Netlist, normalizeIp, parseDuration } from '@x/core'
-import { parseEnodeTarget, parseEnrtreeUrl, parseNodeKey } from '@x/discover'
+import { Enr, parseEnodeTarget, parseEnrtreeUrl, parseNodeKey } from '@x/discover'
 import { type NatSpec, parseNat } from '@x/p2p'
 
 /** A command-line flag that cannot work; the message is one line naming the flag. */
@@ -43,9 +43,22 @@ export function list(value: string | undefined): string[] {
     .filter((s) => s.length > 0)
 }
 
+/**
+ * An `enode://` URL or an `enr:` record, checked now: a record is decoded and its signature
+ * verified (EIP-778), and it must name an IP and UDP port, so a bad one fails at the flag, not
+ * half-way through start-up.
+ */
 export function enode(url: string, flag: string): string {
   if (url.startsWith('enr:')) {
-    if (!/^enr:[A-Za-z0-9_-]+$/.test(url)) throw new ConfigError(`${flag}: malformed record ${url}`)
+    let record: Enr
+    try {
+      record = Enr.fromText(url)
+    } catch (err) {
+      throw new ConfigError(`${flag}: invalid node record (${(err as Error).message}): ${url}`)
+    }
+    if (!record.toNode()) {
+      throw new ConfigError(`${flag}: node record has no IP and UDP port: ${url}`)
+    }
     return url
   }
   try {

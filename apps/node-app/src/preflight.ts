@@ -1,11 +1,48 @@
 import { constants } from 'node:fs'
-import { access, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { access, mkdir, realpath, rm, stat, statfs, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { NodeConfig } from './config.js'
 import { FatalError } from './fatal.js'
 
 // Kernel filesystems: writes there do not store data (or reach the kernel instead).
 const kernelFs = ['/proc', '/sys', '/dev']
+
+/**
+ * Pseudo filesystems by their statfs type (Linux's magic.h), wherever they are mounted (a
+ * procfs bind-mounted elsewhere, cgroup, debugfs…): none stores files. devtmpfs reports tmpfs's
+ * magic, so /dev is known by its path only.
+ */
+const pseudoFsTypes: ReadonlyMap<number, string> = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x1cd1, 'devpts'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0xcafe4a11, 'bpf'],
+  [0x6e736673, 'nsfs'],
+  [0x62656570, 'configfs'],
+  [0x6165676c, 'pstore'],
+  [0xde5e81e4, 'efivarfs'],
+  [0x65735543, 'fusectl'],
+  [0xf97cff8c, 'selinuxfs'],
+  [0x43415d53, 'smackfs'],
+  [0x42494e4d, 'binfmt_misc'],
+  [0x19800202, 'mqueue'],
+  [0x958458f6, 'hugetlbfs'],
+])
+
+/** The pseudo filesystem `path` (an existing path) is on, if it is on one. */
+export async function pseudoFilesystem(path: string): Promise<string | undefined> {
+  try {
+    return pseudoFsTypes.get(Number((await statfs(path)).type))
+  } catch {
+    // No statfs (not Linux, or the call failed): the path checks still apply.
+    return undefined
+  }
+}
 
 const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`)
 
@@ -31,6 +68,13 @@ async function checkDatadir(dir: string): Promise<void> {
   if (kernel) {
     throw new FatalError(
       `--datadir ${dir} is inside ${kernel}, a kernel filesystem`,
+      'choose a directory on disk, e.g. --datadir ./data',
+    )
+  }
+  const pseudo = await pseudoFilesystem(real)
+  if (pseudo) {
+    throw new FatalError(
+      `--datadir ${dir} is on a ${pseudo} filesystem (${real}), a kernel filesystem`,
       'choose a directory on disk, e.g. --datadir ./data',
     )
   }

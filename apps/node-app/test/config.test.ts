@@ -1,4 +1,4 @@
-import { bootnodes, dnsTrees } from '@x/discover'
+import { bootnodes, dnsTrees, Enr, generatePrivateKey } from '@x/discover'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, type NodeConfig, parseConfig, parseEnodeList } from '../src/config.js'
 
@@ -6,6 +6,10 @@ const id = `${'a'.repeat(127)}b`
 // A valid node id (a point on secp256k1).
 const enode =
   'enode://3a514176466fa815ed481ffad09110a2d344f6c9b78c1d14afc351c3a51be33d8072e77939dc03ba44790779b7a1025baf3003f6732430e20cd9b76d953391b3@127.0.0.1:30303'
+
+// EIP-778's example record (127.0.0.1, UDP 30303), signed.
+const record =
+  'enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8'
 
 describe('parseConfig', () => {
   it('skips the literal -- that pnpm passes before the flags', () => {
@@ -78,7 +82,7 @@ describe('parseConfig', () => {
       [
         '--port=0',
         '--discport=5',
-        `--bootnodes=${enode}, enr:-IS4QHCYrYZbAKW`,
+        `--bootnodes=${enode}, ${record}`,
         '--nodiscover',
         '--maxpeers=7',
         '--nodial',
@@ -101,7 +105,7 @@ describe('parseConfig', () => {
     expect(c).toMatchObject({
       port: 0,
       discport: 5,
-      bootnodes: [enode, 'enr:-IS4QHCYrYZbAKW'],
+      bootnodes: [enode, record],
       nodiscover: true,
       maxpeers: 7,
       nodial: true,
@@ -227,5 +231,38 @@ describe('parseConfig errors', () => {
     }
     expect(message.startsWith('--bootnodes: ')).toBe(true)
     expect(message.split('not-an-enode')).toHaveLength(2)
+  })
+})
+
+describe('enr: bootnodes are decoded and verified at the flag', () => {
+  const bad = (text: string) => {
+    try {
+      parseConfig(['--bootnodes', text], '/w')
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError)
+      return (err as Error).message
+    }
+    throw new Error(`accepted ${text}`)
+  }
+
+  it('accepts a signed record with an endpoint', () => {
+    expect(parseConfig(['--bootnodes', record], '/w')).toMatchObject({ bootnodes: [record] })
+  })
+
+  it('rejects base64 that is no record, a bad signature, a record without an endpoint', () => {
+    expect(bad('enr:AAAA')).toMatch(/^--bootnodes: invalid node record \(.*RLP.*\): enr:AAAA$/)
+    expect(bad('enr:-IS4QHCYrYZbAKW')).toMatch(/^--bootnodes: invalid node record/)
+    expect(bad('enr:!!')).toMatch(
+      /^--bootnodes: invalid node record \(record text is not base64url\)/,
+    )
+    // One bit of the signature flipped.
+    const bytes = Buffer.from(record.slice(4), 'base64url')
+    bytes[10]! ^= 1
+    const forged = `enr:${bytes.toString('base64url')}`
+    expect(bad(forged)).toBe(
+      `--bootnodes: invalid node record (record signature does not verify): ${forged}`,
+    )
+    const noEndpoint = Enr.create({ privateKey: generatePrivateKey(), seq: 1n }).toText()
+    expect(bad(noEndpoint)).toBe(`--bootnodes: node record has no IP and UDP port: ${noEndpoint}`)
   })
 })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { parseEnode } from '@x/discover'
 import { describe, expect, it } from 'vitest'
 import { appFixture } from './harness.js'
@@ -47,5 +48,28 @@ describe('node-app', () => {
     expect(app.stderr.trim().split('\n')).toEqual([
       'node-app: --nat upnp takes no argument, got upnp:1.2.3.4 (see node-app --help)',
     ])
+  })
+
+  it('rejects a forged enr: bootnode at the flag, in one line, before creating anything', async () => {
+    const record =
+      'enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8'
+    const bytes = Buffer.from(record.slice(4), 'base64url')
+    bytes[10]! ^= 1
+    const forged = `enr:${bytes.toString('base64url')}`
+    const datadir = apps.path('forged')
+    let t0 = Date.now()
+    expect(await start('--help').stop('SIGCONT')).toBe(0)
+    const baseline = Date.now() - t0
+    t0 = Date.now()
+    const app = start('--datadir', datadir, '--port', '0', '--bootnodes', forged)
+    expect(await app.stop('SIGCONT')).toBe(2)
+    console.log(
+      `forged enr: refused ${Date.now() - t0 - baseline} ms after --help's ${baseline} ms`,
+    )
+    expect(app.stderr.trim().split('\n')).toEqual([
+      `node-app: --bootnodes: invalid node record (record signature does not verify): ${forged} (see node-app --help)`,
+    ])
+    // Refused before start-up: no datadir, no node key.
+    expect(existsSync(datadir)).toBe(false)
   })
 })

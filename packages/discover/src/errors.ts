@@ -77,12 +77,21 @@ export class EnodeError extends DiscoverError {
 
 /**
  * A discovery packet that does not decode (too small or large, bad hash, bad signature,
- * unknown type, malformed RLP). The UDP service counts and drops it; it never escapes the socket.
+ * unknown type, malformed RLP, a field go-ethereum would reject). `field` names the offending
+ * field of an `ERR_BAD_PACKET` when there is one (`enr-seq`, `from`, `from.udp`, `nodes[3].id`…).
+ * The UDP service counts and drops it; it never escapes the socket.
  */
 export class PacketError extends DiscoverError {
-  constructor(code: DiscoverErrorCode, message: string, options?: { cause?: unknown }) {
+  readonly field: string | undefined
+
+  constructor(
+    code: DiscoverErrorCode,
+    message: string,
+    options?: { cause?: unknown; field?: string },
+  ) {
     super(code, message, options)
     this.name = 'PacketError'
+    this.field = options?.field
   }
 }
 

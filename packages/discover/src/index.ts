@@ -88,7 +88,11 @@ export {
 } from './table/index.js'
 export type { DiscoveryTransport, NodeSource } from './transport.js'
 export {
+  type AdmissionOptions,
+  type AdmissionStats,
+  admissionDefaults,
   type DatagramTransport,
+  type DropReason,
   IpTracker,
   type IpTrackerOptions,
   ipTrackerDefaults,

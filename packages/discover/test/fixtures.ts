@@ -1,9 +1,10 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import discv4 from './fixtures/discv4-packets.json' with { type: 'json' }
+import discv4Strict from './fixtures/discv4-strict.json' with { type: 'json' }
 import enr from './fixtures/enr.json' with { type: 'json' }
 import handshake from './fixtures/rlpx-handshake.json' with { type: 'json' }
 
-export { discv4, enr, handshake }
+export { discv4, discv4Strict, enr, handshake }
 
 export const hex = (s: string): Uint8Array => hexToBytes(s.replace(/^0x/, ''))
 

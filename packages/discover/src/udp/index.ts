@@ -1,3 +1,4 @@
+export { type AdmissionOptions, type AdmissionStats, admissionDefaults } from './admission.js'
 export { type BootstrapResult, bootstrap, parseBootnode } from './bootstrap.js'
 export { bindUdp } from './dgram.js'
 export {
@@ -9,6 +10,7 @@ export {
 export { ntpDefaults, type SntpServer, sntpOffset } from './ntp.js'
 export type { DatagramTransport, UdpAddress } from './transport.js'
 export {
+  type DropReason,
   type PacketName,
   UDPv4,
   type UDPv4Events,

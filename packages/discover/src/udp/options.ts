@@ -1,9 +1,10 @@
 import { type Clock, isValidPort, type Logger, normalizeIp } from '@x/core'
 import type { NodeDB } from '../db/types.js'
 import type { Enr } from '../enr/enr.js'
-import { DiscoverError } from '../errors.js'
+import { DiscoverError, type DiscoverErrorCode } from '../errors.js'
 import { isValidPrivateKey } from '../key.js'
 import type { Node } from '../node.js'
+import type { AdmissionDrop, AdmissionOptions, AdmissionStats } from './admission.js'
 import type { IpTrackerOptions } from './ip-tracker.js'
 import type { SntpServer } from './ntp.js'
 import type { DatagramTransport } from './transport.js'
@@ -11,6 +12,12 @@ import type { DatagramTransport } from './transport.js'
 /** go-ethereum's v4_udp.go timings and limits. */
 export const udpv4Defaults = {
   respTimeoutMs: 500,
+  /**
+   * Receive buffer asked for the bound socket: room for bursts while a slice runs (~1,300
+   * datagrams), not more — a deeper kernel queue delays every datagram behind it when reading
+   * falls behind, and an honest Ping waiting seconds there misses its 500 ms.
+   */
+  recvBufferSize: 1024 * 1024,
   /** Packets expire this long after they are sent. */
   expirationSec: 20,
   /** An endpoint proof is trusted this long (go-ethereum; the spec says 12 h). */
@@ -56,6 +63,18 @@ export interface UDPv4Options {
   netrestrict?: (ip: string) => boolean
   respTimeoutMs?: number
   bondExpirationMs?: number
+  /**
+   * Fair admission of incoming datagrams under load (per-IP and per-ID budgets, replies and
+   * bonded endpoints first, processing in slices that yield to the event loop); see
+   * {@link AdmissionOptions} for the defaults. With an injected `transport` datagrams are
+   * processed as they arrive (`sliceMs` 0) unless `sliceMs` is given. `false` turns it off.
+   */
+  admission?: Partial<AdmissionOptions> | false
+  /**
+   * Receive buffer asked of the OS for the bound socket (default 1 MiB; the OS may grant less —
+   * Linux caps it at net.core.rmem_max — and reports double: `stats.recvBufferSize`).
+   */
+  recvBufferSize?: number
 }
 
 export interface UDPv4Events extends Record<string, unknown> {
@@ -78,6 +97,20 @@ export interface UDPv4Events extends Record<string, unknown> {
 export type PacketName = 'ping' | 'pong' | 'findnode' | 'neighbors' | 'enrrequest' | 'enrresponse'
 
 /**
+ * Why a datagram or packet was dropped, the keys of {@link UDPv4Stats}' `dropped`: the code of
+ * the error it raised (decoding, expiry, endpoint proof), `ERR_INTERNAL` for an unexpected error
+ * in a handler (counted, never thrown out of the socket handler), `self` for a packet signed with
+ * our own key, `bad-neighbor` per rejected Neighbors entry, and admission's `ERR_RATE_LIMITED`
+ * (over an IP's or ID's budget) and `ERR_QUEUE_FULL`.
+ */
+export type DropReason =
+  | DiscoverErrorCode
+  | AdmissionDrop
+  | 'ERR_INTERNAL'
+  | 'self'
+  | 'bad-neighbor'
+
+/**
  * Counters for monitoring (go-ethereum's `discover/ingress`, `discover/egress` meters):
  * datagrams and bytes each way, packets by type (decoded ones in, every one out), and `dropped`
  * by error code or reason. Every key set is bounded: six packet names, the drop codes of this
@@ -92,7 +125,11 @@ export interface UDPv4Stats {
   bytesSent: number
   receivedByType: Partial<Record<PacketName, number>>
   sentByType: Partial<Record<PacketName, number>>
-  dropped: Record<string, number>
+  dropped: Partial<Record<DropReason, number>>
+  /** Admission's counters (absent with `admission: false`). */
+  admission?: AdmissionStats
+  /** The receive buffer the OS granted the bound socket, in bytes as it reports it. */
+  recvBufferSize?: number
 }
 
 /**

@@ -1,5 +1,5 @@
 import { PacketType, wireConstants } from '../wire/types.js'
-import type { PacketName, UDPv4Stats } from './options.js'
+import type { DropReason, PacketName, UDPv4Stats } from './options.js'
 
 const packetNames: Record<number, PacketName> = {
   [PacketType.Ping]: 'ping',
@@ -53,7 +53,7 @@ export class PacketStats {
     this.counters.pongs++
   }
 
-  drop(reason: string): void {
+  drop(reason: DropReason): void {
     this.counters.dropped[reason] = (this.counters.dropped[reason] ?? 0) + 1
   }
 }

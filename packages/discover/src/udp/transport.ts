@@ -12,6 +12,8 @@ export interface UdpAddress {
 export interface DatagramTransport {
   /** The bound address (the port is the real one after binding port 0). */
   readonly address: UdpAddress
+  /** The receive buffer the OS granted, in bytes as it reports them (real sockets only). */
+  readonly recvBufferSize?: number
   /** Sends a datagram; failures are reported through `onError`, never thrown. */
   send(data: Uint8Array, to: UdpAddress): void
   /** Sets the one receiver of incoming datagrams. */

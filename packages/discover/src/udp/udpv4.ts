@@ -1,6 +1,5 @@
 import {
   type Clock,
-  checkRelayIp,
   equalBytes,
   type Logger,
   noopLogger,
@@ -12,64 +11,56 @@ import {
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
 import type { Enr } from '../enr/enr.js'
-import { DiscoverError, type PacketError } from '../errors.js'
-import { Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
+import { DiscoverError, PacketError } from '../errors.js'
+import { type Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
-import { decodePacket, encodePacket } from '../wire/packet.js'
-import { type Endpoint, type Packet, PacketType } from '../wire/types.js'
+import { decodePacket } from '../wire/packet.js'
+import { Admission, admissionDefaults } from './admission.js'
 import { Bonds } from './bonds.js'
+import type { UDPv4Context } from './context.js'
 import { bindUdp } from './dgram.js'
 import { ClockDriftCheck } from './drift.js'
+import { PacketHandlers } from './handlers.js'
 import { LocalNode } from './local-node.js'
 import { ntpDefaults } from './ntp.js'
 import {
   checkUDPv4Options,
+  type DropReason,
   type PacketName,
   type UDPv4Events,
   type UDPv4Options,
   type UDPv4Stats,
   udpv4Defaults,
 } from './options.js'
-import {
-  enrRequestPacket,
-  enrResponsePacket,
-  findNodePacket,
-  neighborsPackets,
-  pingPacket,
-  pongPacket,
-} from './packets.js'
 import { PendingReplies } from './pending.js'
-import {
-  enrMatcher,
-  neighborsMatcher,
-  pongMatcher,
-  type ReplyKind,
-  type ReplyMatcher,
-  replyKey,
-  replyKind,
-} from './replies.js'
+import { Requests } from './requests.js'
+import { PacketSender } from './sender.js'
 import { PacketStats } from './stats.js'
 import type { DatagramTransport, UdpAddress } from './transport.js'
 import { PingWaiters } from './waiters.js'
 
-export { type PacketName, type UDPv4Events, type UDPv4Options, type UDPv4Stats, udpv4Defaults }
+export {
+  type DropReason,
+  type PacketName,
+  type UDPv4Events,
+  type UDPv4Options,
+  type UDPv4Stats,
+  udpv4Defaults,
+}
 
 /**
  * The Node Discovery v4 protocol over UDP (go-ethereum's `UDPv4`): answers Ping, FindNode and
  * ENRRequest, enforces the endpoint proof, and implements the `DiscoveryTransport` the table uses.
  * Construct, then `start()` (binds the socket, or takes `options.transport`); `stop()` releases it.
+ * The parts live beside it: `Requests` (outgoing), `PacketHandlers` (incoming), `PacketSender`.
  */
 export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTransport {
   readonly #key: Uint8Array
   readonly #id: NodeId
   readonly #options: UDPv4Options
   #transport: DatagramTransport | undefined
-  readonly #db: NodeDB
   readonly #clock: Clock
   readonly #log: Logger
-  readonly #respTimeout: number
-  readonly #bonds: Bonds
-  readonly #netrestrict: (ip: string) => boolean
   readonly #pending: PendingReplies
   /** Bond waiters: resolved when the node pings us. Keyed by id|ip. */
   readonly #pingWaiters: PingWaiters
@@ -80,6 +71,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #starting: Promise<void> | undefined
   readonly #drift: ClockDriftCheck
   readonly #counters = new PacketStats()
+  readonly #sender: PacketSender
+  readonly #requests: Requests
+  readonly #handlers: PacketHandlers
+  readonly #admission: Admission | undefined
   /** Counters for monitoring, updated in place. */
   readonly stats: UDPv4Stats = this.#counters.counters
 
@@ -93,16 +88,9 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#options = options
     this.#key = options.privateKey
     this.#id = nodeIdFromPrivateKey(options.privateKey)
-    this.#db = options.db ?? new MemoryNodeDB()
+    const db: NodeDB = options.db ?? new MemoryNodeDB()
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
-    this.#respTimeout = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
-    this.#bonds = new Bonds(
-      this.#db,
-      this.#clock,
-      options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs,
-    )
-    this.#netrestrict = options.netrestrict ?? (() => true)
     this.#drift = new ClockDriftCheck(
       this.#clock,
       options.ntp ?? ntpDefaults.server,
@@ -111,6 +99,50 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     )
     this.#pending = new PendingReplies(this.#clock, udpv4Defaults.maxPending)
     this.#pingWaiters = new PingWaiters(this.#clock, udpv4Defaults.maxPending)
+    this.#sender = new PacketSender(this.#key, this.#counters)
+    const respTimeoutMs = options.respTimeoutMs ?? udpv4Defaults.respTimeoutMs
+    const bondExpirationMs = options.bondExpirationMs ?? udpv4Defaults.bondExpirationMs
+    if (options.admission !== false) {
+      const admission = new Admission(
+        {
+          ...admissionDefaults,
+          // Injected transports deliver on their own schedule: no slices unless asked for.
+          ...(options.transport && { sliceMs: 0 }),
+          ...options.admission,
+        },
+        this.#clock,
+        (data, from) => this.#process(data, from),
+        (reason) => this.#counters.drop(reason),
+      )
+      this.#admission = admission
+      this.stats.admission = admission.stats
+    }
+    const ctx: UDPv4Context = {
+      id: this.#id,
+      clock: this.#clock,
+      log: this.#log,
+      db,
+      respTimeoutMs,
+      netrestrict: options.netrestrict ?? (() => true),
+      bonds: new Bonds(db, this.#clock, bondExpirationMs),
+      pending: this.#pending,
+      pingWaiters: this.#pingWaiters,
+      drift: this.#drift,
+      counters: this.#counters,
+      sender: this.#sender,
+      source: () => this.#source,
+      local: () => this.#local(),
+      assertOpen: () => this.#assertOpen(),
+      emit: (type, detail) => this.emit(type, detail),
+      // Neighbors may trail the first reply: replies are expected for twice the timeout.
+      expectReply: (ip, port, replies) =>
+        this.#admission?.expectReply(ip, port, this.#clock.now() + 2 * respTimeoutMs, replies),
+      markBonded: (ip, port) =>
+        this.#admission?.markBonded(ip, port, this.#clock.now() + bondExpirationMs),
+      admitRequest: (id) => this.#admission?.admitRequest(toHex(id)) ?? true,
+    }
+    this.#requests = new Requests(ctx)
+    this.#handlers = new PacketHandlers(ctx, this.#requests)
   }
 
   /**
@@ -127,7 +159,11 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     const options = this.#options
     const transport =
       options.transport ??
-      (await bindUdp({ host: options.host ?? '0.0.0.0', port: options.port ?? 0 }))
+      (await bindUdp({
+        host: options.host ?? '0.0.0.0',
+        port: options.port ?? 0,
+        recvBufferSize: options.recvBufferSize ?? udpv4Defaults.recvBufferSize,
+      }))
     if (this.#state !== 'new') {
       // stop() came while the socket was being bound: close what this start opened.
       if (!options.transport) await transport.close()
@@ -150,6 +186,8 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       throw err
     }
     this.#transport = transport
+    if (transport.recvBufferSize !== undefined) this.stats.recvBufferSize = transport.recvBufferSize
+    this.#sender.open(transport)
     this.#state = 'running'
     transport.onMessage((data, from) => this.#onDatagram(data, from))
     transport.onError((e) => this.#log.debug('udp send error', { error: e.message }))
@@ -196,68 +234,25 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
 
   /** Pings `node` and resolves on its Pong (an endpoint proof for the node). */
   ping(node: Node, options: { signal?: AbortSignal } = {}): Promise<{ enrSeq?: bigint }> {
-    try {
-      this.#assertOpen()
-    } catch (e) {
-      return Promise.reject(e)
-    }
-    const { hash, bytes } = this.#encode(
-      pingPacket(this.#local().node, node, this.#local().enr, this.#clock.now()),
-    )
-    const reply = this.#expect(
-      node,
-      'pong',
-      pongMatcher(node, hash, (to) => this.#onPongAccepted(node, to)),
-      options.signal,
-    )
-    this.#local().contact(node.ip)
-    this.#send(bytes, node)
-    return reply
+    return this.#requests.ping(node, options.signal)
   }
 
   /**
    * Bonds with `node`: pings it unless it pinged us within the bond lifetime, then waits up to
    * the response timeout for its ping back (so it accepts our FindNode/ENRRequest).
    */
-  async bond(node: Node, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<void> {
-    const fresh = this.#bonds.pingedUs(node.id, node.ip)
-    const fails = this.#db.findFails(node.id, node.ip)
-    if (fresh && !options.force && fails <= udpv4Defaults.maxFindnodeFailures) return
-    await this.ping(node, options)
-    if (this.#bonds.pingedUs(node.id, node.ip)) return
-    await this.#pingWaiters.wait(
-      this.#bondKey(node.idHex, node.ip),
-      this.#respTimeout,
-      options.signal,
-    )
+  bond(node: Node, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<void> {
+    return this.#requests.bond(node, options)
   }
 
   /** Asks `node` for the nodes closest to `target`, bonding first if needed (up to 16 nodes). */
-  async findnode(
-    node: Node,
-    target: NodeId,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<Node[]> {
-    await this.bond(node, options)
-    this.#assertOpen()
-    const reply = this.#expect(
-      node,
-      'neighbors',
-      neighborsMatcher(node, this.#netrestrict, () => this.#drop('bad-neighbor')),
-      options.signal,
-    )
-    this.#send(this.#encode(findNodePacket(target, this.#clock.now())).bytes, node)
-    return reply
+  findnode(node: Node, target: NodeId, options: { signal?: AbortSignal } = {}): Promise<Node[]> {
+    return this.#requests.findnode(node, target, options.signal)
   }
 
   /** Asks `node` for its current record (EIP-868), bonding first if needed. */
-  async requestENR(node: Node, options: { signal?: AbortSignal } = {}): Promise<Enr> {
-    await this.bond(node, options)
-    this.#assertOpen()
-    const { hash, bytes } = this.#encode(enrRequestPacket(this.#clock.now()))
-    const reply = this.#expect(node, 'enr', enrMatcher(node, hash), options.signal)
-    this.#send(bytes, node)
-    return reply
+  requestENR(node: Node, options: { signal?: AbortSignal } = {}): Promise<Enr> {
+    return this.#requests.requestENR(node, options.signal)
   }
 
   /** Queries the SNTP server now; returns the local clock's offset in ms and warns above 10 s. */
@@ -269,6 +264,8 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
+    this.#sender.close()
+    this.#admission?.stop()
     // A start in flight sees the state and closes its socket itself.
     await this.#starting?.catch(() => {})
     this.#drift.stop()
@@ -282,90 +279,35 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
     if (this.#state !== 'running') return
     this.#counters.received(data.length)
+    if (this.#admission) this.#admission.receive(data, from)
+    else this.#process(data, from)
+  }
+
+  /** Decodes and handles one admitted datagram. */
+  #process(data: Uint8Array, from: UdpAddress): void {
+    if (this.#state !== 'running') return
     try {
       const { packet, hash, fromId } = decodePacket(data)
       this.#counters.decoded(packet.type)
       if (equalBytes(fromId, this.#id)) {
-        this.#drop('self')
+        this.#counters.drop('self')
         return
       }
-      this.#handle(packet, hash, fromId, from)
+      this.#handlers.handle(packet, hash, fromId, from)
     } catch (e) {
-      const code = (e as PacketError).code ?? 'ERR_INTERNAL'
-      this.#drop(code)
-      this.#log.debug('dropped packet', {
-        from: `${from.ip}:${from.port}`,
-        code,
-        error: (e as Error).message,
-      })
+      // Nothing leaves the socket handler: a decoding failure (PacketError) is counted by its
+      // code, anything else as ERR_INTERNAL.
+      const code: DropReason = e instanceof DiscoverError ? e.code : 'ERR_INTERNAL'
+      this.#counters.drop(code)
+      try {
+        this.#log.debug('dropped packet', {
+          from: `${from.ip}:${from.port}`,
+          code,
+          error: e instanceof Error ? e.message : String(e),
+          ...(e instanceof PacketError && e.field !== undefined && { field: e.field }),
+        })
+      } catch {}
     }
-  }
-
-  #drop(reason: string): void {
-    this.#counters.drop(reason)
-  }
-
-  #handle(packet: Packet, hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
-    if ('expiration' in packet && this.#drift.expired(packet.expiration)) {
-      this.#drop('ERR_EXPIRED')
-      return
-    }
-    switch (packet.type) {
-      case PacketType.Ping:
-        this.#onPing(packet.from.tcp, packet.to, hash, fromId, from)
-        return
-      case PacketType.FindNode:
-        this.#onFindNode(packet.target, fromId, from)
-        return
-      case PacketType.ENRRequest:
-        this.#onENRRequest(hash, fromId, from)
-        return
-      default: {
-        // Pong, Neighbors, ENRResponse: only as the answer to one of our requests.
-        const kind = replyKind[packet.type]
-        if (
-          !kind ||
-          !this.#pending.dispatch(replyKey(toHex(fromId), from.ip, kind), packet, hash)
-        ) {
-          this.#drop('ERR_UNSOLICITED_REPLY')
-        }
-      }
-    }
-  }
-
-  #onPing(
-    tcp: number,
-    claimed: Endpoint,
-    hash: Uint8Array,
-    fromId: NodeId,
-    from: UdpAddress,
-  ): void {
-    // Pong and ping-back go to the packet's source address, never to the claimed `from`.
-    const to: Endpoint = { ip: from.ip, udp: from.port, tcp }
-    this.#sendTo(
-      this.#encode(pongPacket(to, hash, this.#local().enr, this.#clock.now())).bytes,
-      from,
-    )
-    const node = new Node({ id: fromId, ip: from.ip, udp: from.port, tcp })
-    const { proven, first } = this.#bonds.onPing(fromId, from.ip)
-    if (!proven) {
-      // Unbonded: prove its endpoint; its pong completes the bond (#onPongAccepted).
-      this.ping(node).catch((e: Error) =>
-        this.#log.debug('ping-back failed', { node: `${node}`, error: e.message }),
-      )
-    } else {
-      this.emit('bonded', { node, first })
-      // go-ethereum's handlePing: only bonded nodes make statements about our endpoint.
-      this.#local().endpointStatement(from.ip, claimed)
-    }
-    this.#pingWaiters.wake(this.#bondKey(node.idHex, from.ip))
-  }
-
-  #onPongAccepted(node: Node, to: Endpoint): void {
-    this.#counters.pong()
-    // go-ethereum's verifyPong: every Pong is a statement about our endpoint.
-    this.#local().endpointStatement(node.ip, to)
-    if (this.#bonds.onPong(node.id, node.ip)) this.emit('bonded', { node, first: true })
   }
 
   #endpointChanged(local: LocalNode): void {
@@ -376,62 +318,6 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       pongs: this.stats.pongs,
       statements: local.statements.v4 + local.statements.v6,
     })
-  }
-
-  #onFindNode(target: NodeId, fromId: NodeId, from: UdpAddress): void {
-    // Endpoint proof: no amplification towards an address that never answered our ping.
-    if (!this.#bonds.proven(fromId, from.ip)) {
-      this.#drop('ERR_UNKNOWN_NODE')
-      return
-    }
-    const closest = (this.#source?.closest(target, udpv4Defaults.bucketSize) ?? []).filter((n) =>
-      checkRelayIp(from.ip, n.ip),
-    )
-    for (const packet of neighborsPackets(closest, this.#clock.now())) {
-      this.#sendTo(this.#encode(packet).bytes, from)
-    }
-  }
-
-  #onENRRequest(hash: Uint8Array, fromId: NodeId, from: UdpAddress): void {
-    if (!this.#bonds.proven(fromId, from.ip)) {
-      this.#drop('ERR_UNKNOWN_NODE')
-      return
-    }
-    this.#sendTo(this.#encode(enrResponsePacket(hash, this.#local().enr)).bytes, from)
-  }
-
-  // ---- helpers ----
-
-  #encode(packet: Packet): { bytes: Uint8Array; hash: Uint8Array } {
-    return encodePacket(packet, this.#key)
-  }
-
-  #send(bytes: Uint8Array, node: Node): void {
-    this.#sendTo(bytes, { ip: node.ip, port: node.udp })
-  }
-
-  #sendTo(bytes: Uint8Array, to: UdpAddress): void {
-    if (this.#state !== 'running') return
-    this.#counters.sent(bytes)
-    this.#transport?.send(bytes, to)
-  }
-
-  /** Registers a request's matcher for the `kind` reply from `node`. */
-  #expect<T>(
-    node: Node,
-    kind: ReplyKind,
-    matcher: ReplyMatcher<T>,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    return this.#pending.expect(replyKey(node.idHex, node.ip, kind), {
-      ...matcher,
-      timeoutMs: this.#respTimeout,
-      signal,
-    })
-  }
-
-  #bondKey(idHex: string, ip: string): string {
-    return `${idHex}|${ip}`
   }
 
   /** Our node, known once a start bound the socket (also after a later stop). */

@@ -1,5 +1,10 @@
 import type { Clock, TimerHandle } from '@x/core'
 
+/** The key a bond waiter of node `idHex` at `ip` is woken by. */
+export function bondKey(idHex: string, ip: string): string {
+  return `${idHex}|${ip}`
+}
+
 /**
  * Bond waiters: after our Ping is answered, `findnode` waits (up to the response timeout) for
  * the remote's Ping back, so the remote has our endpoint proof before we query it

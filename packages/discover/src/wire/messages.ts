@@ -22,18 +22,39 @@ import {
 
 /**
  * Packet data (the RLP list after the type byte) of each discv4 packet: pure encoders and
- * decoders. Decoders follow EIP-8: extra list elements are kept in `rest` and otherwise ignored.
+ * decoders. Decoding is as strict as go-ethereum's v4wire structs: extra elements at the top level
+ * of a packet are kept in `rest` and otherwise ignored (EIP-8, geth's `rlp:"tail"`), but each
+ * typed field must be valid — integers canonical and within their width (uint16 ports, uint64
+ * expiration and enr-seq), endpoints and neighbour nodes exactly their fields (no tail there),
+ * the enr-seq (EIP-868, geth's `rlp:"optional"`) a uint64 whenever it is present. A bad field is
+ * a `PacketError` (`ERR_BAD_PACKET`) whose `field` names it.
  */
 
 const TWO_64 = 1n << 64n
 const TWO_63 = 1n << 63n
 
+/** Runs the decoder of field `name`; an RLP error becomes a PacketError naming the field. */
+function field<T>(name: string, decode: () => T): T {
+  try {
+    return decode()
+  } catch (cause) {
+    if (cause instanceof PacketError) throw cause
+    throw new PacketError('ERR_BAD_PACKET', (cause as Error).message, { cause, field: name })
+  }
+}
+
+function bad(name: string, message: string): PacketError {
+  return new PacketError('ERR_BAD_PACKET', `${name}: ${message}`, { field: name })
+}
+
 /** Expiration as go-ethereum reads it: a uint64 reinterpreted as int64. */
 function decodeExpiration(item: RlpItem | undefined): number {
-  // Up to 6 bytes is a plain non-negative number (every expiration until the year 8.9 million).
-  if (item instanceof Uint8Array && item.length <= 6) return asUint(item, 'expiration')
-  const v = asBigUint(item, 'expiration', 8)
-  return Number(v >= TWO_63 ? v - TWO_64 : v)
+  return field('expiration', () => {
+    // Up to 6 bytes is a plain non-negative number (every expiration until the year 8.9 million).
+    if (item instanceof Uint8Array && item.length <= 6) return asUint(item, 'expiration')
+    const v = asBigUint(item, 'expiration', 8)
+    return Number(v >= TWO_63 ? v - TWO_64 : v)
+  })
 }
 
 function encodeExpiration(seconds: number): number | bigint {
@@ -41,41 +62,54 @@ function encodeExpiration(seconds: number): number | bigint {
   return v >= 0 ? v : BigInt(v) + TWO_64
 }
 
-function decodePort(item: RlpItem | undefined, what: string): number {
-  const v = asUint(item, what)
-  if (v > 0xffff) throw new PacketError('ERR_BAD_PACKET', `${what}: port out of range`)
+/** A canonical uint64 (go-ethereum's `uint64` and, on 64-bit hosts, `uint`). */
+function decodeUint64(item: RlpItem | undefined, name: string): bigint {
+  return field(name, () => asBigUint(item, name, 8))
+}
+
+function decodePort(item: RlpItem | undefined, name: string): number {
+  const v = field(name, () => asUint(item, name))
+  if (v > 0xffff) throw bad(name, 'integer too large for uint16')
   return v
 }
 
-/** 4- or 16-byte IP; an empty IP (some clients omit an unknown address) reads as 0.0.0.0. */
-function decodeIp(item: RlpItem | undefined, what: string): string {
-  const b = asBytes(item, what)
+/** The IP of an endpoint as a string; undefined for a byte string that is no 4- or 16-byte IP. */
+function ipOf(b: Uint8Array): string | undefined {
+  // An empty IP (some clients omit an unknown address) reads as 0.0.0.0.
   if (b.length === 0) return '0.0.0.0'
-  if (b.length !== 4 && b.length !== 16) {
-    throw new PacketError('ERR_BAD_PACKET', `${what}: IP must be 4 or 16 bytes, got ${b.length}`)
-  }
-  return bytesToIp(b)
+  return b.length === 4 || b.length === 16 ? bytesToIp(b) : undefined
 }
 
-function decodeEndpoint(item: RlpItem | undefined, what: string): Endpoint {
-  const l = asList(item, what)
-  return {
-    ip: decodeIp(l[0], `${what}.ip`),
-    udp: decodePort(l[1], `${what}.udp`),
-    tcp: decodePort(l[2], `${what}.tcp`),
-  }
+/** A list of exactly `count` items (go-ethereum's structs without a tail field). */
+function exactList(item: RlpItem | undefined, count: number, name: string): RlpItem[] {
+  const l = field(name, () => asList(item, name))
+  if (l.length < count) throw bad(name, `too few elements (${l.length} of ${count})`)
+  if (l.length > count) throw bad(name, `too many elements (${l.length} of ${count})`)
+  return l
+}
+
+function decodeEndpoint(item: RlpItem | undefined, name: string): Endpoint {
+  const l = exactList(item, 3, name)
+  const raw = field(`${name}.ip`, () => asBytes(l[0], `${name}.ip`))
+  const ip = ipOf(raw)
+  if (ip === undefined) throw bad(`${name}.ip`, `IP must be 4 or 16 bytes, got ${raw.length}`)
+  return { ip, udp: decodePort(l[1], `${name}.udp`), tcp: decodePort(l[2], `${name}.tcp`) }
 }
 
 const encodeEndpoint = (e: Endpoint): RlpInput => [ipToBytes(e.ip), e.udp, e.tcp]
 
-/** An optional EIP-868 enr-seq: absent, or a uint64. Anything else is an EIP-8 extra element. */
-function optionalSeq(item: RlpItem | undefined): bigint | undefined {
-  if (!(item instanceof Uint8Array)) return undefined
-  try {
-    return asBigUint(item, 'enr-seq', 8)
-  } catch {
-    return undefined
+/** The optional EIP-868 enr-seq at `index`: absent when the list ends before it, else a uint64. */
+function optionalSeq(l: RlpItem[], index: number): bigint | undefined {
+  return l.length > index ? decodeUint64(l[index], 'enr-seq') : undefined
+}
+
+/** At least `count` elements: the packet's defined fields (optional ones excepted). */
+function packetList(item: RlpItem, count: number): RlpItem[] {
+  const l = field('packet data', () => asList(item, 'packet data'))
+  if (l.length < count) {
+    throw bad('packet data', `too few elements (${l.length}, at least ${count})`)
   }
+  return l
 }
 
 const restOf = (l: RlpItem[], from: number): Uint8Array[] =>
@@ -114,73 +148,81 @@ export function encodePacketData(p: Packet): RlpInput {
   }
 }
 
-function decodeNeighbor(item: RlpItem): NeighborRecord | undefined {
-  // A malformed entry is skipped, not fatal: the rest of the packet is still useful (go-ethereum
-  // drops invalid entries after decoding too).
-  try {
-    const l = asList(item, 'neighbor')
-    return {
-      ip: decodeIp(l[0], 'neighbor.ip'),
-      udp: decodePort(l[1], 'neighbor.udp'),
-      tcp: decodePort(l[2], 'neighbor.tcp'),
-      id: asFixedBytes(l[3], 64, 'neighbor.id'),
-    }
-  } catch {
-    return undefined
-  }
+/**
+ * A node of a Neighbors packet: exactly [ip, udp, tcp, id] or the packet is malformed (as in
+ * go-ethereum). An IP that is no 4- or 16-byte address is no error of the packet: that entry is
+ * skipped, as go-ethereum's nodeFromRPC drops it after decoding.
+ */
+function decodeNeighbor(item: RlpItem, name: string): NeighborRecord | undefined {
+  const l = exactList(item, 4, name)
+  const raw = field(`${name}.ip`, () => asBytes(l[0], `${name}.ip`))
+  const udp = decodePort(l[1], `${name}.udp`)
+  const tcp = decodePort(l[2], `${name}.tcp`)
+  const id = field(`${name}.id`, () => asFixedBytes(l[3], 64, `${name}.id`))
+  const ip = ipOf(raw)
+  return ip === undefined ? undefined : { ip, udp, tcp, id }
 }
 
-/** Decodes the data list of a packet of type `type`. Throws PacketError / RlpError. */
+/** Decodes the data list of a packet of type `type`. Throws PacketError. */
 export function decodePacketData(type: PacketTypeCode, item: RlpItem): Packet {
-  const l = asList(item, 'packet data')
   switch (type) {
     case PacketType.Ping: {
-      const seq = optionalSeq(l[4])
+      const l = packetList(item, 4)
+      const seq = optionalSeq(l, 4)
       return {
         type,
-        version: asUint(l[0], 'version'),
+        version: Number(decodeUint64(l[0], 'version')),
         from: decodeEndpoint(l[1], 'from'),
         to: decodeEndpoint(l[2], 'to'),
         expiration: decodeExpiration(l[3]),
         ...(seq !== undefined ? { enrSeq: seq } : {}),
-        rest: restOf(l, seq !== undefined ? 5 : 4),
+        rest: restOf(l, 5),
       }
     }
     case PacketType.Pong: {
-      const seq = optionalSeq(l[3])
+      const l = packetList(item, 3)
+      const seq = optionalSeq(l, 3)
       return {
         type,
         to: decodeEndpoint(l[0], 'to'),
-        pingHash: asFixedBytes(l[1], 32, 'ping-hash'),
+        pingHash: field('ping-hash', () => asFixedBytes(l[1], 32, 'ping-hash')),
         expiration: decodeExpiration(l[2]),
         ...(seq !== undefined ? { enrSeq: seq } : {}),
-        rest: restOf(l, seq !== undefined ? 4 : 3),
+        rest: restOf(l, 4),
       }
     }
-    case PacketType.FindNode:
+    case PacketType.FindNode: {
+      const l = packetList(item, 2)
       return {
         type,
-        target: asFixedBytes(l[0], 64, 'target'),
+        target: field('target', () => asFixedBytes(l[0], 64, 'target')),
         expiration: decodeExpiration(l[1]),
         rest: restOf(l, 2),
       }
+    }
     case PacketType.Neighbors: {
+      const l = packetList(item, 2)
       const nodes: NeighborRecord[] = []
-      for (const n of asList(l[0], 'nodes')) {
-        const rec = decodeNeighbor(n)
+      const list = field('nodes', () => asList(l[0], 'nodes'))
+      for (let i = 0; i < list.length; i++) {
+        const rec = decodeNeighbor(list[i]!, `nodes[${i}]`)
         if (rec) nodes.push(rec)
       }
       return { type, nodes, expiration: decodeExpiration(l[1]), rest: restOf(l, 2) }
     }
-    case PacketType.ENRRequest:
+    case PacketType.ENRRequest: {
+      const l = packetList(item, 1)
       return { type, expiration: decodeExpiration(l[0]), rest: restOf(l, 1) }
-    case PacketType.ENRResponse:
+    }
+    case PacketType.ENRResponse: {
+      const l = packetList(item, 2)
       return {
         type,
-        requestHash: asFixedBytes(l[0], 32, 'request-hash'),
-        record: encodeRlp(asList(l[1], 'record') as RlpInput),
+        requestHash: field('request-hash', () => asFixedBytes(l[0], 32, 'request-hash')),
+        record: encodeRlp(field('record', () => asList(l[1], 'record')) as RlpInput),
         rest: restOf(l, 2),
       }
+    }
   }
 }
 

@@ -29,9 +29,10 @@ const knownType = (t: number): t is PacketTypeCode => t >= 1 && t <= 6
 
 /**
  * Decodes a datagram: checks size and hash, recovers the sender from the signature, decodes the
- * data (EIP-8 tolerant: extra list elements and trailing bytes are ignored). Every failure is a
- * PacketError with a code (ERR_PACKET_TOO_SMALL, ERR_PACKET_TOO_LARGE, ERR_BAD_HASH,
- * ERR_INVALID_SIGNATURE, ERR_UNKNOWN_PACKET_TYPE, ERR_BAD_PACKET).
+ * data (EIP-8 tolerant: extra top-level list elements and trailing bytes are ignored; typed
+ * fields are strict, as go-ethereum's `v4wire.Decode`). Every failure is a PacketError with a code
+ * (ERR_PACKET_TOO_SMALL, ERR_PACKET_TOO_LARGE, ERR_BAD_HASH, ERR_INVALID_SIGNATURE,
+ * ERR_UNKNOWN_PACKET_TYPE, ERR_BAD_PACKET with the offending `field`).
  */
 export function decodePacket(bytes: Uint8Array): DecodedPacket {
   if (bytes.length < headSize + 1) {
@@ -63,6 +64,7 @@ export function decodePacket(bytes: Uint8Array): DecodedPacket {
   } catch (cause) {
     throw new PacketError('ERR_BAD_PACKET', `malformed packet data: ${(cause as Error).message}`, {
       cause,
+      ...(cause instanceof PacketError && cause.field !== undefined && { field: cause.field }),
     })
   }
   return { packet, hash: hash.slice(), fromId }

@@ -34,6 +34,21 @@ describe('UDPv4 over node:dgram', () => {
     expect(t.address.port).toBeGreaterThan(0)
   })
 
+  it('asks the OS for a larger receive buffer and reports what it granted', async () => {
+    const small = await bindUdp({ host: '127.0.0.1', port: 0 })
+    closers.push(() => small.close())
+    const big = await bindUdp({ host: '127.0.0.1', port: 0, recvBufferSize: 4 * 1024 * 1024 })
+    closers.push(() => big.close())
+    const udp = await listen('127.0.0.1')
+    console.log(
+      `receive buffer: default ${small.recvBufferSize}, asked 4 MiB, granted ${big.recvBufferSize}`,
+    )
+    expect(small.recvBufferSize).toBeGreaterThan(0)
+    expect(big.recvBufferSize!).toBeGreaterThanOrEqual(small.recvBufferSize!)
+    // UDPv4 asks for udpv4Defaults.recvBufferSize (1 MiB): at least the default buffer.
+    expect(udp.stats.recvBufferSize!).toBeGreaterThanOrEqual(small.recvBufferSize!)
+  })
+
   it('pings, bonds and requests the ENR over IPv4 loopback', async () => {
     const a = await listen('127.0.0.1')
     const b = await listen('127.0.0.1')
