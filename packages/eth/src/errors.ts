@@ -1,4 +1,5 @@
 import { Devp2pError, RlpError } from '@x/core'
+import { DisconnectError, DisconnectReason } from '@x/p2p'
 
 /** Codes of every error thrown by @x/eth. */
 export type EthErrorCode =
@@ -25,6 +26,7 @@ export type EthErrorCode =
   | 'ERR_BLOB_TX_BROADCAST'
   | 'ERR_DUPLICATE_TX'
   | 'ERR_ANNOUNCE_MISMATCH'
+  | 'ERR_ANNOUNCE_LENGTHS'
 
 /**
  * Base class of every error thrown by @x/eth; branch on `code`. A `Devp2pError` of @x/core, so
@@ -52,5 +54,27 @@ export function ethDecoder<A extends unknown[], R>(decode: (...args: A) => R): (
       if (err instanceof RlpError) throw new EthError('ERR_DECODE', err.message, { cause: err })
       throw err
     }
+  }
+}
+
+/**
+ * Decodes the payload of message `code` with its codec. A payload that does not decode ends the
+ * peer with `BreachOfProtocol`, as go-ethereum's `Msg.Decode` does (its `errInvalidMsg`, which
+ * `discReasonForError` maps to `DiscProtocolError`): the {@link DisconnectError} carries the
+ * codec's `ERR_DECODE` as `cause`. Every other error (checks after the decode: sizes, lengths,
+ * unsolicited responses) passes unchanged and ends the peer with a subprotocol error.
+ */
+export function decodeMsg<T>(code: number, payload: Uint8Array, decode: (p: Uint8Array) => T): T {
+  try {
+    return decode(payload)
+  } catch (err) {
+    if (err instanceof EthError && err.code === 'ERR_DECODE') {
+      throw new DisconnectError(
+        DisconnectReason.BreachOfProtocol,
+        `invalid message (code ${code}, size ${payload.length}): ${err.message}`,
+        { cause: err },
+      )
+    }
+    throw err
   }
 }

@@ -280,7 +280,7 @@ describe('codecs reject malformed input with a typed error', () => {
       sizes: [1],
       hashes: [hash(1), hash(2)],
     })
-    expect(codeOf(() => decodeNewPooledTransactionHashes(ann))).toBe('ERR_DECODE')
+    expect(codeOf(() => decodeNewPooledTransactionHashes(ann))).toBe('ERR_ANNOUNCE_LENGTHS')
     // A typed transaction with a type byte ≥ 0x80.
     expect(codeOf(() => decodeTransactions(encodeList([raw('82c001')])))).toBe('ERR_DECODE')
     // Non-list item in BlockHeaders.
