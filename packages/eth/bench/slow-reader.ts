@@ -1,7 +1,7 @@
 // Per-peer memory under a slow-reader attack, ours beside @ethereumjs/devp2p's: a victim node in
 // a child process (bench/slow-reader/victim.ts), an attacker here over real RLPx on 127.0.0.1.
 //   slow-reader: the peer stops reading after the handshake while the victim streams
-//     transactions to it the way the implementation's users do (ours: `broadcastTransactions`;
+//     transactions to it the way the implementation's users do (ours: `EthPeer.asyncSendTransactions`;
 //     ethereumjs: `ETH.sendMessage`).
 //   compressible-flood-requests: the peer sends 1 MiB GetBlockBodies of zero hashes (~50 KiB on
 //     the wire with snappy) as fast as its socket takes them, and reads what comes back.
@@ -38,6 +38,7 @@ export async function run(args: number[] = []): Promise<void> {
     offeredMiB: mib(r.bytes),
     heldGrowthMiB: mib(r.heldGrowth),
     peakRssGrowthMiB: mib(r.peakRssGrowth),
+    peerStillConnected: r.after.peers === 1,
   }))
   console.table(table)
   console.log(

@@ -164,7 +164,12 @@ export interface AttackResult {
   bytes: number
   before: Memory
   after: Memory
-  /** Retained growth after GC: heap used + external (ArrayBuffers, socket buffers). */
+  /** Memory measured while the attack went on (the flood: halfway through it). */
+  during?: Memory
+  /**
+   * Retained growth after GC, heap used + external (ArrayBuffers, socket buffers): the larger of
+   * the measurement during the attack and the one after it, while the peer is still connected.
+   */
   heldGrowth: number
   peakRssGrowth: number
 }
@@ -175,14 +180,17 @@ function result(
   bytes: number,
   before: Memory,
   after: Memory,
+  during?: Memory,
 ): AttackResult {
+  const held = (m: Memory) => m.heapUsed + m.external - (before.heapUsed + before.external)
   return {
     impl,
     attack,
     bytes,
     before,
     after,
-    heldGrowth: after.heapUsed + after.external - (before.heapUsed + before.external),
+    ...(during && { during }),
+    heldGrowth: Math.max(held(after), during ? held(during) : Number.NEGATIVE_INFINITY),
     peakRssGrowth: after.peakRss - before.rss,
   }
 }
@@ -254,7 +262,10 @@ export async function compressibleFlood(
     })().catch(() => {})
     const request = compressibleRequest()
     let bytes = 0
+    let during: Promise<Memory> | undefined
     for (let i = 0; i < count; i++) {
+      // Halfway, the victim measures while the flood goes on (queues full, not drained).
+      if (i === count >> 1) during = victim.memory()
       if (kind === 'requests') {
         await attacker.eth.writeMsg(MsgCode.GetBlockBodies, request)
         bytes += request.length
@@ -273,7 +284,7 @@ export async function compressibleFlood(
     await probe
     const after = await victim.memory()
     attacker.conn.close()
-    return result(impl, `compressible-flood-${kind}`, bytes, before, after)
+    return result(impl, `compressible-flood-${kind}`, bytes, before, after, await during)
   } finally {
     await victim.close()
   }

@@ -4,8 +4,9 @@
 //   (start)            {"ready":true,"port":…,"id":"<hex>"}
 //   (peer connected)   {"peer":true}
 //   stream <MiB>       offers <MiB> of transactions (1 KiB each, random) to the peer, as the
-//                      implementation's users send them: ours through `EthHandler.broadcastTransactions`
-//                      (queued per peer, never blocking), ethereumjs through `ETH.sendMessage`;
+//                      implementation's users send them: ours through `EthPeer.asyncSendTransactions`
+//                      (the per-peer queue `broadcastTransactions` feeds: bounded, never
+//                      blocking), ethereumjs through `ETH.sendMessage`;
 //                      then {"streamed":<bytes>}
 //   mem                {"mem":{…}} retained memory after two full GCs, the peak RSS so far, and
 //                      how many peers are connected (and, ours, transactions are in the pool)
@@ -78,7 +79,10 @@ async function ours(): Promise<Victim> {
   return {
     port: server.listenAddress?.port as number,
     id: server.id,
-    send: (batch) => eth.broadcastTransactions(batch),
+    // Each peer's own queue (what `broadcastTransactions` feeds): bounded, never blocking.
+    send: (batch) => {
+      for (const p of eth.peers.all()) p.asyncSendTransactions(batch)
+    },
     stats: () => ({ peers: eth.peers.len, poolTxs: backend.txPool.size }),
     stop: async () => {
       eth.close()
