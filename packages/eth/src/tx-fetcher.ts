@@ -36,9 +36,9 @@ interface Announced {
  * Fetches announced transactions (go-ethereum's tx fetcher, reduced): an announced hash waits
  * {@link txArriveTimeout} for a full copy to arrive by broadcast, then is requested from the best
  * ranked live peer of those that announced it (the first announcer without a ranking), unless
- * the pool has it by then. A hash is requested once. Every
- * delivered transaction is checked against the type and size its announcers gave: a mismatch
- * drops that announcer, as go-ethereum does.
+ * the pool has it by then. A hash is requested once. Every delivered transaction is checked
+ * against the type and size its announcers gave: a mismatch drops that announcer, as
+ * go-ethereum does.
  */
 export class TxFetcher {
   readonly #requested = new KnownCache(maxRequestedTxs)
