@@ -27,6 +27,7 @@ export type EthErrorCode =
   | 'ERR_DUPLICATE_TX'
   | 'ERR_ANNOUNCE_MISMATCH'
   | 'ERR_ANNOUNCE_LENGTHS'
+  | 'ERR_INVALID_ITEM'
 
 /**
  * Base class of every error thrown by @x/eth; branch on `code`. A `Devp2pError` of @x/core, so
@@ -74,6 +75,24 @@ export function decodeMsg<T>(code: number, payload: Uint8Array, decode: (p: Uint
         `invalid message (code ${code}, size ${payload.length}): ${err.message}`,
         { cause: err },
       )
+    }
+    throw err
+  }
+}
+
+/**
+ * Runs `check` on one item of a list a message carries (a transaction, a header, a receipt).
+ * go-ethereum decodes such a message with the items kept raw (`rlp.RawList`) and decodes the
+ * items afterwards (`RawList.Items`), so an item that is not what it should be is a subprotocol
+ * error there, not a malformed message: a decode failure in `check` becomes
+ * `ERR_INVALID_ITEM` (which {@link decodeMsg} lets through).
+ */
+export function checkItem(what: string, check: () => void): void {
+  try {
+    check()
+  } catch (err) {
+    if (err instanceof RlpError || (err instanceof EthError && err.code === 'ERR_DECODE')) {
+      throw new EthError('ERR_INVALID_ITEM', `invalid ${what}: ${err.message}`, { cause: err })
     }
     throw err
   }

@@ -46,7 +46,7 @@ export function encodeRawItemsResponse(r: RawItemsResponse): Uint8Array {
 
 /**
  * Decodes `[request-id, [item…]]`; every item must be an RLP list unless `allowStrings`
- * (transactions: typed ones are byte strings).
+ * (transactions: typed ones are byte strings), else `ERR_INVALID_ITEM` (see `checkItem`).
  */
 export const decodeRawItemsResponse = ethDecoder(
   (payload: Uint8Array, what: string, maxItems: number, allowStrings = false): RawItemsResponse => {
@@ -58,7 +58,7 @@ export const decodeRawItemsResponse = ethDecoder(
     if (!allowStrings) {
       for (const item of items) {
         if ((item[0] as number) < 0xc0)
-          throw new EthError('ERR_DECODE', `invalid ${what}: item is not a list`)
+          throw new EthError('ERR_INVALID_ITEM', `invalid ${what}: item is not a list`)
       }
     }
     return { requestId: readBigUint(f[0], `${what} request id`), items }

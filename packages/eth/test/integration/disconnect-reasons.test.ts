@@ -1,4 +1,4 @@
-import { encodeList, encodeUint } from '@x/core'
+import { encodeBytes, encodeList, encodeUint } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import { DisconnectReason, type MsgReadWriter, type Protocol } from '@x/p2p'
 import { MemoryNetwork } from '@x/p2p/testing'
@@ -20,7 +20,8 @@ import { devnetHandshake, memoryServer, untilClock } from '../helpers.js'
  * them in the Disconnect message: a payload that does not decode is `Msg.Decode`'s
  * `errInvalidMsg`, which `discReasonForError` maps to DiscProtocolError (0x02); every other error
  * an eth handler returns (a code its version lacks, an unsolicited response, a check after the
- * decode, a handshake mismatch) is a plain error, mapped to DiscSubprotocolError (0x10).
+ * decode, an item of a raw list that does not decode, a handshake mismatch) is a plain error,
+ * mapped to DiscSubprotocolError (0x10).
  */
 
 const stops: (() => Promise<void>)[] = []
@@ -131,6 +132,17 @@ describe("disconnect reasons as go-ethereum's", () => {
       handshake: true,
       send: (rw) =>
         rw.writeMsg(MsgCode.BlockHeaders, encodeBlockHeaders({ requestId: 7n, headers: [] })),
+    })
+    expect(reason).toBe(DisconnectReason.SubprotocolError)
+  })
+
+  it('a Transactions list whose item is no transaction: subprotocol error (0x10)', async () => {
+    // Well-formed RLP, but a typed envelope whose type byte is ≥ 0x80: go-ethereum finds it when
+    // it decodes the RawList's items, after the message.
+    const reason = await reasonReceived({
+      handshake: true,
+      send: (rw) =>
+        rw.writeMsg(MsgCode.Transactions, encodeList([encodeBytes(Uint8Array.of(0xc0, 0x01))])),
     })
     expect(reason).toBe(DisconnectReason.SubprotocolError)
   })

@@ -281,16 +281,18 @@ describe('codecs reject malformed input with a typed error', () => {
       hashes: [hash(1), hash(2)],
     })
     expect(codeOf(() => decodeNewPooledTransactionHashes(ann))).toBe('ERR_ANNOUNCE_LENGTHS')
+    // Items of a well-formed list that are not what the message holds: ERR_INVALID_ITEM (go-ethereum
+    // decodes them after the message, from its rlp.RawList).
     // A typed transaction with a type byte ≥ 0x80.
-    expect(codeOf(() => decodeTransactions(encodeList([raw('82c001')])))).toBe('ERR_DECODE')
+    expect(codeOf(() => decodeTransactions(encodeList([raw('82c001')])))).toBe('ERR_INVALID_ITEM')
     // Non-list item in BlockHeaders.
     expect(
       codeOf(() => decodeBlockHeaders(encodeList([encodeUint(1), encodeList([encodeUint(3)])]))),
-    ).toBe('ERR_DECODE')
+    ).toBe('ERR_INVALID_ITEM')
     // eth/69 receipt with bloom (5 fields).
     const r5 = encodeList([1, 1, 1, 1, 1].map((v) => encodeUint(v)))
     const rec = encodeList([encodeUint(1), encodeList([encodeList([r5])])])
-    expect(codeOf(() => decodeReceipts(rec))).toBe('ERR_DECODE')
+    expect(codeOf(() => decodeReceipts(rec))).toBe('ERR_INVALID_ITEM')
     // Fork id hash of 3 bytes in a Status.
     const bad = encodeStatus(status68)
     expect(codeOf(() => decodeStatus(bad.subarray(0, bad.length - 10)))).toBe('ERR_DECODE')
