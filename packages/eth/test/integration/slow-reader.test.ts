@@ -17,7 +17,7 @@ import { peerDefaults } from '../../src/index.js'
  * compressed frames: about 6 MiB measured, stated as 16 MiB. An implementation that buffers what
  * a slow reader does not take holds what it was given beyond what the kernel's socket buffers
  * and the attacker's receive queue absorb (12 to 68 MiB in our runs on loopback, tcp_rmem up to
- * 32 MiB), so 96 MiB are streamed: @ethereumjs/devp2p held 60 and 67 MiB of them in two runs
+ * 32 MiB), so 96 MiB are streamed: @ethereumjs/devp2p held 49 to 85 MiB of them in our runs
  * (`pnpm bench slow-reader`). A pool that took 1 MiB transactions would hold one per message
  * (go-ethereum's pools refuse them over 128 KiB).
  */
