@@ -10,7 +10,12 @@ import {
 import { checkItem, EthError, ethDecoder } from '../errors.js'
 import { type EthVersion, maxRequestItems } from './codes.js'
 import { checkSize } from './limits.js'
-import { decodeHashesRequest, decodeRawItemsResponse, encodeRawItemsResponse } from './request.js'
+import {
+  decodeHashesRequest,
+  decodeRawItemsResponse,
+  encodeRawItemsResponse,
+  hashList,
+} from './request.js'
 
 /**
  * GetReceipts: `[request-id, [blockhash…]]`; from eth/70 (EIP-7975) `[request-id,
@@ -58,11 +63,13 @@ export const decodeGetReceipts = ethDecoder(
     const f = splitList(payload, 'GetReceipts')
     if (f.length < 3)
       throw new EthError('ERR_DECODE', 'invalid GetReceipts: expected [request-id, index, hashes]')
-    const hashes = splitList(f[2] as Uint8Array, 'GetReceipts hashes')
+    const list = f[2] as Uint8Array
     return {
       requestId: readBigUint(f[0], 'GetReceipts request id'),
       firstBlockReceiptIndex: readUint(f[1], 'GetReceipts first block receipt index'),
-      hashes: hashes.map((h) => readFixed(h, 32, 'GetReceipts hash')),
+      hashes:
+        hashList(list) ??
+        splitList(list, 'GetReceipts hashes').map((h) => readFixed(h, 32, 'GetReceipts hash')),
     }
   },
 )
