@@ -223,19 +223,6 @@ export class AppNode implements Startable {
       log.info('DNS discovery', { trees: urls })
     }
 
-    const chain = await loadChain(config, log)
-    const eth = new EthService({
-      network: chain?.config ?? config.network,
-      ...(chain && { backend: chain }),
-      ...(config.networkid !== undefined && { networkId: config.networkid }),
-      ...(config.follow !== undefined && { followPeers: config.follow }),
-      logger: log.child({ module: 'eth' }),
-    })
-    await eth.start()
-    stops.push(() => eth.stop())
-    logEth(eth, log)
-    stops.push(logChainStatus(eth, log))
-
     const reporter = new NodeReporter()
     const routes = { '/node': () => reporter.report() ?? { error: 'node not running' } }
     // --http: the admin JSON-RPC API at POST / on the health endpoints' port (README "HTTP").
@@ -256,6 +243,21 @@ export class AppNode implements Startable {
       requireDiscovery: !config.nodiscover,
       logger: log.child({ module: 'health' }),
     })
+
+    const chain = await loadChain(config, log)
+    const eth = new EthService({
+      network: chain?.config ?? config.network,
+      ...(chain && { backend: chain }),
+      ...(config.networkid !== undefined && { networkId: config.networkid }),
+      ...(config.follow !== undefined && { followPeers: config.follow }),
+      // The fetchers ask healthy, fast peers first (ping/1 and base Ping/Pong RTTs).
+      comparePeers: health.tracker.compare,
+      logger: log.child({ module: 'eth' }),
+    })
+    await eth.start()
+    stops.push(() => eth.stop())
+    logEth(eth, log)
+    stops.push(logChainStatus(eth, log))
     const heartbeat = new NodeHeartbeat({
       config,
       logger: log.child({ module: 'heartbeat' }),

@@ -5,4 +5,5 @@ import { runCases } from '../../../bench/cases.ts'
 await runCases({
   eth: () => import('./codec.ts'),
   propagation: () => import('./propagation.ts'),
+  'slow-reader': () => import('./slow-reader.ts'),
 })

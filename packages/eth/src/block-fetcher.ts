@@ -16,7 +16,9 @@ const batch = 64
  * and imported; with `followPeers`, a peer whose head is further ahead (eth/69 Status or
  * BlockRangeUpdate, NewBlock) is followed in batches of {@link batch} until we reach its head.
  * One catch-up at a time (the best head announced meanwhile is followed next); chains without
- * `insertBlock` only relay.
+ * `insertBlock` only relay. Which peer is asked is chosen per block and per batch from `peers`
+ * (the live peers, best ranked first): the best that has what we need (knows the announced
+ * block; its head reaches the batch), so requests move off a peer as soon as it ranks lower.
  */
 export class BlockFetcher {
   readonly #fetching = new KnownCache(maxFetchingBlocks)
@@ -34,6 +36,8 @@ export class BlockFetcher {
     private readonly logger: Logger,
     /** Whether to catch up with peers further ahead than one block (else only head + 1). */
     private readonly followPeers: boolean,
+    /** The live peers, best first (`PeerSet.ranked`); default only the announcing peer. */
+    private readonly peers: () => EthPeer[] = () => [],
   ) {}
 
   /** A peer announced block `hash` at `number` (NewBlockHashes). */
@@ -73,21 +77,37 @@ export class BlockFetcher {
     this.#next = undefined
   }
 
-  async #fetchOne(peer: EthPeer, hash: Uint8Array): Promise<void> {
+  /**
+   * The best ranked live peer that `has` what we need; `announcer` (the peer that told us) when
+   * the ranking offers none, while it is live.
+   */
+  #source(announcer: EthPeer, has: (p: EthPeer) => boolean): EthPeer | undefined {
+    const live = this.peers()
+    if (live.length === 0) return announcer
+    return live.find((p) => p === announcer || has(p))
+  }
+
+  async #fetchOne(announcer: EthPeer, hash: Uint8Array): Promise<void> {
+    const peer = this.#source(announcer, (p) => p.knowsBlock(hash))
+    if (!peer) return
     const [header] = await peer.requestHeaders({ origin: hash, amount: 1, skip: 0, reverse: false })
     if (!header || !equalBytes(headerHash(header), hash)) return
     const [body] = await peer.requestBodies([hash])
     if (body && !this.#closed) this.#import(header, body)
   }
 
-  async #catchUp(peer: EthPeer, target: number): Promise<void> {
+  async #catchUp(announcer: EthPeer, target: number): Promise<void> {
     while (!this.#closed) {
       const from = this.chain.head().number + 1
       if (from > target) return
       const amount = Math.min(batch, target - from + 1)
+      const last = from + amount - 1
+      const peer = this.#source(announcer, (p) => (p.head.number ?? -1) >= last)
+      if (!peer) return
       const headers = await peer.requestHeaders({ origin: from, amount, skip: 0, reverse: false })
       if (headers.length === 0) return
       const hashes = headers.map(headerHash)
+      // The bodies of those headers from the peer that sent them (another may be on a fork).
       const bodies = await peer.requestBodies(hashes)
       let imported = 0
       for (let i = 0; i < headers.length && i < bodies.length; i++) {

@@ -2,7 +2,7 @@ import { DisconnectError, DisconnectReason, type Msg } from '@x/p2p'
 import type { Backend } from './backend.js'
 import { withoutBlobs } from './blob-tx.js'
 import type { BlockFetcher } from './block-fetcher.js'
-import { EthError } from './errors.js'
+import { decodeMsg, EthError } from './errors.js'
 import { blockParts, headerHash, headerNumber } from './header.js'
 import { decodeBlockAccessLists, decodeGetBlockAccessLists } from './messages/access-lists.js'
 import {
@@ -50,7 +50,8 @@ export interface MessageContext {
 /**
  * Handles one message from a registered peer (go-ethereum's `handleMessage`): serves requests,
  * delivers responses, takes in announcements and propagated blocks/transactions. Throws to
- * drop the peer.
+ * drop the peer: a payload its codec cannot decode with `BreachOfProtocol` (see
+ * {@link decodeMsg}), anything else with an {@link EthError} (a subprotocol error).
  */
 export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg): Promise<void> {
   if (msg.size > maxMessageSize) {
@@ -71,18 +72,18 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
     case MsgCode.Status:
       throw new EthError('ERR_EXTRA_STATUS_MSG', 'status after the handshake')
     case MsgCode.GetBlockHeaders: {
-      const q = decodeGetBlockHeaders(msg.payload)
+      const q = decodeMsg(msg.code, msg.payload, decodeGetBlockHeaders)
       return peer.replyBlockHeaders(q.requestId, serveHeaders(chain, q))
     }
     case MsgCode.GetBlockBodies: {
-      const q = decodeGetBlockBodies(msg.payload)
+      const q = decodeMsg(msg.code, msg.payload, decodeGetBlockBodies)
       return peer.replyBlockBodies(
         q.requestId,
         serveByHash(q.hashes, (h) => chain.bodyByHash(h)),
       )
     }
     case MsgCode.GetReceipts: {
-      const q = decodeGetReceipts(msg.payload, peer.version)
+      const q = decodeMsg(msg.code, msg.payload, (p) => decodeGetReceipts(p, peer.version))
       if (peer.version < 70) {
         const form = receiptForm(peer.version)
         const receipts = serveByHash(q.hashes, (h) => chain.receiptsByHash(h, form))
@@ -92,15 +93,15 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       return peer.replyReceipts(q.requestId, r.receipts, r.lastBlockIncomplete)
     }
     case MsgCode.GetBlockAccessLists: {
-      const q = decodeGetBlockAccessLists(msg.payload)
+      const q = decodeMsg(msg.code, msg.payload, decodeGetBlockAccessLists)
       return peer.replyBlockAccessLists(q.requestId, serveAccessLists(chain, q.hashes))
     }
     case MsgCode.GetCells: {
-      const q = decodeGetCells(msg.payload)
+      const q = decodeMsg(msg.code, msg.payload, decodeGetCells)
       return peer.replyCells({ requestId: q.requestId, ...serveCells(ctx.backend, q) })
     }
     case MsgCode.GetPooledTransactions: {
-      const q = decodeGetPooledTransactions(msg.payload)
+      const q = decodeMsg(msg.code, msg.payload, decodeGetPooledTransactions)
       const txs = servePooledTransactions(q.hashes, (h) => pool.get(h))
       // eth/72 serves blob transactions without their blobs (those go as cells).
       return peer.replyPooledTransactions(
@@ -109,37 +110,37 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       )
     }
     case MsgCode.BlockHeaders: {
-      const r = decodeBlockHeaders(msg.payload)
+      const r = decodeMsg(msg.code, msg.payload, decodeBlockHeaders)
       peer.fulfil(msg.code, r.requestId, r.headers.length)
       peer.deliver(msg.code, r.requestId, r.headers)
       return
     }
     case MsgCode.BlockBodies: {
-      const r = decodeBlockBodies(msg.payload)
+      const r = decodeMsg(msg.code, msg.payload, decodeBlockBodies)
       peer.fulfil(msg.code, r.requestId, r.bodies.length)
       peer.deliver(msg.code, r.requestId, r.bodies)
       return
     }
     case MsgCode.Receipts: {
-      const r = decodeReceipts(msg.payload, peer.version)
+      const r = decodeMsg(msg.code, msg.payload, (p) => decodeReceipts(p, peer.version))
       peer.fulfil(msg.code, r.requestId, r.receipts.length)
       peer.deliver(msg.code, r.requestId, r.receipts, r.lastBlockIncomplete)
       return
     }
     case MsgCode.BlockAccessLists: {
-      const r = decodeBlockAccessLists(msg.payload)
+      const r = decodeMsg(msg.code, msg.payload, decodeBlockAccessLists)
       peer.fulfil(msg.code, r.requestId, r.accessLists.length)
       peer.deliver(msg.code, r.requestId, r.accessLists)
       return
     }
     case MsgCode.Cells: {
-      const { requestId, ...cells } = decodeCells(msg.payload)
+      const { requestId, ...cells } = decodeMsg(msg.code, msg.payload, decodeCells)
       peer.fulfil(msg.code, requestId, cells.hashes.length)
       peer.deliver(msg.code, requestId, [], cells)
       return
     }
     case MsgCode.PooledTransactions: {
-      const r = decodePooledTransactions(msg.payload)
+      const r = decodeMsg(msg.code, msg.payload, decodePooledTransactions)
       peer.fulfil(msg.code, r.requestId, r.txs.length)
       const txs = checkDeliveredTxs(peer.version, r.txs, false)
       peer.deliver(msg.code, r.requestId, r.txs)
@@ -148,19 +149,21 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       return
     }
     case MsgCode.Transactions: {
-      const raw = decodeTransactions(msg.payload)
+      const raw = decodeMsg(msg.code, msg.payload, decodeTransactions)
       ctx.txFetcher.delivered(checkDeliveredTxs(peer.version, raw, true))
       ctx.receiveTxs(peer, raw, false)
       return
     }
     case MsgCode.NewPooledTransactionHashes: {
-      const ann = decodeNewPooledTransactionHashes(msg.payload, peer.version)
+      const ann = decodeMsg(msg.code, msg.payload, (p) =>
+        decodeNewPooledTransactionHashes(p, peer.version),
+      )
       for (const h of ann.hashes) peer.markTransaction(h)
       ctx.txFetcher.notify(peer, ann.hashes, ann)
       return
     }
     case MsgCode.NewBlockHashes: {
-      for (const a of decodeNewBlockHashes(msg.payload)) {
+      for (const a of decodeMsg(msg.code, msg.payload, decodeNewBlockHashes)) {
         peer.markBlock(a.hash)
         // Not awaited: the responses arrive through this same loop.
         ctx.blockFetcher.announced(peer, a.hash, a.number)
@@ -168,7 +171,7 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       return
     }
     case MsgCode.NewBlock: {
-      const nb = decodeNewBlock(msg.payload)
+      const nb = decodeMsg(msg.code, msg.payload, decodeNewBlock)
       const header = blockParts(nb.block)[0] as Uint8Array
       const hash = headerHash(header)
       peer.markBlock(hash)
@@ -180,7 +183,7 @@ export async function handleMessage(ctx: MessageContext, peer: EthPeer, msg: Msg
       return
     }
     case MsgCode.BlockRangeUpdate: {
-      const range = decodeBlockRangeUpdate(msg.payload)
+      const range = decodeMsg(msg.code, msg.payload, decodeBlockRangeUpdate)
       try {
         validateBlockRange(range)
       } catch (err) {

@@ -1,4 +1,5 @@
 import { Devp2pError, RlpError } from '@x/core'
+import { DisconnectError, DisconnectReason } from '@x/p2p'
 
 /** Codes of every error thrown by @x/eth. */
 export type EthErrorCode =
@@ -25,6 +26,8 @@ export type EthErrorCode =
   | 'ERR_BLOB_TX_BROADCAST'
   | 'ERR_DUPLICATE_TX'
   | 'ERR_ANNOUNCE_MISMATCH'
+  | 'ERR_ANNOUNCE_LENGTHS'
+  | 'ERR_INVALID_ITEM'
 
 /**
  * Base class of every error thrown by @x/eth; branch on `code`. A `Devp2pError` of @x/core, so
@@ -52,5 +55,45 @@ export function ethDecoder<A extends unknown[], R>(decode: (...args: A) => R): (
       if (err instanceof RlpError) throw new EthError('ERR_DECODE', err.message, { cause: err })
       throw err
     }
+  }
+}
+
+/**
+ * Decodes the payload of message `code` with its codec. A payload that does not decode ends the
+ * peer with `BreachOfProtocol`, as go-ethereum's `Msg.Decode` does (its `errInvalidMsg`, which
+ * `discReasonForError` maps to `DiscProtocolError`): the {@link DisconnectError} carries the
+ * codec's `ERR_DECODE` as `cause`. Every other error (checks after the decode: sizes, lengths,
+ * unsolicited responses) passes unchanged and ends the peer with a subprotocol error.
+ */
+export function decodeMsg<T>(code: number, payload: Uint8Array, decode: (p: Uint8Array) => T): T {
+  try {
+    return decode(payload)
+  } catch (err) {
+    if (err instanceof EthError && err.code === 'ERR_DECODE') {
+      throw new DisconnectError(
+        DisconnectReason.BreachOfProtocol,
+        `invalid message (code ${code}, size ${payload.length}): ${err.message}`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+}
+
+/**
+ * Runs `check` on one item of a list a message carries (a transaction, a header, a receipt).
+ * go-ethereum decodes such a message with the items kept raw (`rlp.RawList`) and decodes the
+ * items afterwards (`RawList.Items`), so an item that is not what it should be is a subprotocol
+ * error there, not a malformed message: a decode failure in `check` becomes
+ * `ERR_INVALID_ITEM` (which {@link decodeMsg} lets through).
+ */
+export function checkItem(what: string, check: () => void): void {
+  try {
+    check()
+  } catch (err) {
+    if (err instanceof RlpError || (err instanceof EthError && err.code === 'ERR_DECODE')) {
+      throw new EthError('ERR_INVALID_ITEM', `invalid ${what}: ${err.message}`, { cause: err })
+    }
+    throw err
   }
 }

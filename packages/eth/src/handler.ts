@@ -17,7 +17,7 @@ import { type ForkFilter, forkFilter, forkIdAt } from './forkid.js'
 import { type HandshakeOptions, handshake } from './handshake.js'
 import { type EthVersion, ethVersions, protocolLengths } from './messages/codes.js'
 import { EthPeer, type PeerHead } from './peer.js'
-import { PeerSet } from './peer-set.js'
+import { type ComparePeers, PeerSet } from './peer-set.js'
 import { TxBroadcastBatch } from './tx-batch.js'
 import { TxFetcher } from './tx-fetcher.js'
 
@@ -37,6 +37,13 @@ export interface EthHandlerOptions {
   requestTimeout?: number
   /** Picks the √n peers that get blocks and transactions in full (default `Math.random`). */
   random?: () => number
+  /**
+   * Ranks peers for the block and transaction fetchers (which peer to ask) and breaks
+   * `bestPeer`'s ties: a sort comparator over node ids, best first. Default none (the announcer
+   * is asked). A node passes its RTT tracker's, e.g. @x/health's `HealthTracker.compare`
+   * (healthy and fast first).
+   */
+  comparePeers?: ComparePeers
   /**
    * Catch up with peers whose head is ahead of ours (fetch and import their blocks in batches),
    * when the chain can import blocks. Default false: on mainnet that would download the chain
@@ -90,7 +97,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
     this.#logger = options.logger ?? noopLogger
     this.#requestTimeout = options.requestTimeout
     this.#random = options.random ?? Math.random
-    this.peers = new PeerSet(options.maxPeers)
+    this.peers = new PeerSet(options.maxPeers, options.comparePeers)
     this.#filter = forkFilter(this.#chain, () => {
       const h = this.#backend.chain.head()
       return { number: h.number, time: h.time }
@@ -99,6 +106,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       this.#backend.chain,
       this.#logger,
       options.followPeers ?? false,
+      () => this.peers.ranked(),
     )
     this.#txFetcher = new TxFetcher(
       this.#clock,
@@ -109,6 +117,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
         this.#logger.debug('eth announcement mismatch', { id: p.id, err: err.message })
         p.peer.disconnect(DisconnectReason.UselessPeer)
       },
+      (peers) => this.peers.ranked(peers),
     )
     this.#txBatch = new TxBroadcastBatch(this.#clock, this.#backend, (txs) =>
       this.broadcastTransactions(txs),

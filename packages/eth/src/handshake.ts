@@ -1,6 +1,6 @@
 import { type Clock, equalBytes, systemClock, toHex } from '@x/core'
 import { DisconnectError, DisconnectReason, type MsgReadWriter } from '@x/p2p'
-import { EthError } from './errors.js'
+import { decodeMsg, EthError } from './errors.js'
 import type { ForkFilter, ForkId } from './forkid.js'
 import { type EthVersion, MsgCode, maxMessageSize } from './messages/codes.js'
 import {
@@ -99,8 +99,10 @@ export function checkStatus(remote: Status, opts: HandshakeOptions): void {
 /**
  * The eth Status exchange (go-ethereum's `Peer.Handshake`): sends our Status and reads the
  * remote's at the same time, within `timeout`. Resolves with the remote Status; every failure is
- * a {@link DisconnectError}: `ReadTimeout` when the remote is silent, `SubprotocolError` (with
- * an {@link EthError} cause naming the mismatch) for anything wrong in what it sent.
+ * a {@link DisconnectError}, with go-ethereum's reasons: `ReadTimeout` when the remote is
+ * silent, `BreachOfProtocol` for a Status that does not decode (`Msg.Decode`'s
+ * `errInvalidMsg`), `SubprotocolError` (with an {@link EthError} cause naming the mismatch)
+ * for anything else wrong in what it sent.
  */
 export async function handshake(rw: MsgReadWriter, opts: HandshakeOptions): Promise<Status> {
   const clock = opts.clock ?? systemClock
@@ -129,12 +131,7 @@ export async function handshake(rw: MsgReadWriter, opts: HandshakeOptions): Prom
     if (msg.size > maxMessageSize) {
       throw reject('ERR_MSG_TOO_LARGE', `status of ${msg.size} bytes exceeds ${maxMessageSize}`)
     }
-    let status: Status
-    try {
-      status = decodeStatus(msg.payload)
-    } catch (err) {
-      throw reject('ERR_DECODE', `invalid status: ${(err as Error).message}`, err)
-    }
+    const status = decodeMsg(msg.code, msg.payload, decodeStatus)
     checkStatus(status, opts)
     return status
   })()

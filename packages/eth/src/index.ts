@@ -167,7 +167,7 @@ export {
   txType,
 } from './messages/transactions.js'
 export { EthPeer, type EthPeerOptions, type PeerHead, peerDefaults } from './peer.js'
-export { PeerSet } from './peer-set.js'
+export { type ComparePeers, PeerSet } from './peer-set.js'
 export { ethProtocols } from './protocol.js'
 export {
   devnetBlockInterval,

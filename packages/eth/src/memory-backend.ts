@@ -8,16 +8,23 @@ import {
   toHex,
 } from '@x/core'
 import type { Backend, ChainHead, ChainReader, TxPool } from './backend.js'
+import { blobTxType } from './blob-tx.js'
 import { type ChainConfig, emptyRootHash } from './chain.js'
 import { EthError } from './errors.js'
 import { type BlockHeader, blockParts, decodeHeader, encodeHeader, headerHash } from './header.js'
-import { txHash } from './messages/transactions.js'
+import { txHash, txType } from './messages/transactions.js'
 
 export const memoryChainDefaults = {
   /** Blocks kept besides genesis; older ones are dropped (and `earliest` moves up). */
   maxBlocks: 65_536,
   /** Pool size; adding to a full pool drops the oldest transaction. */
   maxPoolTxs: 4096,
+  /** Bytes of transactions the pool holds at most; the oldest are dropped to make room. */
+  maxPoolBytes: 32 * 1024 * 1024,
+  /** Largest transaction taken (go-ethereum's legacypool `txMaxSize`, 4 slots of 32 KiB). */
+  maxTxSize: 128 * 1024,
+  /** Largest blob transaction taken, with its blobs (go-ethereum's blobpool `txMaxSize`). */
+  maxBlobTxSize: 1024 * 1024,
 } as const
 
 const emptyBody = encodeList([encodeList([]), encodeList([])])
@@ -254,24 +261,42 @@ export class MemoryChain implements ChainReader {
   }
 }
 
-/** A bounded transaction pool: at most `max` transactions, the oldest dropped first. */
+/**
+ * A bounded transaction pool: at most `max` transactions and `maxBytes` bytes of them, the
+ * oldest dropped first. A transaction over go-ethereum's size limits (128 KiB, a blob
+ * transaction with its blobs 1 MiB) is not taken, as go-ethereum's pools refuse it
+ * (`ErrOversizedData`); without them a peer could fill memory with `max` huge transactions.
+ */
 export class MemoryTxPool implements TxPool {
   readonly #txs = new Map<string, Uint8Array>()
+  #bytes = 0
 
-  constructor(readonly max: number = memoryChainDefaults.maxPoolTxs) {}
+  constructor(
+    readonly max: number = memoryChainDefaults.maxPoolTxs,
+    readonly maxBytes: number = memoryChainDefaults.maxPoolBytes,
+  ) {}
 
   add(txs: Uint8Array[]): Uint8Array[] {
     const added: Uint8Array[] = []
     for (const tx of txs) {
+      if (tx.length > sizeLimit(tx) || tx.length > this.maxBytes) continue
       const key = toHex(txHash(tx))
       if (this.#txs.has(key)) continue
-      while (this.#txs.size >= this.max) {
-        this.#txs.delete(this.#txs.keys().next().value as string)
+      while (this.#txs.size >= this.max || this.#bytes + tx.length > this.maxBytes) {
+        const [oldest, dropped] = this.#txs.entries().next().value as [string, Uint8Array]
+        this.#txs.delete(oldest)
+        this.#bytes -= dropped.length
       }
       this.#txs.set(key, tx)
+      this.#bytes += tx.length
       added.push(tx)
     }
     return added
+  }
+
+  /** Bytes of the transactions held. */
+  get bytes(): number {
+    return this.#bytes
   }
 
   get(hash: Uint8Array): Uint8Array | undefined {
@@ -291,6 +316,16 @@ export class MemoryTxPool implements TxPool {
   }
 }
 
+/** The largest size the pool takes for `tx`: a blob transaction's limit, or the plain one. */
+function sizeLimit(tx: Uint8Array): number {
+  try {
+    if (txType(tx) === blobTxType) return memoryChainDefaults.maxBlobTxSize
+  } catch {
+    // Not a transaction envelope: the plain limit.
+  }
+  return memoryChainDefaults.maxTxSize
+}
+
 /** A {@link Backend} of a {@link MemoryChain} and a {@link MemoryTxPool}. */
 export interface MemoryBackend extends Backend {
   chain: MemoryChain
@@ -299,7 +334,10 @@ export interface MemoryBackend extends Backend {
 
 export function memoryBackend(
   config: ChainConfig,
-  options: MemoryChainOptions & { maxPoolTxs?: number } = {},
+  options: MemoryChainOptions & { maxPoolTxs?: number; maxPoolBytes?: number } = {},
 ): MemoryBackend {
-  return { chain: new MemoryChain(config, options), txPool: new MemoryTxPool(options.maxPoolTxs) }
+  return {
+    chain: new MemoryChain(config, options),
+    txPool: new MemoryTxPool(options.maxPoolTxs, options.maxPoolBytes),
+  }
 }

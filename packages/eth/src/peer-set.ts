@@ -3,14 +3,29 @@ import { EthError } from './errors.js'
 import type { EthPeer, PeerHead } from './peer.js'
 
 /**
+ * Orders two peers by node id (128 hex characters), best first, as a sort comparator: negative
+ * when `a` is the better peer to ask. @x/health's `HealthTracker.compare` is one (healthy and
+ * fast first); eth itself measures nothing.
+ */
+export type ComparePeers = (a: string, b: string) => number
+
+/**
  * The set of eth peers (go-ethereum's `peerSet`), bounded by `maxPeers`. Registering when
- * closed, when full or twice is an error; `close` disconnects every peer.
+ * closed, when full or twice is an error; `close` disconnects every peer. An injected
+ * {@link ComparePeers} ranks the peers for the fetchers (`ranked`) and breaks `bestPeer`'s ties;
+ * without one, peers keep registration order.
  */
 export class PeerSet {
   readonly #peers = new Map<string, EthPeer>()
+  readonly #compare: ComparePeers | undefined
   #closed = false
 
-  constructor(readonly maxPeers = Number.POSITIVE_INFINITY) {}
+  constructor(
+    readonly maxPeers = Number.POSITIVE_INFINITY,
+    compare?: ComparePeers,
+  ) {
+    this.#compare = compare
+  }
 
   register(peer: EthPeer): void {
     if (this.#closed) throw new EthError('ERR_PEER_SET_CLOSED', 'peer set closed')
@@ -59,14 +74,31 @@ export class PeerSet {
   }
 
   /**
+   * `peers` (default: every registered peer) best first by the ranking; a stable sort, so peers
+   * the ranking cannot tell apart keep their order. A copy, in the given order, without one.
+   */
+  ranked(peers: Iterable<EthPeer> = this.#peers.values()): EthPeer[] {
+    const list = [...peers]
+    const compare = this.#compare
+    if (compare && list.length > 1) list.sort((a, b) => compare(a.id, b.id))
+    return list
+  }
+
+  /**
    * The peer with the best chain: by total difficulty between peers that announced one (eth/68),
    * by head number between peers that announced one (eth/69, or after a NewBlock); a peer with
    * a known number ranks above one with only a difficulty (post-merge difficulty is frozen).
+   * Between equal heads, the better ranked peer.
    */
   bestPeer(): EthPeer | undefined {
     let best: EthPeer | undefined
     for (const p of this.#peers.values()) {
-      if (!best || better(p.head, best.head)) best = p
+      if (!best) {
+        best = p
+        continue
+      }
+      const c = compareHeads(p.head, best.head)
+      if (c > 0 || (c === 0 && this.#compare && this.#compare(p.id, best.id) < 0)) best = p
     }
     return best
   }
@@ -78,9 +110,12 @@ export class PeerSet {
   }
 }
 
-function better(a: PeerHead, b: PeerHead): boolean {
-  if (a.number !== undefined && b.number !== undefined) return a.number > b.number
-  if (a.number !== undefined) return true
-  if (b.number !== undefined) return false
-  return (a.td ?? 0n) > (b.td ?? 0n)
+/** Positive when head `a` is ahead of `b`, negative when behind, 0 when level. */
+function compareHeads(a: PeerHead, b: PeerHead): number {
+  if (a.number !== undefined && b.number !== undefined) return Math.sign(a.number - b.number)
+  if (a.number !== undefined) return 1
+  if (b.number !== undefined) return -1
+  const ta = a.td ?? 0n
+  const tb = b.td ?? 0n
+  return ta > tb ? 1 : ta < tb ? -1 : 0
 }

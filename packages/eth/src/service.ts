@@ -8,7 +8,7 @@ import { EthHandler } from './handler.js'
 import { MemoryChain, memoryBackend } from './memory-backend.js'
 import { type EthVersion, ethVersions } from './messages/codes.js'
 import { peerDefaults } from './peer.js'
-import type { PeerSet } from './peer-set.js'
+import type { ComparePeers, PeerSet } from './peer-set.js'
 
 /** The built-in networks (`--network`). */
 export type EthNetwork = 'mainnet' | 'sepolia' | 'hoodi' | 'devnet'
@@ -43,6 +43,11 @@ export interface EthServiceOptions {
   maxPeers?: number
   /** Timeout of the requests we send, in ms; default 10 s. */
   requestTimeout?: number
+  /**
+   * Which peers the fetchers ask first (see `EthHandlerOptions.comparePeers`); default none.
+   * node-app passes @x/health's `HealthTracker.compare`.
+   */
+  comparePeers?: ComparePeers
   clock?: Clock
   logger?: Logger
 }
@@ -70,6 +75,7 @@ interface ResolvedEthServiceOptions {
   readonly versions: readonly EthVersion[]
   readonly maxPeers: number
   readonly requestTimeout: number
+  readonly comparePeers: ComparePeers | undefined
   readonly clock: Clock
   readonly logger: Logger
 }
@@ -105,6 +111,7 @@ function resolveOptions(options: EthServiceOptions): ResolvedEthServiceOptions {
     versions: o.versions,
     maxPeers: o.maxPeers,
     requestTimeout: o.requestTimeout,
+    comparePeers: o.comparePeers,
     clock: o.clock,
     logger: o.logger,
   }
@@ -167,6 +174,7 @@ export class EthService {
       versions: o.versions,
       maxPeers: o.maxPeers,
       requestTimeout: o.requestTimeout,
+      ...(o.comparePeers && { comparePeers: o.comparePeers }),
     })
     this.protocols = this.handler.protocols
     this.peers = this.handler.peers

@@ -34,14 +34,16 @@ interface Announced {
 
 /**
  * Fetches announced transactions (go-ethereum's tx fetcher, reduced): an announced hash waits
- * {@link txArriveTimeout} for a full copy to arrive by broadcast, then is requested from the first
- * peer that announced it, unless the pool has it by then. A hash is requested once. Every
- * delivered transaction is checked against the type and size its announcers gave: a mismatch
- * drops that announcer, as go-ethereum does.
+ * {@link txArriveTimeout} for a full copy to arrive by broadcast, then is requested from the best
+ * ranked live peer of those that announced it (the first announcer without a ranking), unless
+ * the pool has it by then. A hash is requested once. Every delivered transaction is checked
+ * against the type and size its announcers gave: a mismatch drops that announcer, as
+ * go-ethereum does.
  */
 export class TxFetcher {
   readonly #requested = new KnownCache(maxRequestedTxs)
-  readonly #waiting = new Map<string, { hash: Uint8Array; peer: EthPeer }>()
+  /** Hashes waiting, with up to {@link maxAnnouncersPerTx} of their announcers in order. */
+  readonly #waiting = new Map<string, { hash: Uint8Array; peers: EthPeer[] }>()
   readonly #announced = new Map<string, Map<EthPeer, Announced>>()
   #timer: ReturnType<Clock['setTimeout']> | undefined
 
@@ -52,6 +54,8 @@ export class TxFetcher {
     private readonly isLive: (peer: EthPeer) => boolean,
     /** Drops a peer whose announcement disagreed with what was delivered. */
     private readonly drop: (peer: EthPeer, err: EthError) => void = () => {},
+    /** Orders peers best first (`PeerSet.ranked`); default: as given (announcement order). */
+    private readonly rank: (peers: EthPeer[]) => EthPeer[] = (peers) => peers,
   ) {}
 
   /**
@@ -62,9 +66,14 @@ export class TxFetcher {
     for (const [i, h] of hashes.entries()) {
       const key = toHex(h)
       if (meta) this.#remember(key, peer, meta.types[i] as number, meta.sizes[i] as number)
-      if (this.pool.has(h) || this.#requested.has(h) || this.#waiting.size >= maxWaitingTxs)
-        continue
-      if (!this.#waiting.has(key)) this.#waiting.set(key, { hash: h, peer })
+      if (this.pool.has(h) || this.#requested.has(h)) continue
+      const waiting = this.#waiting.get(key)
+      if (waiting) {
+        if (waiting.peers.length < maxAnnouncersPerTx && !waiting.peers.includes(peer))
+          waiting.peers.push(peer)
+      } else if (this.#waiting.size < maxWaitingTxs) {
+        this.#waiting.set(key, { hash: h, peers: [peer] })
+      }
     }
     this.#schedule()
   }
@@ -141,8 +150,10 @@ export class TxFetcher {
 
   #request(): void {
     const byPeer = new Map<EthPeer, Uint8Array[]>()
-    for (const { hash, peer } of this.#waiting.values()) {
-      if (this.pool.has(hash) || !this.isLive(peer)) continue
+    for (const { hash, peers } of this.#waiting.values()) {
+      if (this.pool.has(hash)) continue
+      const peer = this.rank(peers.filter(this.isLive))[0]
+      if (!peer) continue
       this.#requested.add(hash)
       const list = byPeer.get(peer)
       if (list) list.push(hash)

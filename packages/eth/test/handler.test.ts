@@ -131,10 +131,12 @@ describe('EthHandler', () => {
     )
   })
 
-  it('drops a peer that sends a malformed message with a typed error', async () => {
+  it('drops a peer that sends a malformed message: breach of protocol, ERR_DECODE as cause', async () => {
     const err = await fails(68, MsgCode.GetBlockHeaders, Uint8Array.of(0xc1, 0xff))
-    expect(err).toBeInstanceOf(EthError)
-    expect((err as EthError).code).toBe('ERR_DECODE')
+    expect(err).toBeInstanceOf(DisconnectError)
+    expect((err as DisconnectError).reason).toBe(DisconnectReason.BreachOfProtocol)
+    expect((err as DisconnectError).cause).toBeInstanceOf(EthError)
+    expect(((err as DisconnectError).cause as EthError).code).toBe('ERR_DECODE')
   })
 
   it('drops a peer that sends a message over 10 MiB', async () => {

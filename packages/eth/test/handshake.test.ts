@@ -96,11 +96,11 @@ describe('eth handshake', () => {
     expect(causeCode(err)).toBe('ERR_NO_STATUS_MSG')
   })
 
-  it('rejects a malformed status', async () => {
+  it("rejects a malformed status as a breach of protocol (go-ethereum's Msg.Decode)", async () => {
     const [a, b] = pair()
     void b.writeMsg(MsgCode.Status, encodeList([encodeUint(68), encodeUint(1)]))
     const err = await failure(handshake(a, devnetHandshake(68)))
-    expect(err.reason).toBe(DisconnectReason.SubprotocolError)
+    expect(err.reason).toBe(DisconnectReason.BreachOfProtocol)
     expect(causeCode(err)).toBe('ERR_DECODE')
   })
 

@@ -1,11 +1,16 @@
-import { encodeList, encodeUint, toHex as hex } from '@x/core'
+import { concatBytes, encodeBytes, encodeList, encodeUint, toHex as hex } from '@x/core'
 import { ManualClock } from '@x/core/testing'
 import { describe, expect, it } from 'vitest'
 import { devnet, mainnet } from '../src/chain.js'
 import { EthError } from '../src/errors.js'
 import { decodeHeader, encodeHeader, headerHash, headerNumber } from '../src/header.js'
 import { txHash } from '../src/index.js'
-import { MemoryChain, MemoryTxPool, memoryBackend } from '../src/memory-backend.js'
+import {
+  MemoryChain,
+  MemoryTxPool,
+  memoryBackend,
+  memoryChainDefaults,
+} from '../src/memory-backend.js'
 import { serveByHash, serveHeaders } from '../src/serve.js'
 
 const numbers = (headers: Uint8Array[]) => headers.map(headerNumber)
@@ -221,9 +226,36 @@ describe('MemoryTxPool', () => {
     expect(pool.get(txHash(tx(4)))).toEqual(tx(4))
     expect(pool.pending()).toEqual([tx(2), tx(3), tx(4)])
   })
+  it("refuses transactions over go-ethereum's size limits: 128 KiB, a blob transaction 1 MiB", () => {
+    const pool = new MemoryTxPool()
+    const sized = (type: number | undefined, size: number) => {
+      const body = encodeList([encodeBytes(new Uint8Array(size - 8))])
+      return type === undefined ? body : encodeBytes(concatBytes(Uint8Array.of(type), body))
+    }
+    const limit = memoryChainDefaults.maxTxSize
+    const legacyOk = sized(undefined, limit - 64)
+    const legacyBig = sized(undefined, limit + 64)
+    const typedBig = sized(2, limit + 64)
+    const blobOk = sized(3, memoryChainDefaults.maxBlobTxSize - 64)
+    const blobBig = sized(3, memoryChainDefaults.maxBlobTxSize + 64)
+    expect(legacyOk.length).toBeLessThanOrEqual(limit)
+    expect(legacyBig.length).toBeGreaterThan(limit)
+    expect(pool.add([legacyOk, legacyBig, typedBig, blobOk, blobBig])).toEqual([legacyOk, blobOk])
+    expect(pool.bytes).toBe(legacyOk.length + blobOk.length)
+  })
+  it('holds at most maxBytes, dropping the oldest to make room', () => {
+    const big = (n: number) => encodeList([encodeUint(n), encodeBytes(new Uint8Array(1000))])
+    const pool = new MemoryTxPool(100, 3 * big(1).length)
+    pool.add([big(1), big(2), big(3)])
+    expect(pool.size).toBe(3)
+    expect(pool.add([big(4)])).toEqual([big(4)])
+    expect(pool.pending()).toEqual([big(2), big(3), big(4)])
+    expect(pool.bytes).toBe(3 * big(1).length)
+  })
   it('memoryBackend bundles both', () => {
-    const b = memoryBackend(devnet, { maxPoolTxs: 2 })
+    const b = memoryBackend(devnet, { maxPoolTxs: 2, maxPoolBytes: 1000 })
     expect(b.txPool.max).toBe(2)
+    expect(b.txPool.maxBytes).toBe(1000)
     expect(b.chain.head().number).toBe(0)
   })
 })

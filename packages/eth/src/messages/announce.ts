@@ -79,7 +79,8 @@ export function encodeNewPooledTransactionHashes(
 
 /**
  * Decodes the announcement of `version` (eth/72: with its mask); the three lists must have the
- * same length.
+ * same length, else `ERR_ANNOUNCE_LENGTHS` (a check after the decode in go-ethereum's
+ * `handleNewPooledTransactionHashes`, so a subprotocol error, not a malformed message).
  */
 export const decodeNewPooledTransactionHashes = ethDecoder(
   (payload: Uint8Array, version: EthVersion = 68): NewPooledTransactionHashes => {
@@ -96,7 +97,7 @@ export const decodeNewPooledTransactionHashes = ethDecoder(
     )
     if (types.length !== hashes.length || sizes.length !== hashes.length) {
       throw new EthError(
-        'ERR_DECODE',
+        'ERR_ANNOUNCE_LENGTHS',
         `invalid NewPooledTransactionHashes: ${types.length} types, ${sizes.length} sizes, ${hashes.length} hashes`,
       )
     }

@@ -7,10 +7,15 @@ import {
   readUint,
   splitList,
 } from '@x/core'
-import { EthError, ethDecoder } from '../errors.js'
+import { checkItem, EthError, ethDecoder } from '../errors.js'
 import { type EthVersion, maxRequestItems } from './codes.js'
 import { checkSize } from './limits.js'
-import { decodeHashesRequest, decodeRawItemsResponse, encodeRawItemsResponse } from './request.js'
+import {
+  decodeHashesRequest,
+  decodeRawItemsResponse,
+  encodeRawItemsResponse,
+  hashList,
+} from './request.js'
 
 /**
  * GetReceipts: `[request-id, [blockhash…]]`; from eth/70 (EIP-7975) `[request-id,
@@ -58,11 +63,13 @@ export const decodeGetReceipts = ethDecoder(
     const f = splitList(payload, 'GetReceipts')
     if (f.length < 3)
       throw new EthError('ERR_DECODE', 'invalid GetReceipts: expected [request-id, index, hashes]')
-    const hashes = splitList(f[2] as Uint8Array, 'GetReceipts hashes')
+    const list = f[2] as Uint8Array
     return {
       requestId: readBigUint(f[0], 'GetReceipts request id'),
       firstBlockReceiptIndex: readUint(f[1], 'GetReceipts first block receipt index'),
-      hashes: hashes.map((h) => readFixed(h, 32, 'GetReceipts hash')),
+      hashes:
+        hashList(list) ??
+        splitList(list, 'GetReceipts hashes').map((h) => readFixed(h, 32, 'GetReceipts hash')),
     }
   },
 )
@@ -77,15 +84,17 @@ export function encodeReceipts(r: Receipts, version: EthVersion = 69): Uint8Arra
 }
 
 function checkNetworkReceipts(lists: Uint8Array[]): void {
-  for (const block of lists) {
-    for (const receipt of splitList(block, 'receipt list')) {
-      const f = splitList(receipt, 'receipt')
-      if (f.length !== 4)
-        throw new EthError('ERR_DECODE', 'invalid eth/69 receipt: expected 4 fields')
-      readUint(f[0], 'receipt tx type')
-      if (((f[3] as Uint8Array)[0] as number) < 0xc0) {
-        throw new EthError('ERR_DECODE', 'invalid eth/69 receipt: logs not a list')
-      }
+  for (const block of lists) checkItem('receipts', () => checkBlockReceipts(block))
+}
+
+function checkBlockReceipts(block: Uint8Array): void {
+  for (const receipt of splitList(block, 'receipt list')) {
+    const f = splitList(receipt, 'receipt')
+    if (f.length !== 4)
+      throw new EthError('ERR_DECODE', 'invalid eth/69 receipt: expected 4 fields')
+    readUint(f[0], 'receipt tx type')
+    if (((f[3] as Uint8Array)[0] as number) < 0xc0) {
+      throw new EthError('ERR_DECODE', 'invalid eth/69 receipt: logs not a list')
     }
   }
 }
@@ -107,7 +116,7 @@ export const decodeReceipts = ethDecoder(
     const receipts = splitList(f[2] as Uint8Array, 'Receipts items', maxRequestItems)
     for (const item of receipts) {
       if ((item[0] as number) < 0xc0)
-        throw new EthError('ERR_DECODE', 'invalid Receipts: item is not a list')
+        throw new EthError('ERR_INVALID_ITEM', 'invalid Receipts: item is not a list')
     }
     checkNetworkReceipts(receipts)
     return {

@@ -1,6 +1,6 @@
 import { encodeList, getCrypto, isList, readBytes, splitList } from '@x/core'
 import { consensusEnvelope } from '../blob-tx.js'
-import { EthError, ethDecoder } from '../errors.js'
+import { checkItem, EthError, ethDecoder } from '../errors.js'
 import { maxTxItems } from './codes.js'
 import { checkSize } from './limits.js'
 import {
@@ -59,7 +59,7 @@ export function encodeTransactions(txs: Transactions): Uint8Array {
 export const decodeTransactions = ethDecoder((payload: Uint8Array): Transactions => {
   checkSize(payload, 'Transactions')
   const txs = splitList(payload, 'Transactions', maxTxItems)
-  for (const tx of txs) checkTx(tx)
+  for (const tx of txs) checkItem('transaction', () => checkTx(tx))
   return txs
 })
 
@@ -82,6 +82,6 @@ export const decodePooledTransactions = ethDecoder((payload: Uint8Array): Pooled
     maxTxItems,
     true,
   )
-  for (const tx of items) checkTx(tx)
+  for (const tx of items) checkItem('transaction', () => checkTx(tx))
   return { requestId, txs: items }
 })

@@ -151,7 +151,9 @@ describe('eth over two p2p servers', () => {
     await c.eth.peers.peer(idOf(a))!.rw.writeMsg(MsgCode.Transactions, Uint8Array.of(0xc3, 0x01))
     await untilClock(clock, () => a.eth.peers.len === 1, 'drop')
     expect(a.eth.peers.peer(idOf(b))).toBeDefined()
-    expect(a.removed).toEqual([{ id: idOf(c), reason: 0x10, remote: false }])
+    expect(a.removed).toEqual([
+      { id: idOf(c), reason: DisconnectReason.BreachOfProtocol, remote: false },
+    ])
     const headers = await b.eth.peers
       .peer(idOf(a))!
       .requestHeaders({ origin: 0, amount: 1, skip: 0, reverse: false })

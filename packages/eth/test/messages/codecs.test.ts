@@ -1,5 +1,7 @@
 import {
+  concatBytes,
   Devp2pError,
+  encodeBytes,
   encodeList,
   encodeRlp,
   encodeUint,
@@ -280,17 +282,19 @@ describe('codecs reject malformed input with a typed error', () => {
       sizes: [1],
       hashes: [hash(1), hash(2)],
     })
-    expect(codeOf(() => decodeNewPooledTransactionHashes(ann))).toBe('ERR_DECODE')
+    expect(codeOf(() => decodeNewPooledTransactionHashes(ann))).toBe('ERR_ANNOUNCE_LENGTHS')
+    // Items of a well-formed list that are not what the message holds: ERR_INVALID_ITEM (go-ethereum
+    // decodes them after the message, from its rlp.RawList).
     // A typed transaction with a type byte ≥ 0x80.
-    expect(codeOf(() => decodeTransactions(encodeList([raw('82c001')])))).toBe('ERR_DECODE')
+    expect(codeOf(() => decodeTransactions(encodeList([raw('82c001')])))).toBe('ERR_INVALID_ITEM')
     // Non-list item in BlockHeaders.
     expect(
       codeOf(() => decodeBlockHeaders(encodeList([encodeUint(1), encodeList([encodeUint(3)])]))),
-    ).toBe('ERR_DECODE')
+    ).toBe('ERR_INVALID_ITEM')
     // eth/69 receipt with bloom (5 fields).
     const r5 = encodeList([1, 1, 1, 1, 1].map((v) => encodeUint(v)))
     const rec = encodeList([encodeUint(1), encodeList([encodeList([r5])])])
-    expect(codeOf(() => decodeReceipts(rec))).toBe('ERR_DECODE')
+    expect(codeOf(() => decodeReceipts(rec))).toBe('ERR_INVALID_ITEM')
     // Fork id hash of 3 bytes in a Status.
     const bad = encodeStatus(status68)
     expect(codeOf(() => decodeStatus(bad.subarray(0, bad.length - 10)))).toBe('ERR_DECODE')
@@ -327,5 +331,46 @@ describe('transactions', () => {
     expect(txType(typedTx)).toBe(2)
     expect(txHash(legacyTx)).toHaveLength(32)
     expect(hex(txHash(typedTx))).not.toBe(hex(txHash(raw('8302c001'))))
+  })
+})
+
+describe('hash lists (the one-view-per-hash path and the general one agree)', () => {
+  const hashes = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const h = new Uint8Array(32)
+      new DataView(h.buffer).setUint32(0, i * 2654435761)
+      return h
+    })
+
+  it('decodes every size, short and long list headers, as the general reader does', () => {
+    for (const n of [0, 1, 2, 56, 1024, 40_000]) {
+      const list = hashes(n)
+      const q = decodeGetBlockBodies(encodeGetBlockBodies({ requestId: 9n, hashes: list }))
+      expect(q.hashes).toEqual(list)
+      const r = decodeGetReceipts(
+        encodeGetReceipts({ requestId: 9n, hashes: list, firstBlockReceiptIndex: 3 }, 70),
+        70,
+      )
+      expect(r.hashes).toEqual(list)
+    }
+  })
+
+  it('refuses a list with one item that is not a 32-byte string, wherever it is', () => {
+    const good = hashes(3).map((h) => encodeBytes(h))
+    for (const bad of [
+      encodeBytes(new Uint8Array(31)),
+      encodeBytes(new Uint8Array(33)),
+      raw('c0'),
+    ]) {
+      for (let at = 0; at <= good.length; at++) {
+        const items = [...good.slice(0, at), bad, ...good.slice(at)]
+        const payload = encodeList([encodeUint(1), encodeList(items)])
+        expect(codeOf(() => decodeGetBlockBodies(payload))).toBe('ERR_DECODE')
+      }
+    }
+    // A 32-byte string in the long form (0xb8 0x20): not canonical.
+    const long = concatBytes(Uint8Array.of(0xb8, 0x20), new Uint8Array(32))
+    const payload = encodeList([encodeUint(1), encodeList([...good, long])])
+    expect(codeOf(() => decodeGetBlockBodies(payload))).toBe('ERR_DECODE')
   })
 })
