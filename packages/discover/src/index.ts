@@ -35,6 +35,8 @@ export {
   HostError,
   NodeDBError,
   PacketError,
+  type V5ErrorCode,
+  V5PacketError,
 } from './errors.js'
 export {
   type EnodeHost,
@@ -105,4 +107,5 @@ export {
   type UdpEndpoint,
   udpv4Defaults,
 } from './udp/index.js'
+export * as v5wire from './v5wire/index.js'
 export * as wire from './wire/index.js'
