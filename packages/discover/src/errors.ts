@@ -76,6 +76,9 @@ export type V5ErrorCode =
   | 'ERR_V5_UNSOLICITED'
   | 'ERR_V5_RATE_LIMITED'
   | 'ERR_V5_SELF'
+  | 'ERR_V5_REPLAYED'
+  | 'ERR_V5_BUSY'
+  | 'ERR_V5_BAD_NODES'
 
 /**
  * Base class of the errors of @x/discover. Timeouts are @x/core's `TimeoutError` and malformed

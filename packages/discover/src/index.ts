@@ -107,5 +107,16 @@ export {
   type UdpEndpoint,
   udpv4Defaults,
 } from './udp/index.js'
+export {
+  DiscoveryV5,
+  type DiscoveryV5Options,
+  type LocalRecord,
+  type TalkHandler,
+  UDPv5,
+  type UDPv5Events,
+  type UDPv5Options,
+  type UDPv5Stats,
+  udpv5Defaults,
+} from './v5/index.js'
 export * as v5wire from './v5wire/index.js'
 export * as wire from './wire/index.js'

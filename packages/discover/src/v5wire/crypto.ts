@@ -2,7 +2,13 @@ import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, decompressPublicKey, getCrypto, verifySignature } from '@x/core'
+import {
+  concatBytes,
+  decompressPublicKey,
+  ecdhCompressed,
+  getCrypto,
+  verifySignature,
+} from '@x/core'
 import { V5PacketError } from '../errors.js'
 
 /**
@@ -27,8 +33,10 @@ export interface SessionKeys {
  * `publicKey` is 33 (compressed) or 64 bytes (X ‖ Y).
  */
 export function ecdh(publicKey: Uint8Array, privateKey: Uint8Array): Uint8Array {
-  const sec1 = publicKey.length === 64 ? concatBytes(Uint8Array.of(4), publicKey) : publicKey
-  return secp256k1.getSharedSecret(privateKey, sec1, true)
+  return ecdhCompressed(
+    privateKey,
+    publicKey.length === 33 ? decompressPublicKey(publicKey) : publicKey,
+  )
 }
 
 /**
@@ -84,7 +92,11 @@ export function verifyIdSignature(
 /** A fresh ephemeral key pair: the private key and its 33-byte compressed public key. */
 export function generateEphemeralKey(): { privateKey: Uint8Array; publicKey: Uint8Array } {
   const privateKey = secp256k1.utils.randomSecretKey()
-  return { privateKey, publicKey: secp256k1.getPublicKey(privateKey, true) }
+  const xy = getCrypto().publicKey(privateKey)
+  const publicKey = new Uint8Array(33)
+  publicKey[0] = 2 | (xy[63]! & 1)
+  publicKey.set(xy.subarray(0, 32), 1)
+  return { privateKey, publicKey }
 }
 
 /** The 64-byte X ‖ Y of a 33-byte ephemeral key; throws `ERR_V5_BAD_EPHEMERAL_KEY`. */

@@ -1,4 +1,11 @@
-import { compressPublicKey, getCrypto, toHex } from '@x/core'
+import {
+  compressPublicKey,
+  createFastCrypto,
+  getCrypto,
+  nobleCrypto,
+  setCrypto,
+  toHex,
+} from '@x/core'
 import { describe, expect, it } from 'vitest'
 import { Enr } from '../../src/enr/index.js'
 import { nodeIdFromPrivateKey, nodeIdHash } from '../../src/node.js'
@@ -37,9 +44,19 @@ describe('discv5 wire vectors: cryptographic primitives', () => {
     expect(`0x${toHex(idB)}`).toBe(pingVec!['dest-node-id'])
   })
 
-  it('ECDH gives the 33-byte compressed shared secret', () => {
-    const v = vectors.ecdh
-    expect(`0x${toHex(ecdh(hex(v['public-key']), hex(v['secret-key'])))}`).toBe(v['shared-secret'])
+  it.each([
+    ['noble', async () => nobleCrypto],
+    ['fast', () => createFastCrypto()],
+  ])('ECDH gives the 33-byte compressed shared secret (%s)', async (_n, make) => {
+    const prev = getCrypto()
+    setCrypto(await make())
+    try {
+      const v = vectors.ecdh
+      const secret = ecdh(hex(v['public-key']), hex(v['secret-key']))
+      expect(`0x${toHex(secret)}`).toBe(v['shared-secret'])
+    } finally {
+      setCrypto(prev)
+    }
   })
 
   it('key derivation gives the initiator and recipient keys', () => {
