@@ -111,11 +111,15 @@ export {
   DiscoveryV5,
   type DiscoveryV5Options,
   type LocalRecord,
+  SharedDiscovery,
+  type SharedDiscoveryOptions,
+  sharedSocketDefaults,
   type TalkHandler,
   UDPv5,
   type UDPv5Events,
   type UDPv5Options,
   type UDPv5Stats,
+  UnhandledQueue,
   udpv5Defaults,
 } from './v5/index.js'
 export * as v5wire from './v5wire/index.js'

@@ -6,7 +6,7 @@ import { isValidPrivateKey } from '../key.js'
 import type { Node } from '../node.js'
 import type { IpTrackerOptions } from './ip-tracker.js'
 import type { SntpServer } from './ntp.js'
-import type { DatagramTransport } from './transport.js'
+import type { DatagramTransport, UdpAddress } from './transport.js'
 
 /** go-ethereum's v4_udp.go timings and limits. */
 export const udpv4Defaults = {
@@ -56,6 +56,11 @@ export interface UDPv4Options {
   netrestrict?: (ip: string) => boolean
   respTimeoutMs?: number
   bondExpirationMs?: number
+  /**
+   * Receives the datagrams that do not decode as discv4 (go-ethereum's `Config.Unhandled`):
+   * discv5 on the same socket. Without it they are dropped and counted.
+   */
+  unhandled?: (data: Uint8Array, from: UdpAddress) => void
 }
 
 export interface UDPv4Events extends Record<string, unknown> {

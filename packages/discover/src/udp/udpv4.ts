@@ -282,8 +282,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
     if (this.#state !== 'running') return
     this.#counters.received(data.length)
+    let decoded = false
     try {
       const { packet, hash, fromId } = decodePacket(data)
+      decoded = true
       this.#counters.decoded(packet.type)
       if (equalBytes(fromId, this.#id)) {
         this.#drop('self')
@@ -291,6 +293,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       }
       this.#handle(packet, hash, fromId, from)
     } catch (e) {
+      if (!decoded && this.#options.unhandled) return this.#options.unhandled(data, from)
       const code = (e as PacketError).code ?? 'ERR_INTERNAL'
       this.#drop(code)
       this.#log.debug('dropped packet', {

@@ -16,4 +16,10 @@ export {
 } from './options.js'
 export { RecordStore } from './records.js'
 export { type Challenge, type Session, SessionCache, WhoareyouLimiter } from './sessions.js'
+export {
+  SharedDiscovery,
+  type SharedDiscoveryOptions,
+  sharedSocketDefaults,
+  UnhandledQueue,
+} from './shared.js'
 export { UDPv5 } from './udpv5.js'
