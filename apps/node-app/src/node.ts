@@ -291,6 +291,9 @@ export class AppNode implements Startable {
           }),
         },
       }),
+      // --v5disc: discovery v5 on v4's socket (what v4 cannot decode goes to v5).
+      ...(!config.nodiscover &&
+        config.v5disc && { discoveryV5: { bootnodes: config.bootnodesv5 } }),
       staticNodes,
       trustedNodes,
       dialSources,
