@@ -293,7 +293,10 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
       }
       this.#handle(packet, hash, fromId, from)
     } catch (e) {
-      if (!decoded && this.#options.unhandled) return this.#options.unhandled(data, from)
+      if (!decoded && this.#options.unhandled) {
+        this.#options.unhandled(data, from)
+        return
+      }
       const code = (e as PacketError).code ?? 'ERR_INTERNAL'
       this.#drop(code)
       this.#log.debug('dropped packet', {

@@ -42,9 +42,12 @@ describe('Server with discoveryV5', () => {
       const done = () => b.peers().some((p) => p.idHex === boot.idHex)
       if (done()) return resolve()
       const ac = new AbortController()
-      b.addEventListener('peer:added', () => done() && (ac.abort(), resolve()), {
-        signal: ac.signal,
-      })
+      const onAdded = () => {
+        if (!done()) return
+        ac.abort()
+        resolve()
+      }
+      b.addEventListener('peer:added', onAdded, { signal: ac.signal })
     })
     expect(b.peers().map((p) => p.idHex)).toContain(boot.idHex)
   })
