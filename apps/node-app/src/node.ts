@@ -364,6 +364,7 @@ export class AppNode implements Startable {
     const info = server.nodeInfo()
     log.info('node started', {
       enode: info.enode,
+      ...(server.discoveryV5 && { enr: info.enr, discv5: true }),
       listen: server.listenAddress && hostPort(server.listenAddress),
       ...(config.nat && { nat: natName(config.nat) }),
       datadir: config.datadir,

@@ -12,6 +12,11 @@ import type { Table } from '../table/table.js'
 import type { TalkHandler, UDPv5Options } from './options.js'
 import { UDPv5 } from './udpv5.js'
 
+export const discv5Defaults = {
+  /** PINGs in flight at most to nodes that just made a session with us. */
+  maxInboundPings: 64,
+} as const
+
 export interface DiscoveryV5Options extends UDPv5Options {
   /** Entry points: records (`enr:…` text or decoded); discv5 needs a node's record to talk. */
   bootnodes?: readonly (Enr | string)[]
@@ -116,8 +121,29 @@ export class DiscoveryV5 {
       },
       { signal },
     )
-    // A node that completed a handshake with us proved its key and endpoint (addInboundNode).
-    udp.addEventListener('session:established', (e) => table.add(e.detail.node), { signal })
+    // A node that completed a handshake with us proved its key (go-ethereum's addInboundNode);
+    // it enters the table once it answers our PING from its record's endpoint.
+    let inboundPings = 0
+    udp.addEventListener(
+      'session:established',
+      (e) => {
+        const n = e.detail.node
+        if (e.detail.initiator || table.has(n.idHex)) {
+          table.add(n)
+          return
+        }
+        if (inboundPings >= discv5Defaults.maxInboundPings) return
+        inboundPings++
+        udp
+          .ping(n, { signal })
+          .then(
+            () => table.add(n),
+            () => {},
+          )
+          .finally(() => inboundPings--)
+      },
+      { signal },
+    )
     udp.addEventListener(
       'enr:updated',
       (e) => {

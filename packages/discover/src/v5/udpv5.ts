@@ -62,6 +62,8 @@ const responseOf = { ping: 'pong', findnode: 'nodes', talkreq: 'talkresp' } as c
  * `stop()` fails every request with `ERR_CLOSED` and releases the socket and timers.
  */
 export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTransport {
+  /** NODES for the distances asked may be empty: the node still answered. */
+  readonly emptyFindnodeIsAnswer = true
   readonly stats: UDPv5Stats = {
     received: 0,
     sent: 0,
