@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { type Clock, type Logger, noopLogger, systemClock, toHex } from '@x/core'
 import { MemoryNodeDB } from '../db/memory.js'
 import type { NodeDB } from '../db/types.js'
@@ -57,6 +58,9 @@ export class DiscoveryV5 {
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? noopLogger
     this.udp = new UDPv5(options)
+    // Listeners on the stop signal: three event subscriptions, one per bootnode PING and one
+    // per inbound PING in flight (bounded by maxInboundPings).
+    setMaxListeners(discv5Defaults.maxInboundPings + this.#bootnodes.length + 8, this.#abort.signal)
   }
 
   get kademlia(): Kademlia {
