@@ -42,6 +42,7 @@ if (run) {
       let dir = ''
       let app: App | undefined
       let enr = ''
+      let enode = ''
 
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), 'node-app-discv5-'))
@@ -60,7 +61,9 @@ if (run) {
           '--loglevel',
           'debug',
         ])
-        enr = String((await app.waitFor('node started')).enr)
+        const started = await app.waitFor('node started')
+        enr = String(started.enr)
+        enode = String(started.enode)
       })
 
       afterAll(async () => {
@@ -91,6 +94,35 @@ if (run) {
           suiteTimeoutMs,
         )
       }
+
+      it(
+        'the discv4 suite passes against the same node and UDP port',
+        async () => {
+          const r = await runTool(
+            devp2p,
+            [
+              'discv4',
+              'test',
+              '-tap',
+              '-remote',
+              enode,
+              '-listen1',
+              '127.0.0.1',
+              '-listen2',
+              '127.0.0.2',
+            ],
+            suiteTimeoutMs,
+          )
+          const { planned, cases } = parseTap(r.stdout)
+          expect(
+            cases.filter((c) => !c.ok).map((c) => c.name),
+            r.stderr,
+          ).toEqual([])
+          expect(planned).toBeGreaterThan(0)
+          expect(cases).toHaveLength(planned)
+        },
+        suiteTimeoutMs,
+      )
     })
   })
 } else {
