@@ -34,6 +34,8 @@ export const udpv5Defaults = {
   maxRecords: 4096,
   /** TALKREQ protocols registered at most. */
   maxTalkHandlers: 64,
+  /** Record fetches (FINDNODE 0 after a PING with a higher seq) in flight at most. */
+  maxRecordFetches: 64,
   /** Recent message nonces remembered per session to drop replays. */
   replayWindow: 64,
 } as const

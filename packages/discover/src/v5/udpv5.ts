@@ -93,6 +93,8 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
   readonly #byNonce = new Map<string, Call>()
   readonly #queued = new Map<string, Call[]>()
   readonly #talk = new Map<string, TalkHandler>()
+  /** Nodes whose newer record is being fetched (discv5 ID hex). */
+  readonly #fetching = new Set<string>()
   #pendingCalls = 0
   #talkInFlight = 0
   #transport: DatagramTransport | undefined
@@ -587,6 +589,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
           ip: from.ip,
           port: from.port,
         })
+        this.#maybeFetchRecord(srcHex, m.enrSeq, from)
         return
       case 'findnode': {
         const recs = this.#table
@@ -613,6 +616,23 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
       default:
         this.#onResponse(m, srcHex, from)
     }
+  }
+
+  /**
+   * A PING announced a newer record than the one we hold: ask for it (FINDNODE 0), once per node
+   * at a time and at most `maxRecordFetches` at once. The answer replaces the record
+   * (`enr:updated`).
+   */
+  #maybeFetchRecord(srcHex: string, seq: bigint, from: UdpAddress): void {
+    const known = this.records.get(srcHex)
+    if (!known || seq <= known.seq || this.#fetching.has(srcHex)) return
+    if (this.#fetching.size >= d.maxRecordFetches) return
+    const node = known.toNode()
+    if (!node || node.ip !== from.ip || node.udp !== from.port) return
+    this.#fetching.add(srcHex)
+    this.requestENR(node)
+      .catch((e: Error) => this.#log.debug('record fetch failed', { error: e.message }))
+      .finally(() => this.#fetching.delete(srcHex))
   }
 
   #onTalk(

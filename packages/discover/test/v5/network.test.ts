@@ -106,5 +106,13 @@ describe('DiscoveryV5 on a memory network', () => {
     expect(enr.seq).toBe(before + 1n)
     expect(b.record(a.self)?.seq).toBe(before + 1n)
     expect(b.table.entry(a.self.idHex)?.enr?.seq).toBe(before + 1n)
+    // Without asking: a's next PING carries seq + 2, and b fetches the record by itself.
+    a.udp.setEnrEntries({ foo: Uint8Array.of(2) })
+    const updated = new Promise<bigint>((resolve) =>
+      b.udp.addEventListener('enr:updated', (e) => resolve(e.detail.enr.seq), { once: true }),
+    )
+    await a.udp.ping(b.self)
+    expect(await updated).toBe(before + 2n)
+    expect(b.table.entry(a.self.idHex)?.enr?.seq).toBe(before + 2n)
   })
 })
