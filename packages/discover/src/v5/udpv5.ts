@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import {
   type Clock,
-  equalBytes,
   type Logger,
   noopLogger,
   type RlpInput,
@@ -18,27 +17,17 @@ import type { DiscoveryTransport } from '../transport.js'
 import { bindUdp } from '../udp/dgram.js'
 import { LocalNode } from '../udp/local-node.js'
 import type { DatagramTransport, UdpAddress } from '../udp/transport.js'
-import {
-  decodeEphemeralKey,
-  deriveKeys,
-  ecdh,
-  generateEphemeralKey,
-  makeIdSignature,
-  verifyIdSignature,
-} from '../v5wire/crypto.js'
 import type { Message, MessageName } from '../v5wire/messages.js'
 import {
   decodePacket,
-  encodeHandshakePacket,
   encodeMessagePacket,
-  encodeRandomPacket,
   encodeWhoareyouPacket,
   type HandshakePacket,
   type MessagePacket,
-  openMessage,
   type WhoareyouPacket,
 } from '../v5wire/packet.js'
 import type { Call } from './calls.js'
+import { acceptHandshake, encodeRequestPacket, nextNonce, openWithEither } from './handshake.js'
 import { collectTableNodes, lookupDistances, packNodes, verifyResponseRecord } from './nodes.js'
 import {
   type LocalRecord,
@@ -49,7 +38,7 @@ import {
   udpv5Defaults,
 } from './options.js'
 import { RecordStore } from './records.js'
-import { type Session, SessionCache, WhoareyouLimiter } from './sessions.js'
+import { SessionCache, WhoareyouLimiter } from './sessions.js'
 
 const d = udpv5Defaults
 const responseOf = { ping: 'pong', findnode: 'nodes', talkreq: 'talkresp' } as const
@@ -331,62 +320,23 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
   #send(call: Call): void {
     if (call.nonceHex) this.#byNonce.delete(call.nonceHex)
     const key = SessionCache.key(call.destHex, call.addr)
-    const iv = randomBytes(16)
-    let packet: Uint8Array
-    let nonce: Uint8Array
-    let kind: MessageName | 'random' = call.message.type
     const challenge = call.challenge
-    if (challenge) {
-      call.challenge = undefined
-      const eph = generateEphemeralKey()
-      const keys = deriveKeys(
-        ecdh(call.node.id, eph.privateKey),
-        this.localId,
-        call.destId,
-        challenge.challengeData,
-      )
-      const s = newSession(keys.initiatorKey, keys.recipientKey, this.records.get(call.destHex))
-      this.#sessions.store(key, s)
-      nonce = nextNonce(s)
-      const local = this.enr
-      packet = encodeHandshakePacket({
-        destId: call.destId,
-        srcId: this.localId,
-        iv,
-        nonce,
-        key: s.writeKey,
-        message: call.message,
-        signature: makeIdSignature(this.#key, challenge.challengeData, eph.publicKey, call.destId),
-        ephPubkey: eph.publicKey,
-        record: challenge.enrSeq < local.seq ? local.encode() : undefined,
-      })
-    } else {
-      const s = this.#sessions.get(key)
-      if (s) {
-        nonce = nextNonce(s)
-        packet = encodeMessagePacket({
-          destId: call.destId,
-          srcId: this.localId,
-          iv,
-          nonce,
-          key: s.writeKey,
-          message: call.message,
-        })
-      } else {
-        nonce = randomBytes(12)
-        kind = 'random'
-        packet = encodeRandomPacket({
-          destId: call.destId,
-          srcId: this.localId,
-          iv,
-          nonce,
-          random: randomBytes(20),
-        })
-      }
-    }
-    call.nonceHex = toHex(nonce)
+    call.challenge = undefined
+    const out = encodeRequestPacket({
+      destId: call.destId,
+      destKey: call.node.id,
+      message: call.message,
+      localId: this.localId,
+      privateKey: this.#key,
+      local: this.enr,
+      challenge,
+      session: challenge ? undefined : this.#sessions.get(key),
+      remote: this.records.get(call.destHex),
+    })
+    if (out.newSession) this.#sessions.store(key, out.newSession)
+    call.nonceHex = toHex(out.nonce)
     this.#byNonce.set(call.nonceHex, call)
-    this.#write(packet, call.addr, kind)
+    this.#write(out.packet, call.addr, out.kind)
     this.#armTimeout(call)
   }
 
@@ -538,37 +488,8 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     }
     // Whatever happens now, this challenge is used up (a replay finds none).
     this.#sessions.deleteChallenge(key)
-    let enr = challenge.enr
-    if (p.record) {
-      let sent: Enr
-      try {
-        sent = RecordStore.decode(p.record)
-      } catch (cause) {
-        throw new V5PacketError('ERR_V5_BAD_RECORD', 'handshake record does not verify', { cause })
-      }
-      if (!equalBytes(nodeIdHash(sent.nodeId), p.srcId)) {
-        throw new V5PacketError('ERR_V5_BAD_RECORD', 'handshake record of another node')
-      }
-      if (!enr || enr.seq < sent.seq) enr = sent
-    }
-    if (!enr) throw new V5PacketError('ERR_V5_NO_RECORD', 'handshake without the record we lack')
-    if (
-      !verifyIdSignature(
-        p.signature,
-        enr.nodeId,
-        challenge.challengeData,
-        p.ephPubkey,
-        this.localId,
-      )
-    ) {
-      throw new V5PacketError('ERR_V5_BAD_ID_SIGNATURE', 'id-signature does not verify')
-    }
-    const eph = decodeEphemeralKey(p.ephPubkey)
-    const keys = deriveKeys(ecdh(eph, this.#key), p.srcId, this.localId, challenge.challengeData)
-    const s = newSession(keys.recipientKey, keys.initiatorKey, enr)
-    const m = openMessage(s.readKey, p)
-    s.seen.add(toHex(p.nonce))
-    this.#sessions.store(key, s)
+    const { session, enr, message: m } = acceptHandshake(p, challenge, this.#key, this.localId)
+    this.#sessions.store(key, session)
     this.stats.handshakesCompleted++
     this.#learn(enr)
     const node = enr.toNode()
@@ -764,27 +685,4 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
 
 function rid(): Uint8Array {
   return new Uint8Array(randomBytes(8))
-}
-
-function newSession(writeKey: Uint8Array, readKey: Uint8Array, enr: Enr | undefined): Session {
-  return { writeKey, readKey, counter: 0, enr, seen: new Set() }
-}
-
-/** A message nonce: a 32-bit counter and 64 random bits (go-ethereum's generateNonce). */
-function nextNonce(s: Session): Uint8Array {
-  const n = new Uint8Array(12)
-  s.counter = (s.counter + 1) >>> 0
-  new DataView(n.buffer).setUint32(0, s.counter)
-  n.set(randomBytes(8), 4)
-  return n
-}
-
-/** Opens a message with the session's read key, else with the key of the session it replaced. */
-function openWithEither(s: Session, p: MessagePacket): Message {
-  try {
-    return openMessage(s.readKey, p)
-  } catch (e) {
-    if (!s.previousReadKey) throw e
-    return openMessage(s.previousReadKey, p)
-  }
 }
