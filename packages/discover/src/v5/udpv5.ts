@@ -26,7 +26,7 @@ import {
   type MessagePacket,
   type WhoareyouPacket,
 } from '../v5wire/packet.js'
-import type { Call } from './calls.js'
+import { type Call, CallTable } from './calls.js'
 import { acceptHandshake, encodeRequestPacket, nextNonce, openWithEither } from './handshake.js'
 import { collectTableNodes, lookupDistances, packNodes, verifyResponseRecord } from './nodes.js'
 import {
@@ -78,13 +78,10 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
   readonly #limiter: WhoareyouLimiter
   readonly #respTimeout: number
   readonly #netrestrict: (ip: string) => boolean
-  readonly #active = new Map<string, Call>()
-  readonly #byNonce = new Map<string, Call>()
-  readonly #queued = new Map<string, Call[]>()
+  readonly #calls = new CallTable()
   readonly #talk = new Map<string, TalkHandler>()
   /** Nodes whose newer record is being fetched (discv5 ID hex). */
   readonly #fetching = new Set<string>()
-  #pendingCalls = 0
   #talkInFlight = 0
   #transport: DatagramTransport | undefined
   #local: LocalRecord | undefined
@@ -166,7 +163,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     return {
       sessions: this.#sessions.sessions,
       handshakes: this.#sessions.handshakes,
-      calls: this.#pendingCalls,
+      calls: this.#calls.size,
     }
   }
 
@@ -268,7 +265,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     if (this.#state !== 'running') {
       return Promise.reject(new DiscoverError('ERR_CLOSED', 'UDPv5 not running'))
     }
-    if (this.#pendingCalls >= d.maxPendingCalls) {
+    if (this.#calls.size >= d.maxPendingCalls) {
       return Promise.reject(new DiscoverError('ERR_V5_BUSY', 'too many requests pending'))
     }
     const signal = options.signal
@@ -304,21 +301,12 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
       }
       const onAbort = () => this.#finish(call, undefined, signal?.reason)
       signal?.addEventListener('abort', onAbort, { once: true })
-      this.#pendingCalls++
-      if (this.#active.has(call.destHex)) {
-        const q = this.#queued.get(call.destHex) ?? []
-        q.push(call)
-        this.#queued.set(call.destHex, q)
-      } else {
-        this.#active.set(call.destHex, call)
-        this.#send(call)
-      }
+      if (this.#calls.add(call)) this.#send(call)
     })
   }
 
   /** Sends (or re-sends) a call: as a handshake after WHOAREYOU, in its session, or random. */
   #send(call: Call): void {
-    if (call.nonceHex) this.#byNonce.delete(call.nonceHex)
     const key = SessionCache.key(call.destHex, call.addr)
     const challenge = call.challenge
     call.challenge = undefined
@@ -334,8 +322,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
       remote: this.records.get(call.destHex),
     })
     if (out.newSession) this.#sessions.store(key, out.newSession)
-    call.nonceHex = toHex(out.nonce)
-    this.#byNonce.set(call.nonceHex, call)
+    this.#calls.setNonce(call, toHex(out.nonce))
     this.#write(out.packet, call.addr, out.kind)
     this.#armTimeout(call)
   }
@@ -366,24 +353,9 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
   ): void {
     if (call.timer !== undefined) this.#clock.clearTimeout(call.timer)
     call.timer = undefined
-    if (this.#active.get(call.destHex) === call) {
-      this.#active.delete(call.destHex)
-      if (call.nonceHex) this.#byNonce.delete(call.nonceHex)
-      const q = this.#queued.get(call.destHex)
-      const next = q?.shift()
-      if (q && q.length === 0) this.#queued.delete(call.destHex)
-      if (next) {
-        this.#active.set(next.destHex, next)
-        if (this.#state === 'running') this.#send(next)
-      }
-    } else {
-      const q = this.#queued.get(call.destHex)
-      const i = q?.indexOf(call) ?? -1
-      if (i < 0) return // already finished
-      q!.splice(i, 1)
-      if (q!.length === 0) this.#queued.delete(call.destHex)
-    }
-    this.#pendingCalls--
+    const next = this.#calls.remove(call)
+    if (next === false) return // already finished
+    if (next && this.#state === 'running') this.#send(next)
     if (error !== undefined) call.reject(error)
     else call.resolve(result!)
   }
@@ -466,7 +438,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
 
   #onWhoareyou(p: WhoareyouPacket, from: UdpAddress): void {
     this.#count('whoareyou')
-    const call = this.#byNonce.get(toHex(p.nonce))
+    const call = this.#calls.byNonce(toHex(p.nonce))
     if (!call || call.addr.ip !== from.ip || call.addr.port !== from.port) {
       throw new V5PacketError('ERR_V5_UNEXPECTED_WHOAREYOU', 'WHOAREYOU for no request of ours')
     }
@@ -585,7 +557,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
   }
 
   #onResponse(m: Message, srcHex: string, from: UdpAddress): void {
-    const call = this.#active.get(srcHex)
+    const call = this.#calls.active(srcHex)
     if (!call || call.reqIdHex !== toHex(m.reqId) || m.type !== call.responseType) {
       throw new V5PacketError('ERR_V5_UNSOLICITED', `unsolicited ${m.type}`)
     }
@@ -675,7 +647,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     this.#state = 'stopped'
     await this.#starting?.catch(() => {})
     const closed = new DiscoverError('ERR_CLOSED', 'UDPv5 stopped')
-    for (const c of [...this.#active.values(), ...[...this.#queued.values()].flat()]) {
+    for (const c of this.#calls.all()) {
       this.#finish(c, undefined, closed)
     }
     this.#sessions.clear()
