@@ -48,37 +48,11 @@ describe('DiscoveryV5 on a memory network', () => {
     const clock = new ManualClock()
     // Virtual time moves only while the network is idle: a lost answer times out, none is late.
     const ticker = idleTicker(clock)
-    const make = (bootnodes: string[]) => {
-      const d = new DiscoveryV5({
-        privateKey: generatePrivateKey(),
-        transport: net.bind({ ip: '127.0.0.1' }),
-        clock,
-        bootnodes,
-        random: Math.random,
-      })
-      nodes.push(d)
-      return d
+    try {
+      await runNetwork(clock, net)
+    } finally {
+      ticker.stop()
     }
-    const boot = make([])
-    await boot.start()
-    const rest = Array.from({ length: 19 }, () => make([boot.enr.toText()]))
-    for (const d of rest) await d.start()
-    const t0 = performance.now()
-    for (const d of nodes) await d.refresh()
-    console.log(`20 refreshes: ${(performance.now() - t0).toFixed(0)} ms`)
-    const all = nodes.map((d) => d.self)
-    let exact = 0
-    for (const d of nodes) {
-      const found = await d.lookup(d.self.id)
-      const want = closestByBruteForce(d.self, all, 16)
-      expect(found.map((n) => n.idHex)).toEqual(want)
-      exact++
-    }
-    expect(exact).toBe(20)
-    // Every node answered over sessions: one handshake per pair at most.
-    const hs = nodes.reduce((s, d) => s + d.udp.stats.whoareyouSent, 0)
-    expect(hs).toBeLessThanOrEqual(20 * 19)
-    ticker.stop()
   })
 
   it('a record update (higher seq) reaches a node that pings us', async () => {
@@ -116,3 +90,37 @@ describe('DiscoveryV5 on a memory network', () => {
     expect(b.table.entry(a.self.idHex)?.enr?.seq).toBe(before + 2n)
   })
 })
+
+/** Starts 20 nodes from one bootnode, refreshes each, and checks every self lookup. */
+async function runNetwork(clock: ManualClock, net: MemoryNetwork): Promise<void> {
+  const make = (bootnodes: string[]) => {
+    const d = new DiscoveryV5({
+      privateKey: generatePrivateKey(),
+      transport: net.bind({ ip: '127.0.0.1' }),
+      clock,
+      bootnodes,
+      random: Math.random,
+    })
+    nodes.push(d)
+    return d
+  }
+  const boot = make([])
+  await boot.start()
+  const rest = Array.from({ length: 19 }, () => make([boot.enr.toText()]))
+  for (const d of rest) await d.start()
+  const t0 = performance.now()
+  for (const d of nodes) await d.refresh()
+  console.log(`20 refreshes: ${(performance.now() - t0).toFixed(0)} ms`)
+  const all = nodes.map((d) => d.self)
+  let exact = 0
+  for (const d of nodes) {
+    const found = await d.lookup(d.self.id)
+    const want = closestByBruteForce(d.self, all, 16)
+    expect(found.map((n) => n.idHex)).toEqual(want)
+    exact++
+  }
+  expect(exact).toBe(20)
+  // Every node answered over sessions: one handshake per pair at most.
+  const hs = nodes.reduce((s, d) => s + d.udp.stats.whoareyouSent, 0)
+  expect(hs).toBeLessThanOrEqual(20 * 19)
+}
