@@ -67,6 +67,10 @@ export interface NodeConfig {
   /** SNTP clock-drift check (pool.ntp.org): only on a public network, never on the devnet. */
   ntp: boolean
   nodiscover: boolean
+  /** `--v5disc`: discovery v5 beside v4, on the same UDP port (go-ethereum's `--v5disc`). */
+  v5disc: boolean
+  /** `--bootnodesv5`: discovery v5 entry points, `enr:` records. */
+  bootnodesv5: string[]
   maxpeers: number
   nodial: boolean
   /** Files with one enode URL per line (# comments allowed). */
@@ -123,6 +127,8 @@ export const options = {
   'discovery.minstatements': { type: 'string' },
   bootnodes: { type: 'string' },
   nodiscover: { type: 'boolean' },
+  v5disc: { type: 'boolean' },
+  bootnodesv5: { type: 'string' },
   maxpeers: { type: 'string' },
   nodial: { type: 'boolean' },
   static: { type: 'string' },
@@ -217,6 +223,11 @@ export function parseConfig(argv: string[], cwd = process.cwd()): NodeConfig | '
     dnsDiscovery,
     ntp: publicNet !== undefined,
     nodiscover,
+    v5disc: values.v5disc ?? false,
+    bootnodesv5: list(values.bootnodesv5).map((u) => {
+      if (!u.startsWith('enr:')) throw new ConfigError(`--bootnodesv5: not an enr: record: ${u}`)
+      return enode(u, '--bootnodesv5')
+    }),
     maxpeers: uint(values.maxpeers, '--maxpeers', 50),
     nodial: values.nodial ?? false,
     netrestrict: list(values.netrestrict).map(cidr),

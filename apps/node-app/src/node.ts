@@ -293,6 +293,9 @@ export class AppNode implements Startable {
           }),
         },
       }),
+      // --v5disc: discovery v5 on v4's socket (what v4 cannot decode goes to v5).
+      ...(!config.nodiscover &&
+        config.v5disc && { discoveryV5: { bootnodes: config.bootnodesv5 } }),
       staticNodes,
       trustedNodes,
       dialSources,
@@ -363,6 +366,7 @@ export class AppNode implements Startable {
     const info = server.nodeInfo()
     log.info('node started', {
       enode: info.enode,
+      ...(server.discoveryV5 && { enr: info.enr, discv5: true }),
       listen: server.listenAddress && hostPort(server.listenAddress),
       ...(config.nat && { nat: natName(config.nat) }),
       datadir: config.datadir,

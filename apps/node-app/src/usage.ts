@@ -17,6 +17,8 @@ export const usage = `Usage: node-app [options]
   --bootnodes <urls>           comma-separated enode:// URLs (host names allowed) or enr: records
                                (default: the network's built-in list; none on the devnet)
   --nodiscover                 disable discovery (no UDP)
+  --v5disc                     run discovery v5 beside v4, on the same UDP port
+  --bootnodesv5 <records>      comma-separated enr: records, discovery v5's entry points
   --maxpeers <n>               maximum number of peers (default: 50)
   --nodial                     accept inbound peers only
   --static <file>              file of enode URLs to stay connected to

@@ -207,6 +207,16 @@ describe('networks and their entry points', () => {
     expect(parse('--discovery.dns', tree).dnsDiscovery).toEqual([tree])
   })
 
+  it('--v5disc and --bootnodesv5 (enr: records only)', () => {
+    const rec =
+      'enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8'
+    expect(parse().v5disc).toBe(false)
+    const c = parse('--v5disc', '--bootnodesv5', rec)
+    expect(c.v5disc).toBe(true)
+    expect(c.bootnodesv5).toEqual([rec])
+    expect(() => parse('--bootnodesv5', enode)).toThrow(ConfigError)
+  })
+
   it('--nodiscover uses neither the built-in bootnodes nor DNS discovery', () => {
     const c = parse('--network', 'hoodi', '--nodiscover')
     expect(c.bootnodes).toEqual([])

@@ -5,6 +5,7 @@ export {
   compressPublicKey,
   createFastCrypto,
   decompressPublicKey,
+  ecdhCompressed,
   type FastCryptoOptions,
   getCrypto,
   isValidPublicKey,

@@ -5,6 +5,7 @@ import { runCases } from '../../../bench/cases.ts'
 
 await runCases({
   discv4: () => import('./discv4.ts'),
+  discv5: () => import('./discv5.ts'),
   closest: () => import('./closest.ts'),
   sim: () => import('./sim.ts'),
 })

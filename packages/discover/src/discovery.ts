@@ -20,7 +20,7 @@ import { bootstrap, parseBootnode } from './udp/bootstrap.js'
 import type { IpTrackerOptions } from './udp/ip-tracker.js'
 import type { SntpServer } from './udp/ntp.js'
 import { udpv4Defaults } from './udp/options.js'
-import type { DatagramTransport } from './udp/transport.js'
+import type { DatagramTransport, UdpAddress } from './udp/transport.js'
 import { UDPv4 } from './udp/udpv4.js'
 
 export interface DiscoveryOptions {
@@ -60,6 +60,8 @@ export interface DiscoveryOptions {
   maintenance?: MaintenanceOptions
   /** Random source of the table (seed it in simulations). */
   random?: () => number
+  /** Datagrams that are not discv4, for discv5 on the same socket (see `UDPv4Options`). */
+  unhandled?: (data: Uint8Array, from: UdpAddress) => void
 }
 
 /** A snapshot for monitoring (node-app logs it periodically). */
@@ -129,6 +131,7 @@ export class Discovery {
       transport: options.transport,
       ntp: options.ntp,
       netrestrict: options.netrestrict,
+      ...(options.unhandled && { unhandled: options.unhandled }),
     })
     this.#kademliaOptions = {
       transport: this.udp,

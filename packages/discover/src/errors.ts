@@ -49,6 +49,36 @@ export type DiscoverErrorCode =
   | 'ERR_DNS_TREE_TOO_LARGE'
   | 'ERR_DNS_LOOKUP'
   | 'ERR_HOST_UNRESOLVED'
+  | V5ErrorCode
+
+/**
+ * Why a Discovery v5 packet or message was dropped (discv5-wire.md): a size, header or auth-data
+ * fault, a message that does not authenticate, a handshake that fails to verify, or a message
+ * that does not decode.
+ */
+export type V5ErrorCode =
+  | 'ERR_V5_TOO_SMALL'
+  | 'ERR_V5_TOO_LARGE'
+  | 'ERR_V5_BAD_PROTOCOL_ID'
+  | 'ERR_V5_BAD_VERSION'
+  | 'ERR_V5_BAD_FLAG'
+  | 'ERR_V5_BAD_AUTH_SIZE'
+  | 'ERR_V5_DECRYPT'
+  | 'ERR_V5_BAD_EPHEMERAL_KEY'
+  | 'ERR_V5_BAD_ID_SIGNATURE'
+  | 'ERR_V5_NO_RECORD'
+  | 'ERR_V5_BAD_RECORD'
+  | 'ERR_V5_UNEXPECTED_HANDSHAKE'
+  | 'ERR_V5_UNEXPECTED_WHOAREYOU'
+  | 'ERR_V5_UNKNOWN_MESSAGE'
+  | 'ERR_V5_BAD_MESSAGE'
+  | 'ERR_V5_BAD_REQUEST_ID'
+  | 'ERR_V5_UNSOLICITED'
+  | 'ERR_V5_RATE_LIMITED'
+  | 'ERR_V5_SELF'
+  | 'ERR_V5_REPLAYED'
+  | 'ERR_V5_BUSY'
+  | 'ERR_V5_BAD_NODES'
 
 /**
  * Base class of the errors of @x/discover. Timeouts are @x/core's `TimeoutError` and malformed
@@ -92,6 +122,17 @@ export class PacketError extends DiscoverError {
     super(code, message, options)
     this.name = 'PacketError'
     this.field = options?.field
+  }
+}
+
+/**
+ * A Discovery v5 packet or message that was dropped; `code` says why ({@link V5ErrorCode}). The
+ * v5 service counts it by code and never lets it escape the socket.
+ */
+export class V5PacketError extends DiscoverError {
+  constructor(code: V5ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'V5PacketError'
   }
 }
 

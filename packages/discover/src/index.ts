@@ -35,6 +35,8 @@ export {
   HostError,
   NodeDBError,
   PacketError,
+  type V5ErrorCode,
+  V5PacketError,
 } from './errors.js'
 export {
   type EnodeHost,
@@ -109,4 +111,20 @@ export {
   type UdpEndpoint,
   udpv4Defaults,
 } from './udp/index.js'
+export {
+  DiscoveryV5,
+  type DiscoveryV5Options,
+  type LocalRecord,
+  SharedDiscovery,
+  type SharedDiscoveryOptions,
+  sharedSocketDefaults,
+  type TalkHandler,
+  UDPv5,
+  type UDPv5Events,
+  type UDPv5Options,
+  type UDPv5Stats,
+  UnhandledQueue,
+  udpv5Defaults,
+} from './v5/index.js'
+export * as v5wire from './v5wire/index.js'
 export * as wire from './wire/index.js'

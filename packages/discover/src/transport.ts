@@ -25,6 +25,12 @@ export interface DiscoveryTransport {
    * revalidation when a Pong announces a newer record sequence number than the one it holds.
    */
   requestENR?(node: Node, options?: { signal?: AbortSignal }): Promise<Enr>
+  /**
+   * True when an empty `findnode` answer is still an answer (discv5: NODES for the distances
+   * asked may hold none); lookups then keep the node. Default false (discv4: an empty
+   * Neighbors counts as a failure).
+   */
+  readonly emptyFindnodeIsAnswer?: boolean
 }
 
 /**

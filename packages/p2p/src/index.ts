@@ -158,6 +158,7 @@ export {
   type ConnFailureKind,
   connFailureKind,
   type DiscoveryV4Config,
+  type DiscoveryV5Config,
   hostPort,
   type InboundConn,
   InboundThrottle,

@@ -80,6 +80,12 @@ function nativeSecp(
   const xbuf = new Uint8Array(32)
   const ybuf = new Uint8Array(32)
   const hashfn = (x: Uint8Array) => x
+  const compressed = (x: Uint8Array, y: Uint8Array) => {
+    const out = new Uint8Array(33)
+    out[0] = 2 | (y[31]! & 1)
+    out.set(x, 1)
+    return out
+  }
   // One SEC1 buffer for validity checks (synchronous, so never shared by two calls at once).
   const sec1 = new Uint8Array(65)
   sec1[0] = 4
@@ -102,6 +108,13 @@ function nativeSecp(
       native
         .ecdh(toSec1(publicKey), privateKey, { hashfn, xbuf, ybuf }, new Uint8Array(32))
         .slice(),
+    ecdhCompressed: (privateKey, publicKey) =>
+      native.ecdh(
+        toSec1(publicKey),
+        privateKey,
+        { hashfn: compressed, xbuf, ybuf },
+        new Uint8Array(33),
+      ),
     verify(digest, signature, publicKey) {
       // libsecp256k1 rejects a signature whose s is in the upper half, as noble and geth do.
       try {
@@ -164,6 +177,7 @@ export async function createFastCrypto(options: FastCryptoOptions = {}): Promise
     sign: secp.sign,
     recover: secp.recover,
     ecdh: secp.ecdh,
+    ecdhCompressed: secp.ecdhCompressed,
     verify: secp.verify,
     isValidPublicKey: secp.isValidPublicKey,
     decompressPublicKey: secp.decompressPublicKey,

@@ -3,6 +3,7 @@ import { createFastCrypto, type FastCryptoOptions } from './fast.js'
 import {
   nobleCrypto,
   nobleDecompressPublicKey,
+  nobleEcdhCompressed,
   nobleIsValidPublicKey,
   nobleVerify,
   toSec1,
@@ -50,6 +51,14 @@ export function isValidPublicKey(publicKey: Uint8Array): boolean {
 /** The 64-byte X ‖ Y of a 33-byte compressed key, by the active backend or noble; throws if none. */
 export function decompressPublicKey(publicKey: Uint8Array): Uint8Array {
   return (active.decompressPublicKey ?? nobleDecompressPublicKey)(publicKey)
+}
+
+/**
+ * The 33-byte compressed point privateKey × publicKey (`0x02|parity(y) ‖ x`; Discovery v5's
+ * `ecdh`), by the active backend or noble. `publicKey` is 64 bytes (X ‖ Y) or SEC1.
+ */
+export function ecdhCompressed(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  return (active.ecdhCompressed ?? nobleEcdhCompressed)(privateKey, publicKey)
 }
 
 /** The 33-byte compressed form of a 64-byte X ‖ Y public key; throws if it is not a point. */

@@ -60,6 +60,11 @@ export function nobleDecompressPublicKey(publicKey: Uint8Array): Uint8Array {
  * Pure JavaScript backend on @noble/curves and @noble/hashes: audited and portable, the default.
  * noble's recovered format is recovery ‖ r ‖ s; devp2p's is r ‖ s ‖ v, converted here only.
  */
+/** The 33-byte compressed shared point (Discovery v5's `ecdh`). */
+export function nobleEcdhCompressed(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  return secp256k1.getSharedSecret(privateKey, toSec1(publicKey), true)
+}
+
 export const nobleCrypto: CryptoBackend = {
   name: 'noble',
   keccak256: (data) => keccak_256(data),
@@ -84,6 +89,7 @@ export const nobleCrypto: CryptoBackend = {
   },
   ecdh: (privateKey, publicKey) =>
     secp256k1.getSharedSecret(privateKey, toSec1(publicKey), true).subarray(1, 33),
+  ecdhCompressed: nobleEcdhCompressed,
   verify: nobleVerify,
   isValidPublicKey: nobleIsValidPublicKey,
   decompressPublicKey: nobleDecompressPublicKey,

@@ -31,6 +31,11 @@ export interface CryptoBackend {
    * anything malformed. Optional (ENR signatures): without it, callers use noble.
    */
   verify?(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean
+  /**
+   * The 33-byte compressed point privateKey × publicKey (`0x02|parity(y) ‖ x`), as Discovery v5's
+   * handshake wants. Optional: without it, noble.
+   */
+  ecdhCompressed?(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array
   /** True if the 64 bytes X ‖ Y are a point on secp256k1. Optional: without it, noble. */
   isValidPublicKey?(publicKey: Uint8Array): boolean
   /**

@@ -70,7 +70,7 @@ export async function lookup(
       }
       ctx.logger.debug('findnode failed', { node: `${n}`, error: (e as Error).message })
     }
-    if (!nodes || nodes.length === 0) {
+    if (!nodes || (nodes.length === 0 && !ctx.transport.emptyFindnodeIsAnswer)) {
       // Only nodes that answered stay in the result; the next closest gets asked instead.
       result.remove(n.idHex)
       db.updateFindFails(n.id, n.ip, fails + 1)

@@ -7,7 +7,7 @@ import type { Node } from '../node.js'
 import type { AdmissionDrop, AdmissionOptions, AdmissionStats } from './admission.js'
 import type { IpTrackerOptions } from './ip-tracker.js'
 import type { SntpServer } from './ntp.js'
-import type { DatagramTransport } from './transport.js'
+import type { DatagramTransport, UdpAddress } from './transport.js'
 
 /** go-ethereum's v4_udp.go timings and limits. */
 export const udpv4Defaults = {
@@ -75,6 +75,11 @@ export interface UDPv4Options {
    * Linux caps it at net.core.rmem_max — and reports double: `stats.recvBufferSize`).
    */
   recvBufferSize?: number
+  /**
+   * Receives the datagrams that do not decode as discv4 (go-ethereum's `Config.Unhandled`):
+   * discv5 on the same socket. Without it they are dropped and counted.
+   */
+  unhandled?: (data: Uint8Array, from: UdpAddress) => void
 }
 
 export interface UDPv4Events extends Record<string, unknown> {

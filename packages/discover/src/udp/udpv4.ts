@@ -14,7 +14,7 @@ import type { Enr } from '../enr/enr.js'
 import { DiscoverError, PacketError } from '../errors.js'
 import { type Node, type NodeId, nodeIdFromPrivateKey } from '../node.js'
 import type { DiscoveryTransport, NodeSource } from '../transport.js'
-import { decodePacket } from '../wire/packet.js'
+import { decodePacket, hasPacketHash } from '../wire/packet.js'
 import { Admission, admissionDefaults } from './admission.js'
 import { Bonds } from './bonds.js'
 import type { UDPv4Context } from './context.js'
@@ -279,6 +279,13 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
   #onDatagram(data: Uint8Array, from: UdpAddress): void {
     if (this.#state !== 'running') return
     this.#counters.received(data.length)
+    // No discv4 hash: not a discv4 packet; discv5's when it shares the socket (go-ethereum hands
+    // what v4 cannot decode to its `Unhandled` channel). v5 has its own rate limits.
+    const unhandled = this.#options.unhandled
+    if (unhandled && !hasPacketHash(data)) {
+      unhandled(data, from)
+      return
+    }
     if (this.#admission) this.#admission.receive(data, from)
     else this.#process(data, from)
   }
@@ -303,7 +310,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
         this.#log.debug('dropped packet', {
           from: `${from.ip}:${from.port}`,
           code,
-          error: e instanceof Error ? e.message : String(e),
+          err: e instanceof Error ? e.message : String(e),
           ...(e instanceof PacketError && e.field !== undefined && { field: e.field }),
         })
       } catch {}

@@ -28,6 +28,18 @@ export function encodePacket(
 const knownType = (t: number): t is PacketTypeCode => t >= 1 && t <= 6
 
 /**
+ * Whether `bytes` has a discv4 packet's size and hash (keccak256 of everything after it): a
+ * datagram without one is no discv4 packet at all — discv5's, when both share the socket.
+ */
+export function hasPacketHash(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= headSize + 1 &&
+    bytes.length <= maxPacketSize &&
+    equalBytes(bytes.subarray(0, hashSize), getCrypto().keccak256(bytes.subarray(hashSize)))
+  )
+}
+
+/**
  * Decodes a datagram: checks size and hash, recovers the sender from the signature, decodes the
  * data (EIP-8 tolerant: extra top-level list elements and trailing bytes are ignored; typed
  * fields are strict, as go-ethereum's `v4wire.Decode`). Every failure is a PacketError with a code

@@ -1,6 +1,7 @@
 import type { Clock, Logger, Netlist } from '@x/core'
 import type { Node } from '@x/discover'
 import type { DialDiscovery } from '../dial/discovery.js'
+import type { DialSource } from '../dial/mix.js'
 import type { DialKind, DialTarget } from '../dial/options.js'
 import { DialScheduler } from '../dial/scheduler.js'
 import type { Transport } from '../message.js'
@@ -20,6 +21,8 @@ export interface DialSetup {
   bootnodes: readonly DialTarget[]
   netRestrict: Netlist | undefined
   statics: Iterable<DialTarget>
+  /** Dial sources of the server's own (discovery v5's random nodes), beside `dialSources`. */
+  extraSources?: readonly DialSource[]
   /** The server's connection setup: resolves once the connection is a peer. */
   setup(c: ConnInfo, connect: (serverSignal: AbortSignal) => Promise<Transport>): Promise<void>
   /** Keeps `task` until it settles (the server's `stop()` waits for it). */
@@ -57,7 +60,7 @@ export function setupDialScheduler(d: DialSetup): DialScheduler {
     dial,
     ...(d.discovery ? { discovery: d.discovery } : {}),
     bootnodes: d.bootnodes,
-    sources: o.dialSources,
+    sources: [...o.dialSources, ...(d.extraSources ?? [])],
     ...(o.hostResolver && { hostResolver: o.hostResolver }),
     ...(netRestrict ? { allowed: (n: Node) => netRestrict.contains(n.ip) } : {}),
     ...(o.dialFilter ? { filter: o.dialFilter } : {}),

@@ -2,6 +2,7 @@ import { type Clock, type Logger, type Netlist, started } from '@x/core'
 import {
   Discovery,
   type DiscoveryOptions,
+  type DiscoveryV5,
   type EnodeHost,
   type HostResolver,
   type Node,
@@ -9,8 +10,9 @@ import {
   openNodeDB,
   parseBootnode,
   parseEnodeTarget,
+  SharedDiscovery,
 } from '@x/discover'
-import type { DiscoveryV4Config } from './options.js'
+import type { DiscoveryV4Config, DiscoveryV5Config } from './options.js'
 
 /** What the server hands {@link startDiscoveryV4}. */
 export interface DiscoveryV4Start {
@@ -28,6 +30,9 @@ export interface DiscoveryV4Start {
   netRestrict: Netlist | undefined
   clock: Clock
   logger: Logger
+  /** Discovery v5 on the same socket; `onV5` receives it once started. */
+  v5?: DiscoveryV5Config | undefined
+  onV5?: (v5: DiscoveryV5) => void
 }
 
 /**
@@ -39,7 +44,8 @@ export interface DiscoveryV4Start {
  */
 export async function startDiscoveryV4(
   o: DiscoveryV4Start,
-  start: (options: DiscoveryOptions) => Promise<Discovery> = (d) => started(new Discovery(d)),
+  start: (options: DiscoveryOptions) => Promise<Discovery> = (d) =>
+    o.v5 ? startShared(d, o.v5, o.onV5) : started(new Discovery(d)),
 ): Promise<Discovery> {
   const { config } = o
   const db = await openNodeDB({ path: config.nodeDatabase, selfId: o.selfId, logger: o.logger })
@@ -69,6 +75,23 @@ export async function startDiscoveryV4(
     await db.close()
     throw err
   }
+}
+
+/** v4 and v5 on one socket: the v4 half is returned, the v5 half handed to `onV5`. */
+async function startShared(
+  d: DiscoveryOptions,
+  v5: DiscoveryV5Config,
+  onV5: ((v5: DiscoveryV5) => void) | undefined,
+): Promise<Discovery> {
+  const shared = new SharedDiscovery({ ...d, v5: { bootnodes: v5.bootnodes ?? [] } })
+  try {
+    await shared.start()
+  } catch (err) {
+    await shared.stop()
+    throw err
+  }
+  onV5?.(shared.v5)
+  return shared.v4
 }
 
 /**

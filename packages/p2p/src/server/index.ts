@@ -4,6 +4,7 @@ export { InboundThrottle, maxThrottled } from './listen.js'
 export type { InboundConn, Listener, LocalIdentity, Network } from './network.js'
 export {
   type DiscoveryV4Config,
+  type DiscoveryV5Config,
   type ServerEvents,
   type ServerOptions,
   type SetupStage,

@@ -70,6 +70,16 @@ export interface DiscoveryV4Config {
   ipTracker?: IpTrackerOptions
 }
 
+/**
+ * Discovery v5 run by the server beside v4, on v4's UDP socket (go-ethereum's `DiscoveryV5`):
+ * packets v4 cannot decode go to v5, both advertise one record, and v5's random lookups feed the
+ * dialer beside v4's. Needs `discoveryV4`.
+ */
+export interface DiscoveryV5Config {
+  /** v5 entry points: `enr:…` records (discv5 needs a node's record to talk to it). */
+  bootnodes?: readonly string[]
+}
+
 export interface ServerOptions {
   /** Our node key (32 bytes). */
   privateKey: Uint8Array
@@ -102,6 +112,8 @@ export interface ServerOptions {
    * Ignored with `noDiscovery`; exclusive with `discovery`.
    */
   discoveryV4?: DiscoveryV4Config
+  /** Run discovery v5 too, on discovery v4's socket (see {@link DiscoveryV5Config}). */
+  discoveryV5?: DiscoveryV5Config
   /**
    * Discovery's entry points, also dialed when we have no peers 20 s after start (and every
    * 20 s while we have none): Nodes, `enode://…` URLs (the host may be a DNS name) or `enr:…`
@@ -232,6 +244,8 @@ export interface ResolvedServerOptions {
   readonly discovery: DialDiscovery | undefined
   /** The discovery v4 to run; undefined with `noDiscovery`. */
   readonly discoveryV4: DiscoveryV4Config | undefined
+  /** The discovery v5 to run beside v4; undefined without `discoveryV4`. */
+  readonly discoveryV5: DiscoveryV5Config | undefined
   readonly bootnodes: readonly (Node | EnodeHost)[]
   readonly staticNodes: readonly (Node | EnodeHost)[]
   readonly dialSources: readonly DialSource[]
@@ -291,6 +305,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     noDiscovery,
     discovery: noDiscovery ? undefined : o.discovery,
     discoveryV4: noDiscovery ? undefined : o.discoveryV4,
+    discoveryV5: noDiscovery || !o.discoveryV4 ? undefined : o.discoveryV5,
     bootnodes,
     staticNodes: o.staticNodes ?? [],
     dialSources: o.dialSources ?? [],

@@ -9,6 +9,7 @@ import {
 } from '@x/core'
 import {
   Discovery,
+  type DiscoveryV5,
   type EnodeHost,
   isEnodeHost,
   Node,
@@ -69,6 +70,8 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
   #discovery: DialDiscovery | undefined
   /** Discovery v4 started by us (`discoveryV4`): closed by `stop()`. */
   #ownDiscovery: Discovery | undefined
+  /** Discovery v5 started by us beside v4 (`discoveryV5`): stopped before v4. */
+  #ownV5: DiscoveryV5 | undefined
 
   constructor(options: ServerOptions) {
     super()
@@ -114,6 +117,11 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
   get discovery(): Discovery | undefined {
     if (this.#ownDiscovery) return this.#ownDiscovery
     return this.#discovery instanceof Discovery ? this.#discovery : undefined
+  }
+
+  /** Discovery v5 run beside v4 (`discoveryV5`), once started, until stopped. */
+  get discoveryV5(): DiscoveryV5 | undefined {
+    return this.#ownV5
   }
 
   get running(): boolean {
@@ -179,6 +187,10 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
           netRestrict: this.#netRestrict,
           clock: this.#clock,
           logger: this.#log.child({ module: 'discover' }),
+          v5: this.#o.discoveryV5,
+          onV5: (v5) => {
+            this.#ownV5 = v5
+          },
         })
       } catch (err) {
         this.#abort.abort(err)
@@ -201,6 +213,7 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
         netRestrict: this.#netRestrict,
         // Host-name statics are kept by the dialer only (resolved before each dial).
         statics: [...this.#nodes.statics(), ...this.#o.staticNodes.filter(isEnodeHost)],
+        extraSources: this.#ownV5 ? [(o) => (this.#ownV5 as DiscoveryV5).randomNodes(o)] : [],
         setup: (c, connect) => this.#setupConn(c, connect),
         track: (task) => this.#track(task),
       })
@@ -250,6 +263,9 @@ export class Server extends TypedEventTarget<ServerEvents> implements Startable 
     const own = this.#ownDiscovery
     this.#ownDiscovery = undefined
     if (this.#discovery === own) this.#discovery = undefined
+    const v5 = this.#ownV5
+    this.#ownV5 = undefined
+    await v5?.stop()
     await own?.stop()
   }
 
