@@ -30,9 +30,9 @@ async function measure(impl: Impl): Promise<Record<Mode, number>> {
     const port = await server.call<number>('start')
     const result = {} as Record<Mode, number>
     for (const mode of modes) {
-      await client.call('prepare', { port, mode, count: pick(40_000, 3_000) })
-      const warm = await client.call<Blast>('blast', { ms: pick(500, 100), window: WINDOW })
-      const r = await client.call<Blast>('blast', { ms: pick(2000, 200), window: WINDOW })
+      await client.call('prepare', { port, mode, count: pick(40_000, 2_000) })
+      const warm = await client.call<Blast>('blast', { ms: pick(500, 50), window: WINDOW })
+      const r = await client.call<Blast>('blast', { ms: pick(2000, 100), window: WINDOW })
       if (warm.bad + r.bad > 0) throw new Error(`${impl} ${mode}: ${warm.bad + r.bad} bad pongs`)
       if (r.wrapped) throw new Error(`${impl} ${mode}: ran out of fresh keys; raise the count`)
       result[mode] = r.rate
@@ -70,7 +70,7 @@ export async function run(): Promise<void> {
       quick: pick(false, true),
       unit: 'ping→pong exchanges/s',
       method: `server and client in separate processes; the client keeps ${WINDOW} pre-signed pings in flight and counts pongs whose hash is intact and whose ping hash it sent; bonded: one key bonded first; unbonded: a fresh key per ping (the server pings back, unanswered); a warm-up round before each timed round; min/median/max over the repetitions, servers alternated`,
-      roundMs: pick(2000, 200),
+      roundMs: pick(2000, 100),
       load,
       results,
       ratios,

@@ -42,8 +42,18 @@ function ethSession(r: RLPx, peer: Peer): Promise<BenchSession> {
   const eth = peer.getProtocols()[0] as ETH
   const id = hex(peer.getId() as Uint8Array)
   const closed = removed(r, peer)
+  // Messages that arrive before the consumer sets `onMessage` wait for it: ETH emits `status`
+  // and the messages after it in one socket chunk before a promise continuation can run.
+  let handler: ((code: number, payload: Uint8Array) => void) | undefined
+  const early: [number, Uint8Array][] = []
   const session: BenchSession = {
-    onMessage: noop,
+    get onMessage() {
+      return handler ?? noop
+    },
+    set onMessage(fn) {
+      handler = fn
+      for (const [code, payload] of early.splice(0)) fn(code, payload)
+    },
     send: (code, payload) => eth.sendMessage(code as never, [payload]),
     disconnect: () => peer.disconnect(DISCONNECT_REASON.CLIENT_QUITTING),
     closed,
@@ -51,7 +61,8 @@ function ethSession(r: RLPx, peer: Peer): Promise<BenchSession> {
   eth.events.on('message', (code: number, decoded: unknown) => {
     const item = Array.isArray(decoded) ? decoded[0] : undefined
     if (!(item instanceof Uint8Array)) throw new Error(`message ${code} from ${id}: not [bytes]`)
-    session.onMessage(code, item)
+    if (handler) handler(code, item)
+    else if (early.push([code, item]) > 100_000) throw new Error('no consumer for messages')
   })
   return new Promise((resolve, reject) => {
     eth.events.once('status', () => resolve(session))
