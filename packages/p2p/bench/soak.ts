@@ -4,7 +4,8 @@
 // and churn (a new session from a fresh key every 2 s, the oldest closed past 20). Every
 // interval it samples the listener's RSS, heap, open FDs and event-loop delay; it writes
 // soak.json (samples and a summary: growth over the second half, verification counts) and
-// soak.svg (the plot) to bench/results/ or `--out`. `--duration=2m` validates the harness.
+// soak.svg (the plot) to bench/results/ or `--out`. `--duration=2m` validates the harness;
+// past `--max-rss-mib` (default 4096) the load stops early and the result records why.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -105,7 +106,7 @@ async function load(dialer: Worker, id: Uint8Array, port: number, until: () => b
   }
 }
 
-export async function soak(durationMs: number): Promise<string> {
+export async function soak(durationMs: number, maxRssBytes = 4 * 2 ** 30): Promise<string> {
   const intervalMs = Math.min(15_000, Math.max(1000, durationMs / 240))
   const listener = await spawnWorker(endpoint, ['ours-fast'])
   const dialer = await spawnWorker(endpoint, ['ours-fast'])
@@ -117,14 +118,17 @@ export async function soak(durationMs: number): Promise<string> {
     await listener.call('expect', { size, seed, count: Number.MAX_SAFE_INTEGER, batch: perBatch })
     const start = performance.now()
     const elapsed = () => performance.now() - start
-    const l = await load(dialer, id, port, () => elapsed() >= durationMs)
+    // Past `maxRssBytes` the load stops early and the result says so (a leak must not take
+    // the machine down an hour later).
+    let stopped: string | undefined
+    const l = await load(dialer, id, port, () => elapsed() >= durationMs || stopped !== undefined)
     const samples: Sample[] = []
     let failed: unknown
     l.running.catch((e) => {
       failed = e
     })
     await listener.call('sample') // resets the event-loop histogram
-    while (elapsed() < durationMs && !failed) {
+    while (elapsed() < durationMs && !failed && !stopped) {
       await sleep(Math.min(intervalMs, Math.max(0, durationMs - elapsed())))
       const s = await listener.call<
         Omit<Sample, 't' | 'echoP99Ms' | 'handshakes' | 'heapExternal'> & { external: number }
@@ -138,6 +142,8 @@ export async function soak(durationMs: number): Promise<string> {
         handshakes,
       }
       samples.push(sample)
+      if (s.rss > maxRssBytes)
+        stopped = `RSS ${(s.rss / 2 ** 20).toFixed(0)} MiB passed the --max-rss limit at ${sample.t} s`
       out(
         `soak ${sample.t}s: rss ${(s.rss / 2 ** 20).toFixed(1)} MiB, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MiB, fds ${s.fds}, loop p99 ${s.loopDelayP99Ms.toFixed(1)} ms, sessions ${s.sessions}, verified ${s.received}, bad ${s.bad}`,
       )
@@ -155,6 +161,7 @@ export async function soak(durationMs: number): Promise<string> {
     const last = samples.at(-1)
     const summary = {
       durationS: Math.round(durationMs / 1000),
+      stoppedEarly: stopped ?? null,
       intervalS: intervalMs / 1000,
       samples: samples.length,
       load: { bulkStreams, bulkMessageBytes: size, echoSessions, churnEveryS: 2, churnKeep },
@@ -197,9 +204,10 @@ export async function soak(durationMs: number): Promise<string> {
       summary,
       samples,
     })
-    const title = `soak ${Math.round(durationMs / 60_000)} min: ${bulkStreams} bulk streams, ${echoSessions} echo sessions, churn every 2 s; ${final.received} messages verified, ${final.bad} bad`
+    const title = `${stopped ? `STOPPED EARLY (${stopped}) ` : ''}soak ${Math.round(durationMs / 60_000)} min: ${bulkStreams} bulk streams, ${echoSessions} echo sessions, churn every 2 s; ${final.received} messages verified, ${final.bad} bad`
     writeFileSync(join(resultsDir, 'soak.svg'), soakSvg(samples, title))
     out(`summary: ${JSON.stringify(summary)}`)
+    if (stopped) throw new Error(`soak stopped early: ${stopped} (results written)`)
     return file
   } finally {
     await dialer.stop()
@@ -208,7 +216,9 @@ export async function soak(durationMs: number): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = process.argv.find((a) => a.startsWith('--duration='))?.slice(11) ?? '1h'
-  const file = await soak(parseDuration(arg))
+  const flag = (name: string) =>
+    process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+  const maxRssMiB = Number(flag('max-rss-mib') ?? 4096)
+  const file = await soak(parseDuration(flag('duration') ?? '1h'), maxRssMiB * 2 ** 20)
   out(`wrote ${file} and soak.svg`)
 }
