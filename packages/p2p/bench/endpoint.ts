@@ -146,12 +146,22 @@ serveWorker({
     return { ms: performance.now() - start }
   },
   /** Sender: `n` sequential echoes of `size` bytes; each round trip in ms. Checks each echo. */
-  async latency(a: { session: number; n: number; size: number; seed: number }) {
+  async latency(a: {
+    session: number
+    n: number
+    size: number
+    seed: number
+    /** Stop after this many ms once `minN` echoes are in (ethereumjs's take ~90 ms each). */
+    maxMs?: number
+    minN?: number
+  }) {
     const t = sending(a.session)
     const block = payloadBlock(a.size, a.seed)
     const rtts: number[] = []
     let bad = 0
+    const start = performance.now()
     for (let i = 0; i < a.n; i++) {
+      if (a.maxMs !== undefined && i >= (a.minN ?? 0) && performance.now() - start > a.maxMs) break
       const want = Buffer.from(stamp(block, i))
       const echoed = new Promise<Uint8Array>((r) => {
         t.onPong = r

@@ -78,18 +78,19 @@ async function measure(impl: Impl, rep: number, sizes: number[]): Promise<RepRes
       bulk[`${size}B`] = r
       out(`  ${impl} bulk ${size} B: ${r1(r.mbs)} MB/s (${r.count} messages, verified)`)
     }
-    const n = pick(2000, 20)
-    const lat = (count: number) =>
+    // Up to 2,000 echoes, at least 300 (p99 needs them), at most ~20 s once 300 are in.
+    const lat = (count: number, maxMs?: number) =>
       p.dialer.call<{ rtts: number[]; bad: number }>('latency', {
         session,
         n: count,
         size: 64,
         seed: 7,
+        ...(maxMs === undefined ? {} : { maxMs, minN: pick(300, 5) }),
       })
-    await lat(pick(200, 5)) // warm-up
-    const { rtts, bad } = await lat(n)
+    await lat(pick(50, 5)) // warm-up
+    const { rtts, bad } = await lat(pick(2000, 20), pick(20_000, 500))
     if (bad > 0) throw new Error(`latency: ${bad} echoes differ`)
-    const latency = { p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), n }
+    const latency = { p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), n: rtts.length }
     out(
       `  ${impl} round trip 64 B: p50 ${latency.p50.toFixed(3)} ms, p99 ${latency.p99.toFixed(3)} ms`,
     )
@@ -168,7 +169,7 @@ export async function run(args?: number[]): Promise<void> {
       schema: 2,
       quick: pick(false, true),
       method:
-        'each library through its public API (ours: Server + connectPeer + an eth/68-shaped protocol with send/decodeRlp; ethereumjs: RLPx + Peer + ETH eth/68 after its Status exchange), snappy on, sender and receiver in separate processes on loopback TCP; payloads pseudo-random (incompressible) [bytes] lists, each verified by the receiver; bulk: one ack per MiB, 4 MiB in flight, timed from the first send to the last ack, after a warm-up transfer in the same session; latency: sequential 64 B echoes after a warm-up; handshakes: sequential dials (connect + auth/ack + hello), each timed at the dialer until its hello exchange completes, the next after the listener removed the previous peer; every figure min/median/max over the repetitions, implementations alternated',
+        'each library through its public API (ours: Server + connectPeer + an eth/68-shaped protocol with send/decodeRlp; ethereumjs: RLPx + Peer + ETH eth/68 after its Status exchange), snappy on, sender and receiver in separate processes on loopback TCP; payloads pseudo-random (incompressible) [bytes] lists, each verified by the receiver; bulk: one ack per MiB, 4 MiB in flight, timed from the first send to the last ack, after a warm-up transfer in the same session; latency: sequential 64 B echoes after a warm-up (2,000, or at least 300 within ~20 s); handshakes: sequential dials (connect + auth/ack + hello), each timed at the dialer until its hello exchange completes, the next after the listener removed the previous peer; every figure min/median/max over the repetitions, implementations alternated',
       repetitions: values['ours-fast'].length,
       load,
       bulk,

@@ -143,7 +143,7 @@ export async function soak(durationMs: number, maxRssBytes = 4 * 2 ** 30): Promi
       }
       samples.push(sample)
       if (s.rss > maxRssBytes)
-        stopped = `RSS ${(s.rss / 2 ** 20).toFixed(0)} MiB passed the --max-rss limit at ${sample.t} s`
+        stopped = `RSS ${(s.rss / 2 ** 20).toFixed(0)} MiB passed the --max-rss-mib limit at ${sample.t} s`
       out(
         `soak ${sample.t}s: rss ${(s.rss / 2 ** 20).toFixed(1)} MiB, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MiB, fds ${s.fds}, loop p99 ${s.loopDelayP99Ms.toFixed(1)} ms, sessions ${s.sessions}, verified ${s.received}, bad ${s.bad}`,
       )
