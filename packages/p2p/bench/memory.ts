@@ -42,6 +42,7 @@ async function perSession(impl: Impl, n: number) {
     const r = {
       rss: (after.rss - before.rss) / n,
       heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+      raw: { before, after },
     }
     const s = ((performance.now() - started) / 1000).toFixed(1)
     out(
@@ -56,7 +57,10 @@ async function perSession(impl: Impl, n: number) {
 
 export async function run(args?: number[]): Promise<void> {
   const counts = args ?? pick([200, 1000], [5])
-  const results: Record<string, Record<string, { rss_bytes: Stats; heap_bytes: Stats }>> = {}
+  const results: Record<
+    string,
+    Record<string, { rss_bytes: Stats; heap_bytes: Stats; raw: { before: Mem; after: Mem }[] }>
+  > = {}
   const loads = []
   for (const n of counts) {
     const { values, load } = await repeat(memoryImpls, (impl) => perSession(impl, n))
@@ -67,6 +71,9 @@ export async function run(args?: number[]): Promise<void> {
         {
           rss_bytes: stats(values[i].map((v) => Math.round(v.rss))),
           heap_bytes: stats(values[i].map((v) => Math.round(v.heap))),
+          // The listener's readings themselves: RSS deltas at 200 sessions are within the noise
+          // of what V8 and malloc hand back to the system; the totals let a reader judge.
+          raw: values[i].map((v) => v.raw),
         },
       ]),
     )
