@@ -133,7 +133,7 @@ function machineLine(r) {
     if (!res || name === 'eth') continue
     const load = res.load?.[0]?.loadavg ?? res.meta.loadavg
     parts.push(
-      `\`${name}.json\` ${res.meta.date.slice(0, 10)}, ${res.repetitions ?? res.load?.length - 1 ?? '?'} repetitions, load ${load?.join(' ') ?? '?'}`,
+      `\`${name}.json\` ${res.meta.date.slice(0, 10)}, ${res.repetitions ?? res.load?.length - 1 ?? '?'} repetitions, loadavg at start ${load?.join(' ') ?? '?'}`,
     )
   }
   const any = r.rlpx ?? r.discv4 ?? r.memory
@@ -165,6 +165,10 @@ export function renderTable(r = readResults()) {
     line(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...rows.map(line),
+    '',
+    'Round trips: `@ethereumjs/devp2p` leaves Nagle’s algorithm on (it never sets `TCP_NODELAY`), so',
+    'a lone small message waits for the peer’s delayed ACK; that is what its users get. Bulk',
+    'payloads are incompressible (snappy runs and gains nothing).',
     '',
     endMarker,
   ].join('\n')

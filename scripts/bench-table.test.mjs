@@ -44,7 +44,7 @@ test('a current result renders as median (min–max); old-harness and quick resu
     )
     expect(table).toMatch(/unbonded.*\| 10\.0× /)
     expect(table).toMatch(/RLPx handshakes.*not measured/)
-    expect(table).toContain('load 0.1 0.2 0.3')
+    expect(table).toContain('loadavg at start 0.1 0.2 0.3')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -5,7 +5,7 @@
 // stranger — one recover, two signs). Each path has a warm-up before its timed round; every
 // figure is min/median/max over `--reps` repetitions (default 3) with the servers alternated.
 import { fileURLToPath } from 'node:url'
-import { pick, ratio, repeat, type Stats, stats } from '../../../bench/harness.ts'
+import { pick, ratio, repeat, repetitions, type Stats, stats } from '../../../bench/harness.ts'
 import { recordResult } from '../../../bench/record.ts'
 import { spawnWorker } from '../../../bench/worker.ts'
 
@@ -71,6 +71,7 @@ export async function run(): Promise<void> {
       unit: 'ping→pong exchanges/s',
       method: `server and client in separate processes; the client keeps ${WINDOW} pre-signed pings in flight and counts pongs whose hash is intact and whose ping hash it sent; bonded: one key bonded first; unbonded: a fresh key per ping (the server pings back, unanswered); a warm-up round before each timed round; min/median/max over the repetitions, servers alternated`,
       roundMs: pick(2000, 100),
+      repetitions: repetitions(),
       load,
       results,
       ratios,

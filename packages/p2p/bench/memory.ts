@@ -5,7 +5,7 @@
 // read after garbage collection before and after, and divided by N. Ten sessions opened and
 // closed first warm the code paths, so the baseline is not the cost of first use.
 import { fileURLToPath } from 'node:url'
-import { pick, repeat, type Stats, stats } from '../../../bench/harness.ts'
+import { pick, repeat, repetitions, type Stats, stats } from '../../../bench/harness.ts'
 import { recordResult } from '../../../bench/record.ts'
 import { spawnWorker } from '../../../bench/worker.ts'
 import type { Impl } from './node.ts'
@@ -89,6 +89,7 @@ export async function run(args?: number[]): Promise<void> {
       quick: pick(false, true),
       method:
         'bytes per established session in the listening process: (after − before) / N, after GC, sessions dialed from another process, each from its own key and ready for messages (ethereumjs: ETH Status exchanged); heap = heapUsed + external; warmed with 10 sessions opened and closed before the baseline; min/median/max over the repetitions, implementations alternated',
+      repetitions: repetitions(),
       load: loads,
       sessions: results,
     },
