@@ -44,7 +44,7 @@ test('rlpx and memory: separate processes, payloads verified, one result per imp
     isStats(rlpx.latency_ms[impl].p99)
   }
   const memory = JSON.parse(readFileSync(join(out, 'memory.json'), 'utf8'))
-  for (const impl of ['ours-fast', 'ethereumjs']) isStats(memory.sessions['5'][impl].rss_bytes)
+  for (const impl of impls) isStats(memory.sessions['5'][impl].rss_bytes)
   // A quick run is never taken for the README's figures.
   expect(readResults(out).rlpx).toBeNull()
 })

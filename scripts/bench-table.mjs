@@ -101,7 +101,7 @@ export function tableRows(r) {
       rows.push([
         `memory per session at ${n} sessions, ${label}, bytes (lower is better)`,
         cell(s?.['ours-fast']?.[k]),
-        '–',
+        cell(s?.['ours-noble']?.[k]),
         cell(s?.ethereumjs?.[k]),
         timesLower(s?.['ours-fast']?.[k], s?.ethereumjs?.[k]),
         '`memory.json`',

@@ -12,7 +12,7 @@ import type { Impl } from './node.ts'
 
 const endpoint = fileURLToPath(new URL('./endpoint.ts', import.meta.url))
 const out = (s: string) => process.stdout.write(`${s}\n`)
-const memoryImpls: readonly Impl[] = ['ours-fast', 'ethereumjs']
+const memoryImpls: readonly Impl[] = ['ours-fast', 'ours-noble', 'ethereumjs']
 
 interface Mem {
   rss: number
@@ -82,6 +82,7 @@ export async function run(args?: number[]): Promise<void> {
     'memory',
     {
       'ours-fast': 'wasm-keccak+libsecp256k1 (useFastCrypto)',
+      'ours-noble': 'noble (the default)',
       ethereumjs: '@ethereumjs/devp2p 10.0.0 RLPx + Peer + ETH',
     },
     {
