@@ -1,11 +1,14 @@
 // Shared by every package's benchmarks: writes one JSON file per case under bench/results/,
-// recording the machine, Node version, date and crypto backend, so results can be compared.
+// recording the machine, Node version, date, load and crypto backend, so results can be compared.
+// `--out=DIR` (BENCH_RESULTS_DIR) writes them elsewhere: figures from a loaded machine go to a
+// scratch directory, never over the official ones.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
+export const officialResultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
+export const resultsDir = process.env.BENCH_RESULTS_DIR || officialResultsDir
 
 export interface BenchMeta {
   date: string
@@ -14,6 +17,8 @@ export interface BenchMeta {
   cpuModel: string
   cores: number
   memoryGiB: number
+  /** os.loadavg() when the result was written (1, 5, 15 min). */
+  loadavg: number[]
 }
 
 export function benchMeta(): BenchMeta {
@@ -25,6 +30,7 @@ export function benchMeta(): BenchMeta {
     cpuModel: cpu[0]?.model ?? 'unknown',
     cores: cpu.length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
   }
 }
 

@@ -7,9 +7,12 @@
 // `NODE_OPTIONS`, `PROP_ROUNDS` reach the cases).
 //   --list      prints every case and its package, runs nothing
 //   --dry-run   prints the commands it would run, runs nothing
+//   --quick     tiny sizes, one repetition: proves the harness runs (payloads verified), no figures
+//   --reps=N    repetitions of each measurement (default 3)
+//   --out=DIR   writes results to DIR instead of bench/results/ (figures from a loaded machine)
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { pnpmCommand } from './pnpm.mjs'
 
 const root = new URL('..', import.meta.url).pathname
@@ -71,10 +74,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     process.exit(0)
   }
-  const unknownFlag = argv.find((a) => a.startsWith('-') && a !== '--dry-run')
-  if (unknownFlag) {
-    console.error(`unknown flag ${unknownFlag}; usage: pnpm bench [--list|--dry-run] [case…] [N…]`)
-    process.exit(1)
+  const passFlags = []
+  // Also in the environment, for the cases that do not parse flags (bench/record.ts reads it).
+  const env = { ...process.env }
+  for (const a of argv.filter((x) => x.startsWith('-') && x !== '--dry-run')) {
+    const [key, value] = a.split('=', 2)
+    if (key === '--quick' && value === undefined) {
+      passFlags.push(a)
+      env.BENCH_QUICK = '1'
+    } else if (key === '--reps' && /^\d+$/.test(value ?? '')) {
+      passFlags.push(a)
+      env.BENCH_REPS = value
+    } else if (key === '--out' && value) {
+      passFlags.push(`--out=${resolve(value)}`)
+      env.BENCH_RESULTS_DIR = resolve(value)
+    } else {
+      console.error(
+        `unknown flag ${a}; usage: pnpm bench [--list|--dry-run] [--quick] [--reps=N] [--out=DIR] [case…] [N…]`,
+      )
+      process.exit(1)
+    }
   }
   const result = plan(
     argv.filter((a) => !a.startsWith('-')),
@@ -96,12 +115,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         ...result.runs.map((r) => `--filter=${r.pkg.name}...`),
       ],
     },
-    ...result.runs.map((r) => ({ cwd: r.pkg.dir, args: ['run', 'bench', ...r.args] })),
+    ...result.runs.map((r) => ({
+      cwd: r.pkg.dir,
+      args: ['run', 'bench', ...r.args, ...passFlags],
+    })),
   ]
   for (const step of steps) {
     console.log(`bench: (${relative(root, step.cwd) || '.'}) pnpm ${step.args.join(' ')}`)
     if (dryRun) continue
-    const res = spawnSync(cmd, [...pre, ...step.args], { cwd: step.cwd, stdio: 'inherit' })
+    const res = spawnSync(cmd, [...pre, ...step.args], { cwd: step.cwd, stdio: 'inherit', env })
     if (res.status !== 0) process.exit(res.status ?? 1)
   }
 }

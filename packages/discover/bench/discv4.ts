@@ -1,167 +1,81 @@
 // discv4 Ping→Pong exchanges per second served on loopback: our UDPv4 (fast and noble crypto
-// backends) vs @ethereumjs/devp2p's DPT, in the same run. The client is a raw socket that sends
-// pre-signed pings from one bonded key and counts pongs, so the server's work (verify the ping,
-// sign the pong) dominates. Median of 3 rounds per server.
+// backends) against @ethereumjs/devp2p's DPT, each server in its own process, the load from a
+// client in another (discv4-worker.ts). Two paths: bonded (one key, bonded first, as a peer
+// re-pinging) and unbonded (a fresh key per ping: the server answers and pings back, as for a
+// stranger — one recover, two signs). Each path has a warm-up before its timed round; every
+// figure is min/median/max over `--reps` repetitions (default 3) with the servers alternated.
+import { fileURLToPath } from 'node:url'
+import { pick, ratio, repeat, repetitions, type Stats, stats } from '../../../bench/harness.ts'
+import { recordResult } from '../../../bench/record.ts'
+import { spawnWorker } from '../../../bench/worker.ts'
 
-import { createSocket, type Socket } from 'node:dgram'
-import { DPT } from '@ethereumjs/devp2p'
-import { createFastCrypto, getCrypto, nobleCrypto, setCrypto, started } from '@x/core'
-import { median, recordResult } from '../../../bench/record.ts'
-import { generatePrivateKey, UDPv4, wire } from '../src/index.ts'
-
-const ROUND_MS = 2000
-const ROUNDS = 3
+type Impl = 'ours-fast' | 'ours-noble' | 'ethereumjs'
+const impls: readonly Impl[] = ['ours-fast', 'ours-noble', 'ethereumjs']
+const modes = ['bonded', 'unbonded'] as const
+type Mode = (typeof modes)[number]
+const worker = fileURLToPath(new URL('./discv4-worker.ts', import.meta.url))
 const WINDOW = 32
+const out = (s: string) => process.stdout.write(`${s}\n`)
 
-interface Server {
-  port: number
-  close(): Promise<void>
+interface Blast {
+  rate: number
+  bad: number
+  wrapped: boolean
 }
 
-async function rawClient(): Promise<{ socket: Socket; port: number }> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r))
-  return { socket, port: socket.address().port }
-}
-
-/** Bonds the client key with the server (answers its ping-back), then measures exchanges/s. */
-async function measure(server: Server): Promise<number> {
-  const { socket, port } = await rawClient()
-  const key = generatePrivateKey()
-  const exp = () => Math.trunc(Date.now() / 1000) + 20
-  const ep = { ip: '127.0.0.1', udp: port, tcp: port }
-  const to = { ip: '127.0.0.1', udp: server.port, tcp: server.port }
-  const ping = () =>
-    wire.encodePacket(
-      { type: wire.PacketType.Ping, version: 4, from: ep, to, expiration: exp() },
-      key,
-    )
-  let pongs = 0
-  let pingBack: (() => void) | undefined
-  socket.on('message', (msg) => {
-    const type = msg[97]
-    if (type === wire.PacketType.Pong) pongs++
-    else if (type === wire.PacketType.Ping) {
-      // Answer the ping-back once so the server counts us as bonded and stops pinging back.
-      const pong = wire.encodePacket(
-        {
-          type: wire.PacketType.Pong,
-          to,
-          pingHash: new Uint8Array(msg.subarray(0, 32)),
-          expiration: exp(),
-        },
-        key,
-      )
-      socket.send(pong.bytes, server.port, '127.0.0.1')
-      pingBack?.()
+async function measure(impl: Impl): Promise<Record<Mode, number>> {
+  const server = await spawnWorker(worker, ['server', impl])
+  const client = await spawnWorker(worker, ['client'])
+  try {
+    const port = await server.call<number>('start')
+    const result = {} as Record<Mode, number>
+    for (const mode of modes) {
+      await client.call('prepare', { port, mode, count: pick(40_000, 2_000) })
+      const warm = await client.call<Blast>('blast', { ms: pick(500, 50), window: WINDOW })
+      const r = await client.call<Blast>('blast', { ms: pick(2000, 100), window: WINDOW })
+      if (warm.bad + r.bad > 0) throw new Error(`${impl} ${mode}: ${warm.bad + r.bad} bad pongs`)
+      if (r.wrapped) throw new Error(`${impl} ${mode}: ran out of fresh keys; raise the count`)
+      result[mode] = r.rate
+      out(`  ${impl} ${mode}: ${Math.round(r.rate)} exchanges/s`)
     }
-  })
-  const bonded = new Promise<void>((r) => {
-    pingBack = r
-  })
-  socket.send(ping().bytes, server.port, '127.0.0.1')
-  await Promise.race([bonded, new Promise((r) => setTimeout(r, 2000))])
-  await new Promise((r) => setTimeout(r, 300))
-
-  const packet = ping().bytes
-  const rates: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const start = performance.now()
-    let sent = 0
-    const baseline = pongs
-    let lastSeen = baseline
-    let lastProgress = start
-    const send = () => {
-      socket.send(packet, server.port, '127.0.0.1')
-      sent++
-    }
-    for (let i = 0; i < WINDOW; i++) send()
-    // Keep WINDOW pings in flight; a stall check refills lost ones.
-    await new Promise<void>((resolve) => {
-      const tick = setInterval(() => {
-        const done = pongs - baseline
-        while (sent - done < WINDOW) send()
-        if (performance.now() - start >= ROUND_MS) {
-          clearInterval(tick)
-          resolve()
-        }
-        // No pong for 50 ms: the in-flight pings were lost; refill the window.
-        const now = performance.now()
-        if (pongs !== lastSeen) lastProgress = now
-        else if (now - lastProgress > 50) {
-          sent = done
-          lastProgress = now
-        }
-        lastSeen = pongs
-      }, 1)
-    })
-    rates.push(((pongs - baseline) * 1000) / (performance.now() - start))
-    await new Promise((r) => setTimeout(r, 200))
+    return result
+  } finally {
+    await client.stop()
+    await server.stop()
   }
-  socket.close()
-  return median(rates)
-}
-
-async function ours(): Promise<Server> {
-  const udp = await started(
-    new UDPv4({
-      privateKey: generatePrivateKey(),
-      host: '127.0.0.1',
-      port: 0,
-      ntp: false,
-    }),
-  )
-  return { port: udp.self.udp, close: () => udp.stop() }
-}
-
-async function dpt(): Promise<Server> {
-  const probe = createSocket('udp4')
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r))
-  const port = probe.address().port
-  await new Promise<void>((r) => probe.close(() => r()))
-  const d = new DPT(generatePrivateKey(), {
-    endpoint: { address: '127.0.0.1', udpPort: port, tcpPort: port },
-    refreshInterval: 3_600_000,
-    shouldFindNeighbours: false,
-  })
-  d.events.on('error', () => {})
-  const listening = new Promise<void>((r) => d.events.once('listening', () => r()))
-  d.bind(port, '127.0.0.1')
-  await listening
-  return { port, close: async () => d.destroy() }
 }
 
 export async function run(): Promise<void> {
-  const fast = await createFastCrypto()
-  const results: Record<string, number> = {}
-  const backends: Record<string, string> = {}
-  const prev = getCrypto()
-  for (const [label, make, backend] of [
-    ['ethereumjs', dpt, 'ethereum-cryptography (noble)'],
-    ['ours-fast', ours, fast.name],
-    ['ours-noble', ours, nobleCrypto.name],
-  ] as const) {
-    // The client signs with the same backend as our server; its cost is one signature per bond.
-    setCrypto(label === 'ours-noble' ? nobleCrypto : fast)
-    const server = await make()
-    try {
-      results[label] = Math.round(await measure(server))
-    } finally {
-      await server.close()
-    }
-    backends[label] = backend
+  const { values, load } = await repeat(impls, (impl) => measure(impl))
+  const results = Object.fromEntries(
+    modes.map((m) => [
+      m,
+      Object.fromEntries(impls.map((i) => [i, stats(values[i].map((v) => Math.round(v[m])))])),
+    ]),
+  ) as Record<Mode, Record<Impl, Stats>>
+  const ratios: Record<string, number> = {}
+  for (const m of modes) {
+    ratios[`${m}_fast_vs_ejs`] = ratio(results[m]['ours-fast'], results[m].ethereumjs)
+    ratios[`${m}_noble_vs_ejs`] = ratio(results[m]['ours-noble'], results[m].ethereumjs)
   }
-  setCrypto(prev)
-  const ethjs = results.ethereumjs ?? 1
-  const data = {
-    unit: 'ping→pong exchanges/s',
-    roundMs: ROUND_MS,
-    rounds: ROUNDS,
-    window: WINDOW,
-    results,
-    ratioFastVsEthereumjs: Math.round(((results['ours-fast'] ?? 0) / ethjs) * 100) / 100,
-    ratioNobleVsEthereumjs: Math.round(((results['ours-noble'] ?? 0) / ethjs) * 100) / 100,
-  }
-  const file = recordResult('discv4', backends, data)
-  process.stdout.write(`${JSON.stringify(data, null, 2)}\nwritten to ${file}\n`)
+  const file = recordResult(
+    'discv4',
+    {
+      ethereumjs: '@ethereumjs/devp2p 10.0.0 DPT (ethereum-cryptography, noble)',
+      'ours-fast': 'wasm-keccak+libsecp256k1 (useFastCrypto)',
+      'ours-noble': 'noble (the default)',
+    },
+    {
+      schema: 2,
+      quick: pick(false, true),
+      unit: 'ping→pong exchanges/s',
+      method: `server and client in separate processes; the client keeps ${WINDOW} pre-signed pings in flight and counts pongs whose hash is intact and whose ping hash it sent; bonded: one key bonded first; unbonded: a fresh key per ping (the server pings back, unanswered); a warm-up round before each timed round; min/median/max over the repetitions, servers alternated`,
+      roundMs: pick(2000, 100),
+      repetitions: repetitions(),
+      load,
+      results,
+      ratios,
+    },
+  )
+  out(`ratios (of medians): ${JSON.stringify(ratios)}\nwrote ${file}`)
 }

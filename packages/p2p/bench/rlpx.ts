@@ -1,371 +1,181 @@
-// RLPx: ours vs @ethereumjs/devp2p's in the same run (ISSUE 5 "Performance"). Cases: frame
-// encode+decode in memory, bulk one-way throughput over loopback TCP, sequential full handshakes
-// per second, bytes per idle session; plus the machine limits (raw TCP, AES-CTR + keccak alone).
-import { createCipheriv, randomBytes } from 'node:crypto'
-import { connect, createServer, type Server, type Socket } from 'node:net'
-import { performance } from 'node:perf_hooks'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
-import { type CryptoBackend, createFastCrypto, nobleCrypto } from '@x/core'
-import { generatePrivateKey, nodeIdFromPrivateKey } from '@x/discover'
-import { median, recordResult } from '../../../bench/record.ts'
+// RLPx sessions, ours against @ethereumjs/devp2p: bulk one-way throughput (1 KiB, 64 KiB, 1 MiB
+// messages), round-trip latency, and sequential handshakes. Each library is driven through its
+// public API (ours: Server + connectPeer + a protocol; ethereumjs: RLPx + Peer + ETH eth/68),
+// snappy on, with the sender and the receiver in two processes (endpoint.ts) on loopback TCP.
+// Every payload is checked by the receiver; a warm-up precedes each timed part; each figure is
+// measured `--reps` times (default 3) with the implementations' order alternated, and reported
+// as min/median/max with the machine's load. `pnpm bench rlpx [size…]` limits the bulk sizes.
+import { fileURLToPath } from 'node:url'
 import {
-  FrameReader,
-  FrameWriter,
-  handleAck,
-  handleAuth,
-  makeAuth,
-  type RlpxConnection,
-  readHandshakePacket,
-  rlpxAccept,
-  rlpxConnect,
-} from '../src/index.js'
-import { EjsRawSession } from '../test/interop/ejs-rlpx-raw.ts'
-import { ejsFrame, ejsPair, ejsReceiver } from './rlpx-ejs.ts'
+  alternate,
+  pick,
+  quantile,
+  ratio,
+  repeat,
+  type Stats,
+  stats,
+} from '../../../bench/harness.ts'
+import { recordResult } from '../../../bench/record.ts'
+import { spawnWorker, type Worker } from '../../../bench/worker.ts'
+import { type Impl, impls } from './node.ts'
 
-const MB = 1024 * 1024
-const sizes = [1024, 64 * 1024, MB]
+const MiB = 1024 * 1024
+const endpoint = fileURLToPath(new URL('./endpoint.ts', import.meta.url))
 const out = (s: string) => process.stdout.write(`${s}\n`)
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d
+const r1 = (x: number) => Math.round(x * 10) / 10
 
-/** Runs `batch` until `ms` passed; returns operations per second. */
-function rate(batch: () => number, ms = 1000): number {
-  let ops = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) ops += batch()
-  return (ops / (performance.now() - start)) * 1000
+interface Pair {
+  listener: Worker
+  dialer: Worker
+  id: Uint8Array
+  port: number
 }
 
-async function rateAsync(batch: () => Promise<number>, ms = 1500): Promise<number> {
-  let ops = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) ops += await batch()
-  return (ops / (performance.now() - start)) * 1000
-}
-
-function oursPair(crypto: CryptoBackend) {
-  const ka = generatePrivateKey()
-  const kb = generatePrivateKey()
-  const { state, packet } = makeAuth(ka, nodeIdFromPrivateKey(kb), { crypto })
-  const auth = readHandshakePacket('auth', packet, kb, crypto)
-  const b = handleAuth(kb, auth as NonNullable<typeof auth>, { crypto })
-  const ack = readHandshakePacket('ack', b.packet, ka, crypto)
-  const a = handleAck(state, ack as NonNullable<typeof ack>, crypto)
-  return { writer: new FrameWriter(a), reader: new FrameReader(b.secrets) }
-}
-
-/** Frame encode + decode in one process, MB/s of payload. */
-function codec(impl: string, crypto: CryptoBackend | undefined, size: number): number {
-  const payload = new Uint8Array(randomBytes(size))
-  const count = Math.max(1, Math.floor(MB / size))
-  let step: () => void
-  if (crypto) {
-    const { writer, reader } = oursPair(crypto)
-    step = () => {
-      reader.push(writer.encode(0x10, payload))
-      reader.next()
-    }
-  } else {
-    const { a, b } = ejsPair()
-    step = () => {
-      const [h, body] = ejsFrame(a, 0x10, payload)
-      b.parseHeader(h)
-      b.parseBody(body)
-    }
-  }
-  step()
-  const r = rate(() => {
-    for (let i = 0; i < count; i++) step()
-    return count
+async function pair(impl: Impl): Promise<Pair> {
+  const listener = await spawnWorker(endpoint, [impl])
+  const dialer = await spawnWorker(endpoint, [impl])
+  const { id, port } = await listener.call<{ id: Uint8Array; port: number }>('listen', {
+    maxPeers: 50,
   })
-  const mbs = (r * size) / MB
-  out(`codec ${impl} ${size} B: ${round(mbs)} MB/s`)
-  return mbs
+  return { listener, dialer, id, port }
 }
 
-async function listen(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer({ noDelay: true }, onSocket)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { server, port: (server.address() as { port: number }).port }
-}
-
-const closeServer = (s: Server) => new Promise<void>((r) => s.close(() => r()))
-
-async function oursSessions(crypto: CryptoBackend) {
-  const key = generatePrivateKey()
-  let accepted!: Promise<RlpxConnection>
-  const { server, port } = await listen((s) => {
-    accepted = rlpxAccept(s, { privateKey: key, crypto })
+/** Sends `bytes` in `size`-byte messages; checks the receiver verified every one; MB/s. */
+async function transfer(p: Pair, session: number, size: number, bytes: number, seed: number) {
+  const count = Math.max(4, Math.floor(bytes / size))
+  // One ack per MiB (per 16 KiB in quick mode, so the window is exercised there too).
+  const batch = Math.max(1, Math.floor(pick(MiB, 16 * 1024) / size))
+  await p.listener.call('expect', { size, seed, count, batch })
+  const { ms } = await p.dialer.call<{ ms: number }>('bulk', {
+    session,
+    size,
+    seed,
+    count,
+    batch,
+    window: 4,
   })
-  const a = await rlpxConnect({
-    privateKey: generatePrivateKey(),
-    remoteId: nodeIdFromPrivateKey(key),
-    host: '127.0.0.1',
-    port,
-    crypto,
-  })
-  return { a, b: await accepted, server }
+  const got = await p.listener.call<{ received: number; bad: number }>('receiverStats')
+  if (got.received !== count || got.bad !== 0)
+    throw new Error(`bulk ${size} B: receiver got ${got.received}/${count}, ${got.bad} corrupted`)
+  return { mbs: (count * size) / MiB / (ms / 1000), msgs: (count / ms) * 1000, count }
 }
 
-/** One-way bulk over loopback TCP: `total` bytes in `size` messages; MB/s and msgs/s. */
-async function bulk(impl: string, crypto: CryptoBackend | undefined, size: number) {
-  const total = 16 * MB
-  const count = Math.max(1, Math.floor(total / size))
-  const payload = new Uint8Array(randomBytes(size))
-  let ms: number
-  if (crypto) {
-    const { a, b, server } = await oursSessions(crypto)
-    const start = performance.now()
-    const reading = (async () => {
-      for (let i = 0; i < count; i++) await b.readMsg()
-    })()
-    for (let i = 0; i < count; i++) await a.writeMsg(0x10, payload)
-    await reading
-    ms = performance.now() - start
-    a.close()
-    b.close()
-    await closeServer(server)
-  } else {
-    const { a, b } = ejsPair()
-    let received = 0
-    let done!: () => void
-    const finished = new Promise<void>((r) => {
-      done = r
-    })
-    const { server, port } = await listen((s) =>
-      ejsReceiver(b, s, () => {
-        if (++received === count) done()
-      }),
-    )
-    const socket = connect({ host: '127.0.0.1', port })
-    await new Promise((r) => socket.once('connect', r))
-    const start = performance.now()
-    for (let i = 0; i < count; i++) {
-      const [h, body] = ejsFrame(a, 0x10, payload)
-      socket.write(h)
-      if (!socket.write(body)) await new Promise((r) => socket.once('drain', r))
+interface RepResult {
+  bulk: Record<string, { mbs: number; msgs: number }>
+  latency: { p50: number; p99: number; n: number }
+  handshakesPerS: number
+  handshakes: number
+}
+
+async function measure(impl: Impl, rep: number, sizes: number[]): Promise<RepResult> {
+  const p = await pair(impl)
+  try {
+    const session = await p.dialer.call<number>('dial', { id: p.id, port: p.port })
+    const bulk: RepResult['bulk'] = {}
+    for (const size of alternate(sizes, rep)) {
+      const total = pick(size < 4096 ? 16 * MiB : 64 * MiB, 256 * 1024)
+      await transfer(p, session, size, pick(4 * MiB, 64 * 1024), 1000 + rep) // warm-up
+      const r = await transfer(p, session, size, total, 2000 + rep)
+      bulk[`${size}B`] = r
+      out(`  ${impl} bulk ${size} B: ${r1(r.mbs)} MB/s (${r.count} messages, verified)`)
     }
-    await finished
-    ms = performance.now() - start
-    socket.destroy()
-    await closeServer(server)
-  }
-  const mbs = (count * size) / MB / (ms / 1000)
-  out(`bulk TCP ${impl} ${size} B: ${round(mbs)} MB/s, ${Math.round((count / ms) * 1000)} msg/s`)
-  return { mb_per_s: round(mbs), msgs_per_s: Math.round((count / ms) * 1000) }
-}
-
-/** Sequential full handshakes: connect + auth/ack + one message each way... here one message. */
-async function handshakes(impl: string, crypto: CryptoBackend | undefined): Promise<number> {
-  const key = generatePrivateKey()
-  const id = nodeIdFromPrivateKey(key)
-  const first = new Uint8Array([0xc0])
-  let r: number
-  if (crypto) {
-    let accepted!: Promise<RlpxConnection>
-    const { server, port } = await listen((s) => {
-      accepted = rlpxAccept(s, { privateKey: key, crypto })
-    })
-    const dialKey = generatePrivateKey()
-    r = await rateAsync(async () => {
-      const a = await rlpxConnect({
-        privateKey: dialKey,
-        remoteId: id,
-        host: '127.0.0.1',
-        port,
-        crypto,
+    // Up to 2,000 echoes, at least 300 (p99 needs them), at most ~20 s once 300 are in.
+    const lat = (count: number, maxMs?: number) =>
+      p.dialer.call<{ rtts: number[]; bad: number }>('latency', {
+        session,
+        n: count,
+        size: 64,
+        seed: 7,
+        ...(maxMs === undefined ? {} : { maxMs, minN: pick(300, 5) }),
       })
-      const b = await accepted
-      await a.writeMsg(0x10, first)
-      await b.readMsg()
-      a.close()
-      b.close()
-      return 1
-    })
-    await closeServer(server)
-  } else {
-    let accepted!: Promise<EjsRawSession>
-    const { server, port } = await listen((s) => {
-      accepted = EjsRawSession.respond(s, key, id)
-    })
-    const dialKey = generatePrivateKey()
-    const dialId = nodeIdFromPrivateKey(dialKey)
-    r = await rateAsync(async () => {
-      const socket = connect({ host: '127.0.0.1', port, noDelay: true })
-      await new Promise((res) => socket.once('connect', res))
-      const a = await EjsRawSession.initiate(socket, dialKey, dialId, id)
-      const b = await accepted
-      a.write(0x10, first)
-      await b.read()
-      socket.destroy()
-      return 1
-    })
-    await closeServer(server)
-  }
-  out(`handshakes ${impl}: ${round(r)}/s`)
-  return r
-}
-
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-/** Heap + external bytes after letting closed sockets finish and collecting twice. */
-const used = async () => {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setTimeout(r, 50))
-    gc()
-  }
-  const m = process.memoryUsage()
-  return m.heapUsed + m.external
-}
-
-/** Bytes per idle established session (both ends counted, socket objects included). */
-export async function idleMemory(impl: string, crypto: CryptoBackend | undefined): Promise<number> {
-  const n = 100
-  const key = generatePrivateKey()
-  const id = nodeIdFromPrivateKey(key)
-  const keep: unknown[] = []
-  const sockets: Socket[] = []
-  let accepted!: Promise<unknown>
-  const { server, port } = await listen((s) => {
-    sockets.push(s)
-    accepted = crypto
-      ? rlpxAccept(s, { privateKey: key, crypto })
-      : EjsRawSession.respond(s, key, id)
-  })
-  const before = await used()
-  for (let i = 0; i < n; i++) {
-    const dialKey = generatePrivateKey()
-    if (crypto) {
-      keep.push(
-        await rlpxConnect({ privateKey: dialKey, remoteId: id, host: '127.0.0.1', port, crypto }),
-      )
-    } else {
-      const s = connect({ host: '127.0.0.1', port, noDelay: true })
-      sockets.push(s)
-      await new Promise((r) => s.once('connect', r))
-      keep.push(await EjsRawSession.initiate(s, dialKey, nodeIdFromPrivateKey(dialKey), id))
-    }
-    keep.push(await accepted)
-  }
-  const per = ((await used()) - before) / (2 * n)
-  for (const k of keep) (k as { close?: () => void }).close?.()
-  for (const s of sockets) s.destroy()
-  await closeServer(server)
-  out(`idle session ${impl}: ${Math.round(per)} bytes`)
-  return Math.round(per)
-}
-
-/** Machine limits: raw loopback TCP, and AES-256-CTR + keccak over the same bytes. */
-async function limits(fast: CryptoBackend) {
-  const chunk = new Uint8Array(randomBytes(64 * 1024))
-  const total = 256 * MB
-  let got = 0
-  let done!: () => void
-  const finished = new Promise<void>((r) => {
-    done = r
-  })
-  const { server, port } = await listen((s) =>
-    s.on('data', (c: Uint8Array) => {
-      got += c.length
-      if (got >= total) done()
-    }),
-  )
-  const socket = connect({ host: '127.0.0.1', port })
-  await new Promise((r) => socket.once('connect', r))
-  const start = performance.now()
-  for (let sent = 0; sent < total; sent += chunk.length) {
-    if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r))
-  }
-  await finished
-  const tcp = total / MB / ((performance.now() - start) / 1000)
-  socket.destroy()
-  await closeServer(server)
-  const aesKeccak = (crypto: CryptoBackend) => {
-    const aes = createCipheriv('aes-256-ctr', randomBytes(32), new Uint8Array(16))
-    const k = crypto.keccak256Stream()
-    return (
-      (rate(() => {
-        k.update(aes.update(chunk))
-        k.digest()
-        return 1
-      }) *
-        chunk.length) /
-      MB
+    await lat(pick(50, 5)) // warm-up
+    const { rtts, bad } = await lat(pick(2000, 20), pick(20_000, 500))
+    if (bad > 0) throw new Error(`latency: ${bad} echoes differ`)
+    const latency = { p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), n: rtts.length }
+    out(
+      `  ${impl} round trip 64 B: p50 ${latency.p50.toFixed(3)} ms, p99 ${latency.p99.toFixed(3)} ms`,
     )
+
+    // Handshakes: the bulk session goes first (same dialer key), then one dial at a time; the
+    // next dial waits until the listener has removed the previous peer (outside the timing).
+    await p.dialer.call('stopSessions')
+    await p.listener.call('waitRemoved', { count: 1 })
+    let removed = 1
+    const once = async () => {
+      const ms = await p.dialer.call<number>('handshake', { id: p.id, port: p.port })
+      await p.listener.call('waitRemoved', { count: ++removed })
+      return ms
+    }
+    for (let i = 0; i < pick(3, 1); i++) await once() // warm-up
+    const times: number[] = []
+    const minMs = pick(3000, 100)
+    let spent = 0
+    while (times.length < pick(10, 2) || spent < minMs) {
+      const ms = await once()
+      times.push(ms)
+      spent += ms
+    }
+    const handshakesPerS = (times.length / spent) * 1000
+    out(`  ${impl} handshakes: ${r1(handshakesPerS)}/s (${times.length} sequential)`)
+    return { bulk, latency, handshakesPerS, handshakes: times.length }
+  } finally {
+    await p.dialer.stop()
+    await p.listener.stop()
   }
-  const r = {
-    raw_tcp_mb_per_s: round(tcp),
-    aes_ctr_keccak_mb_per_s: { noble: round(aesKeccak(nobleCrypto)), fast: round(aesKeccak(fast)) },
-  }
-  out(`limits: ${JSON.stringify(r)}`)
-  return r
 }
 
-export async function run(): Promise<void> {
-  const fast = await createFastCrypto()
-  const impls: [string, CryptoBackend | undefined][] = [
-    ['ours-noble', nobleCrypto],
-    ['ours-fast', fast],
-    ['ethereumjs', undefined],
-  ]
-  const results: Record<string, Record<string, unknown>> = {
-    limits: await limits(fast),
-    codec_mb_per_s: {},
-    bulk_tcp: {},
-    handshakes_per_s: {},
-    idle_session_bytes: {},
-  }
+export async function run(args?: number[]): Promise<void> {
+  const sizes = args ?? pick([1024, 64 * 1024, MiB], [1024, 64 * 1024])
+  const { values, load } = await repeat(impls, (impl, rep) => measure(impl, rep, sizes))
+  const bulk: Record<string, Record<string, { mb_per_s: Stats; msgs_per_s: Stats }>> = {}
   for (const size of sizes) {
-    const row: Record<string, number> = {}
-    for (const [name, c] of impls)
-      row[name] = round(median([0, 1, 2].map(() => codec(name, c, size))))
-    results.codec_mb_per_s![`${size}B`] = row
+    const key = `${size}B`
+    bulk[key] = {}
+    for (const impl of impls) {
+      const reps = values[impl].map((v) => v.bulk[key]!)
+      bulk[key][impl] = {
+        mb_per_s: stats(reps.map((r) => r.mbs)),
+        msgs_per_s: stats(reps.map((r) => r.msgs)),
+      }
+    }
   }
-  for (const size of sizes) {
-    const row: Record<string, unknown> = {}
-    for (const [name, c] of impls) row[name] = await bulk(name, c, size)
-    results.bulk_tcp![`${size}B`] = row
-  }
-  for (const [name, c] of impls) results.handshakes_per_s![name] = round(await handshakes(name, c))
-  for (const [name, c] of impls) results.idle_session_bytes![name] = await idleMemory(name, c)
-
-  const ratio = (a: number, b: number) => round(a / b, 2)
-  const codecRows = results.codec_mb_per_s as Record<string, Record<string, number>>
-  const bulkRows = results.bulk_tcp as Record<string, Record<string, { mb_per_s: number }>>
-  const hs = results.handshakes_per_s as Record<string, number>
+  const per = <T>(f: (v: RepResult) => T) =>
+    Object.fromEntries(impls.map((i) => [i, values[i].map(f)])) as Record<Impl, T[]>
+  const latencyMs = Object.fromEntries(
+    impls.map((i) => [
+      i,
+      { p50: stats(per((v) => v.latency.p50)[i]), p99: stats(per((v) => v.latency.p99)[i]) },
+    ]),
+  )
+  const handshakes = Object.fromEntries(
+    impls.map((i) => [i, stats(per((v) => v.handshakesPerS)[i])]),
+  ) as Record<Impl, Stats>
   const ratios: Record<string, number> = {}
   for (const size of sizes) {
-    const c = codecRows[`${size}B`]!
-    const b = bulkRows[`${size}B`]!
-    ratios[`codec_${size}B_fast_vs_ejs`] = ratio(c['ours-fast']!, c.ethereumjs!)
-    ratios[`codec_${size}B_noble_vs_ejs`] = ratio(c['ours-noble']!, c.ethereumjs!)
+    const b = bulk[`${size}B`]!
     ratios[`bulk_${size}B_fast_vs_ejs`] = ratio(b['ours-fast']!.mb_per_s, b.ethereumjs!.mb_per_s)
     ratios[`bulk_${size}B_noble_vs_ejs`] = ratio(b['ours-noble']!.mb_per_s, b.ethereumjs!.mb_per_s)
   }
-  ratios.handshakes_fast_vs_ejs = ratio(hs['ours-fast']!, hs.ethereumjs!)
-  ratios.handshakes_noble_vs_ejs = ratio(hs['ours-noble']!, hs.ethereumjs!)
-  const limitsRow = results.limits as { aes_ctr_keccak_mb_per_s: { fast: number } }
-  // Both ends run in this process, so each byte passes AES + keccak twice on the same cores:
-  // half the single-pass limit is the ceiling of this bulk measurement.
-  ratios.bulk_64KiB_fast_vs_keccak_limit = ratio(
-    bulkRows['65536B']!['ours-fast']!.mb_per_s,
-    limitsRow.aes_ctr_keccak_mb_per_s.fast,
-  )
-  ratios.bulk_64KiB_fast_vs_half_keccak_limit = ratio(
-    bulkRows['65536B']!['ours-fast']!.mb_per_s,
-    limitsRow.aes_ctr_keccak_mb_per_s.fast / 2,
-  )
-  out(`ratios: ${JSON.stringify(ratios)}`)
+  ratios.handshakes_fast_vs_ejs = ratio(handshakes['ours-fast'], handshakes.ethereumjs)
+  ratios.handshakes_noble_vs_ejs = ratio(handshakes['ours-noble'], handshakes.ethereumjs)
+  out(`ratios (of medians): ${JSON.stringify(ratios)}`)
   const file = recordResult(
     'rlpx',
     {
-      'ours-noble': nobleCrypto.name,
-      'ours-fast': fast.name,
-      ethereumjs: '@ethereumjs/devp2p 10.0.0 ECIES session (its own noble-based crypto)',
+      'ours-fast': 'wasm-keccak+libsecp256k1 (useFastCrypto)',
+      'ours-noble': 'noble (the default)',
+      ethereumjs: '@ethereumjs/devp2p 10.0.0 RLPx + Peer + ETH (its noble-based crypto)',
     },
     {
-      note: 'codec = frame encode+decode in one process (payload MB/s); bulk = one way over loopback TCP, 16 MiB per case, snappy off, random payloads; handshakes = sequential connect + auth/ack + first message; ethereumjs driven through its ECIES class the way its Peer does (two writes per frame, concat receive buffer)',
-      ...results,
+      schema: 2,
+      quick: pick(false, true),
+      method:
+        'each library through its public API (ours: Server + connectPeer + an eth/68-shaped protocol with send/decodeRlp; ethereumjs: RLPx + Peer + ETH eth/68 after its Status exchange), snappy on, sender and receiver in separate processes on loopback TCP; payloads pseudo-random (incompressible) [bytes] lists, each verified by the receiver; bulk: one ack per MiB, 4 MiB in flight, timed from the first send to the last ack, after a warm-up transfer in the same session; latency: sequential 64 B echoes after a warm-up (2,000, or at least 300 within ~20 s); handshakes: sequential dials (connect + auth/ack + hello), each timed at the dialer until its hello exchange completes, the next after the listener removed the previous peer; every figure min/median/max over the repetitions, implementations alternated',
+      repetitions: values['ours-fast'].length,
+      load,
+      bulk,
+      latency_ms: latencyMs,
+      handshakes_per_s: handshakes,
       ratios,
     },
   )
