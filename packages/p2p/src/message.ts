@@ -58,27 +58,41 @@ export function sendItems(w: MsgWriter, code: number, ...elems: RlpInput[]): Pro
 /**
  * The messages of `r`, one at a time, until `signal` aborts: then the pending read is abandoned
  * and the iteration ends by throwing the abort reason (a protocol's `run` catches it and returns
- * when `signal.aborted`). A read error ends it the same way. The abort listener is removed when
- * the loop ends, however it ends.
+ * when `signal.aborted`). A read error ends it the same way. Each read's abort listener is
+ * removed once that read settles, so nothing a loop has read stays reachable from the signal.
  *
  * ```ts
  * for await (const msg of readMsgs(rw, peer.signal)) handle(msg)
  * ```
  */
 export async function* readMsgs(r: MsgReader, signal: AbortSignal): AsyncGenerator<Msg, never> {
-  let cleanup = () => {}
-  const aborted = new Promise<never>((_, reject) => {
-    const onAbort = () => reject(signal.reason)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-    cleanup = () => signal.removeEventListener('abort', onAbort)
+  for (;;) yield await readOrAbort(r, signal)
+}
+
+/**
+ * One read that rejects with `signal.reason` on abort; its abort listener goes with it. (Racing
+ * every read against one promise that lives as long as the signal kept each message alive
+ * through that promise's reactions until the peer ended.)
+ */
+function readOrAbort(r: MsgReader, signal: AbortSignal): Promise<Msg> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<Msg>((resolve, reject) => {
+    const onAbort = () => {
+      signal.removeEventListener('abort', onAbort)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort)
+    r.readMsg().then(
+      (msg) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(msg)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
   })
-  aborted.catch(() => {})
-  try {
-    for (;;) yield await Promise.race([r.readMsg(), aborted])
-  } finally {
-    cleanup()
-  }
 }
 
 /**
