@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { networkInterfaces } from 'node:os'
 import { basename, join } from 'node:path'
-import { type Logger, type Startable, systemClock, toHex, useFastCrypto } from '@x/core'
+import { type Logger, type Startable, systemClock, useFastCrypto } from '@x/core'
 import {
   DnsClient,
   dnsNodes,
@@ -114,7 +114,7 @@ async function loadChain(
   if (config.genesis !== undefined) {
     log.info('genesis loaded', {
       file: config.genesis,
-      hash: toHex(chainConfig.genesisHash),
+      hash: chainConfig.genesisHash,
       chainId: chainConfig.networkId.toString(),
     })
   }
@@ -126,7 +126,7 @@ async function loadChain(
       file: config.importFile,
       blocks,
       head: head.number,
-      hash: toHex(head.hash),
+      hash: head.hash,
     })
   }
   return { ...backend, config: chainConfig }

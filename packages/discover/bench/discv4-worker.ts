@@ -43,7 +43,16 @@ async function server() {
       if (impl === 'ours-fast') await useFastCrypto()
       else setCrypto(nobleCrypto)
       const udp = await started(
-        new UDPv4({ privateKey: generatePrivateKey(), host: '127.0.0.1', port: 0, ntp: false }),
+        new UDPv4({
+          privateKey: generatePrivateKey(),
+          host: '127.0.0.1',
+          port: 0,
+          ntp: false,
+          // One client plays a node pinging as fast as it can: the per-node-ID request budget
+          // (20/s by default; go-ethereum and ethereumjs have none) would measure the budget, not
+          // the packet path. Everything else of admission stays on.
+          admission: { idRate: 1e9, idBurst: 1e9 },
+        }),
       )
       stop = () => udp.stop()
       return udp.self.udp

@@ -184,7 +184,7 @@ export class Discovery {
         for (const f of r.failed) {
           this.#log.warn('bootnode did not answer', {
             bootnode: f.bootnode,
-            error: f.error.message,
+            err: f.error.message,
           })
         }
       }
@@ -228,7 +228,7 @@ export class Discovery {
         this.#log.warn('bootnode host did not resolve', {
           host: this.#hostBootnodes[i]?.host,
           code: e.code,
-          error: e.message,
+          err: e.message,
         })
       }
     }

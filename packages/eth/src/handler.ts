@@ -195,7 +195,7 @@ export class EthHandler extends TypedEventTarget<EthEvents> {
       throw new DisconnectError(reason, (err as Error).message, { cause: err })
     }
     log.info('eth peer registered', {
-      head: toHex(peer.head.hash),
+      head: peer.head.hash,
       td: peer.head.td?.toString(),
       number: peer.head.number,
     })

@@ -228,7 +228,7 @@ export class LivenessMonitor implements Startable {
       const seen = this.#o.tracker.lastSeen(id) ?? now
       if (!e.silentReported && now - seen >= this.#o.silenceTimeout) {
         e.silentReported = true
-        this.#o.logger.debug('peer silent', { id: id.slice(0, 16), ms: now - seen })
+        this.#o.logger.debug('peer silent', { peer: id.slice(0, 16), ms: now - seen })
         this.#o.tracker.recordFailure(id, 'silent')
       }
       if (e.pingSentAt !== undefined && this.#o.monotonic() - e.pingSentAt >= this.#o.pingTimeout) {

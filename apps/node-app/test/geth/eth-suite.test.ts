@@ -130,9 +130,9 @@ if (run) {
       expect(exp.code, exp.stderr).toBe(0)
       const [header] = splitList(splitStream(await readFile(file), 'export')[0]!, 'block')
       const ours = await app!.waitFor('genesis loaded')
-      expect(ours.hash).toBe(toHex(headerHash(header!)))
+      expect(ours.hash).toBe(`0x${toHex(headerHash(header!))}`)
       // The first imported block names it as its parent too.
-      expect(ours.hash).toBe('1518c33dab6ed4dbb2d0c48239ac2f00acc0e28dc43660bb745a0f127552024c')
+      expect(ours.hash).toBe('0x1518c33dab6ed4dbb2d0c48239ac2f00acc0e28dc43660bb745a0f127552024c')
     })
 
     it(

@@ -99,13 +99,13 @@ if (run) {
       expect(blocks.map((b) => Number(b.number))).toEqual(batch.map((_, n) => n))
       gethHashes = blocks.map((b) => b.hash.slice(2))
       const ours = await app!.waitFor('genesis loaded')
-      expect(ours.hash).toBe(gethHashes[0])
+      expect(ours.hash).toBe(`0x${gethHashes[0]}`)
     })
 
     it("we dial geth, learn its head from its eth/72 Status and follow it: our head is geth's", async () => {
       const registered = await app!.waitFor('eth peer registered')
       expect(registered).toMatchObject({ eth: 72, number: headNumber })
-      expect(registered.head).toBe(gethHashes[headNumber])
+      expect(registered.head).toBe(`0x${gethHashes[headNumber]}`)
       const caught = await app!.waitFor('caught up with peer', (l) => l.head === headNumber)
       // From the eth/72 handshake to the last import, by our node's own log times.
       const ms = Date.parse(String(caught.t)) - Date.parse(String(registered.t))

@@ -158,7 +158,7 @@ if (run) {
       const ours = await app!.waitFor('genesis loaded')
       for (const geth of [a!, b!]) {
         const info = await geth.rpc<{ protocols: { eth: { genesis: string } } }>('admin_nodeInfo')
-        expect(info.protocols.eth.genesis).toBe(`0x${ours.hash}`)
+        expect(info.protocols.eth.genesis).toBe(ours.hash)
         const peers = await geth.rpc<{ enode: string }[]>('admin_peers')
         expect(peers.map((p) => parseEnode(p.enode).idHex)).toEqual([ids.us])
       }

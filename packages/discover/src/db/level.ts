@@ -157,7 +157,7 @@ export class LevelNodeDB implements NodeDB {
       } catch (e) {
         if (!(e instanceof NodeDBError)) throw e
         this.stats.corrupt++
-        this.#log.warn('skipping corrupt node DB value', { key, error: e.message })
+        this.#log.warn('skipping corrupt node DB value', { key, err: e.message })
         drop.push(key)
       }
     }
@@ -285,7 +285,7 @@ export class LevelNodeDB implements NodeDB {
         this.stats.batches++
       } catch (e) {
         this.stats.writeErrors++
-        this.#log.warn('node DB write failed', { ops: ops.length, error: (e as Error).message })
+        this.#log.warn('node DB write failed', { ops: ops.length, err: (e as Error).message })
       }
     }
     this.#writing = undefined

@@ -58,7 +58,7 @@ async function* walk(
       if (signal.aborted) return
       client.log.debug('DNS discovery sync failed', {
         tree: tree.loc.domain,
-        error: (e as Error).message,
+        err: (e as Error).message,
       })
       continue
     }

@@ -68,7 +68,7 @@ export async function lookup(
         closed = true
         return
       }
-      ctx.logger.debug('findnode failed', { node: `${n}`, error: (e as Error).message })
+      ctx.logger.debug('findnode failed', { node: `${n}`, err: (e as Error).message })
     }
     if (!nodes || (nodes.length === 0 && !ctx.transport.emptyFindnodeIsAnswer)) {
       // Only nodes that answered stay in the result; the next closest gets asked instead.

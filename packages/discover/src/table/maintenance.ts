@@ -88,7 +88,7 @@ export class TableMaintenance {
     if (!abort) return Promise.resolve()
     this.#refreshing ??= refresh(this.#ctx, abort.signal)
       .catch((e: Error) => {
-        if (!abort.signal.aborted) this.#ctx.logger.warn('refresh failed', { error: e.message })
+        if (!abort.signal.aborted) this.#ctx.logger.warn('refresh failed', { err: e.message })
       })
       .finally(() => {
         this.#refreshing = undefined
@@ -128,7 +128,7 @@ export class TableMaintenance {
       const signal = this.#abort?.signal
       this.#revalidating = revalidate(this.#ctx, signal)
         .catch((e: Error) => {
-          if (!signal?.aborted) this.#ctx.logger.warn('revalidation failed', { error: e.message })
+          if (!signal?.aborted) this.#ctx.logger.warn('revalidation failed', { err: e.message })
         })
         .finally(() => {
           this.#revalidating = undefined

@@ -53,7 +53,7 @@ export async function revalidate(ctx: TableContext, signal?: AbortSignal): Promi
     signal?.throwIfAborted()
     ctx.logger.debug('revalidation: ENR request failed', {
       node: `${node}`,
-      error: (e as Error).message,
+      err: (e as Error).message,
     })
   }
 }

@@ -85,7 +85,7 @@ export class NodeVerifier {
           return true
         },
         (e: Error) => {
-          this.#log.debug('no pong from new node', { node: `${node}`, error: e.message })
+          this.#log.debug('no pong from new node', { node: `${node}`, err: e.message })
           return false
         },
       )

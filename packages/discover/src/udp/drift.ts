@@ -42,7 +42,7 @@ export class ClockDriftCheck {
       now - this.#lastCheck >= ntpDefaults.cooldownMs
     ) {
       this.#inARow = 0
-      this.check().catch((e: Error) => this.#log.debug('SNTP check failed', { error: e.message }))
+      this.check().catch((e: Error) => this.#log.debug('SNTP check failed', { err: e.message }))
     }
     return true
   }

@@ -79,9 +79,7 @@ export class PacketHandlers {
       // Unbonded: prove its endpoint; its pong completes the bond (Requests' pong matcher).
       this.#requests
         .ping(node)
-        .catch((e: Error) =>
-          ctx.log.debug('ping-back failed', { node: `${node}`, error: e.message }),
-        )
+        .catch((e: Error) => ctx.log.debug('ping-back failed', { node: `${node}`, err: e.message }))
     } else {
       ctx.markBonded(from.ip, from.port)
       ctx.emit('bonded', { node, first })

@@ -190,7 +190,7 @@ export class UDPv4 extends TypedEventTarget<UDPv4Events> implements DiscoveryTra
     this.#sender.open(transport)
     this.#state = 'running'
     transport.onMessage((data, from) => this.#onDatagram(data, from))
-    transport.onError((e) => this.#log.debug('udp send error', { error: e.message }))
+    transport.onError((e) => this.#log.debug('udp send error', { err: e.message }))
   }
 
   /** Our node: ID, advertised IP, bound UDP port and TCP port (known once started). */

@@ -170,7 +170,7 @@ export class DiscoveryV5 {
           if (!signal.aborted) {
             this.#log.warn('discv5 bootnode did not answer', {
               bootnode: `${n}`,
-              error: (e as Error).message,
+              err: (e as Error).message,
             })
           }
         }

@@ -144,7 +144,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     this.#state = 'running'
     if (o.listen !== false) {
       transport.onMessage((data, from) => this.deliver(data, from))
-      transport.onError((e) => this.#log.debug('udp send error', { error: e.message }))
+      transport.onError((e) => this.#log.debug('udp send error', { err: e.message }))
     }
   }
 
@@ -382,7 +382,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     this.#log.debug('dropped discv5 packet', {
       from: `${from.ip}:${from.port}`,
       code,
-      ...(e instanceof Error && { error: e.message }),
+      ...(e instanceof Error && { err: e.message }),
     })
   }
 
@@ -524,7 +524,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
     if (!node || node.ip !== from.ip || node.udp !== from.port) return
     this.#fetching.add(srcHex)
     this.requestENR(node)
-      .catch((e: Error) => this.#log.debug('record fetch failed', { error: e.message }))
+      .catch((e: Error) => this.#log.debug('record fetch failed', { err: e.message }))
       .finally(() => this.#fetching.delete(srcHex))
   }
 
@@ -549,7 +549,7 @@ export class UDPv5 extends TypedEventTarget<UDPv5Events> implements DiscoveryTra
       .then(
         (r) => reply(r),
         (e: Error) => {
-          this.#log.debug('talk handler failed', { error: e.message })
+          this.#log.debug('talk handler failed', { err: e.message })
           reply(new Uint8Array(0))
         },
       )

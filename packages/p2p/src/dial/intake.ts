@@ -103,7 +103,7 @@ export class DialIntake {
         else skipped++
       }
     } catch (err) {
-      if (!signal.aborted) this.#log.warn('discovery iterator failed', { error: String(err) })
+      if (!signal.aborted) this.#log.warn('discovery iterator failed', { err: String(err) })
     } finally {
       this.#wake = undefined
       void it?.return?.()?.catch(() => {})

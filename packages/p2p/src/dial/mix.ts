@@ -31,7 +31,7 @@ export async function* fairMix(
       it.next().then(
         (r) => ({ i, r }),
         (error: unknown) => {
-          if (!signal.aborted) options.logger?.warn('dial source failed', { error: String(error) })
+          if (!signal.aborted) options.logger?.warn('dial source failed', { err: String(error) })
           return { i, r: { done: true, value: undefined } }
         },
       ),

@@ -274,7 +274,7 @@ export class DialScheduler implements Startable {
       if (!node) return
       await this.#o.dial(node, kind, signal)
     } catch (err) {
-      this.#log.debug('dial failed', { node: label(target), kind, error: String(err) })
+      this.#log.debug('dial failed', { node: label(target), kind, err: String(err) })
       if (kind === 'static' && node) await this.#redialResolved(node)
     } finally {
       this.#slots.dialDone(target.idHex)
@@ -303,7 +303,7 @@ export class DialScheduler implements Startable {
       this.#log.warn('dial target host did not resolve', {
         host: target.host,
         code: e.code,
-        error: e.message,
+        err: e.message,
       })
     }
     return undefined
@@ -338,7 +338,7 @@ export class DialScheduler implements Startable {
     try {
       await this.#o.dial(found, 'static', signal)
     } catch (err) {
-      this.#log.debug('dial failed', { node: found.toString(), kind: 'static', error: String(err) })
+      this.#log.debug('dial failed', { node: found.toString(), kind: 'static', err: String(err) })
     }
   }
 

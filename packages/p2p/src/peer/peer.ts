@@ -173,7 +173,7 @@ export class Peer implements ProtocolPeer {
       this.#end({ reason: DisconnectReason.ClientQuitting, remote: false })
     } catch (error) {
       if (this.#info) return
-      this.#log.debug('protocol failed', { protocol: p.protocol.name, error: String(error) })
+      this.#log.debug('protocol failed', { protocol: p.protocol.name, err: String(error) })
       this.#end({ reason: disconnectReasonForError(error), remote: false, error })
     }
   }
@@ -306,7 +306,7 @@ export class Peer implements ProtocolPeer {
     this.#log.debug('peer ending', {
       reason: disconnectReasonText[info.reason],
       remote: info.remote,
-      error: info.error === undefined ? undefined : String(info.error),
+      err: info.error,
     })
     if (this.#pingTimer !== undefined) this.#clock.clearTimeout(this.#pingTimer)
     if (this.#idleTimer !== undefined) this.#clock.clearTimeout(this.#idleTimer)

@@ -30,7 +30,7 @@ export async function setupNat(ctx: NatContext): Promise<void> {
     if (signal.aborted) return
     log.info('no NAT gateway answered; the endpoint is learned from peers', {
       nat: nat.name,
-      error: (err as Error).message,
+      err: (err as Error).message,
     })
     return
   }
@@ -50,7 +50,7 @@ export async function setupNat(ctx: NatContext): Promise<void> {
       if (protocol === 'tcp' && ext !== port) ctx.advertise({ tcp: ext })
     } catch (err) {
       if (!signal.aborted) {
-        log.info('NAT port not mapped', { nat: nat.name, protocol, port, error: String(err) })
+        log.info('NAT port not mapped', { nat: nat.name, protocol, port, err: String(err) })
       }
     }
   }

@@ -114,7 +114,7 @@ export async function setupConn(
     ctx.log.debug('connection failed', {
       inbound: c.inbound,
       addr: `${c.remoteAddress.ip}:${c.remoteAddress.port}`,
-      error: String(error),
+      err: String(error),
     })
     ctx.failed({
       inbound: c.inbound,

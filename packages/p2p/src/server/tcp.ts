@@ -48,7 +48,7 @@ export function tcpNetwork(rlpx: RlpxHandshaker, options: TcpNetworkOptions = {}
       server.on('connection', (socket: Socket) => {
         socket.setNoDelay(true)
         // Errors before the handshake owns the socket must not crash the process.
-        socket.on('error', (err) => log.debug('inbound socket error', { error: String(err) }))
+        socket.on('error', (err) => log.debug('inbound socket error', { err: String(err) }))
         const ip = socket.remoteAddress
         const port = socket.remotePort
         if (ip === undefined || port === undefined) {
@@ -70,7 +70,7 @@ export function tcpNetwork(rlpx: RlpxHandshaker, options: TcpNetworkOptions = {}
           resolve()
         })
       })
-      server.on('error', (err) => log.warn('listener error', { error: String(err) }))
+      server.on('error', (err) => log.warn('listener error', { err: String(err) }))
       const bound = server.address()
       const port = typeof bound === 'object' && bound !== null ? bound.port : address.port
       return {
