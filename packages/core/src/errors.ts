@@ -17,6 +17,7 @@ export class Devp2pError extends Error {
 export type CoreErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_BAD_RLP'
+  | 'ERR_TOO_MANY_ITEMS'
   | 'ERR_INVALID_HEX'
   | 'ERR_INVALID_IP'
   | 'ERR_INVALID_CIDR'
@@ -46,12 +47,19 @@ export class TimeoutError extends Devp2pError {
   }
 }
 
-/** An RLP input that does not decode (not canonical, truncated), or decodes to the wrong shape. */
+/**
+ * An RLP input that does not decode (not canonical, truncated), or decodes to the wrong shape
+ * (`ERR_BAD_RLP`); or a well-formed list with more items than the reader was told to take
+ * (`ERR_TOO_MANY_ITEMS`: a limit of the caller's, not malformed input).
+ */
 export class RlpError extends CoreError {
-  declare readonly code: 'ERR_BAD_RLP'
+  declare readonly code: 'ERR_BAD_RLP' | 'ERR_TOO_MANY_ITEMS'
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_BAD_RLP', message, options)
+  constructor(
+    message: string,
+    options?: { cause?: unknown; code?: 'ERR_BAD_RLP' | 'ERR_TOO_MANY_ITEMS' },
+  ) {
+    super(options?.code ?? 'ERR_BAD_RLP', message, options)
     this.name = 'RlpError'
   }
 }

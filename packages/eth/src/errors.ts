@@ -28,6 +28,7 @@ export type EthErrorCode =
   | 'ERR_ANNOUNCE_MISMATCH'
   | 'ERR_ANNOUNCE_LENGTHS'
   | 'ERR_INVALID_ITEM'
+  | 'ERR_TOO_MANY_ITEMS'
 
 /**
  * Base class of every error thrown by @x/eth; branch on `code`. A `Devp2pError` of @x/core, so
@@ -44,15 +45,21 @@ export class EthError extends Devp2pError {
 
 /**
  * Wraps a decoder of eth data (a message payload, a header, a transaction): the one place where
- * an `RlpError` of @x/core's raw RLP reader becomes `EthError` `ERR_DECODE`, same message, the
- * `RlpError` as `cause`. Other errors (an `EthError` the decoder threw itself) pass unchanged.
+ * an `RlpError` of @x/core's raw RLP reader becomes `EthError` `ERR_DECODE` (or
+ * `ERR_TOO_MANY_ITEMS` for a list over the reader's limit), same message, the `RlpError` as
+ * `cause`. Other errors (an `EthError` the decoder threw itself) pass unchanged.
  */
 export function ethDecoder<A extends unknown[], R>(decode: (...args: A) => R): (...args: A) => R {
   return (...args) => {
     try {
       return decode(...args)
     } catch (err) {
-      if (err instanceof RlpError) throw new EthError('ERR_DECODE', err.message, { cause: err })
+      if (err instanceof RlpError) {
+        // More items than our limit is a check after the decode in go-ethereum (a plain error,
+        // a subprotocol error), not a message that fails to decode.
+        const code = err.code === 'ERR_TOO_MANY_ITEMS' ? 'ERR_TOO_MANY_ITEMS' : 'ERR_DECODE'
+        throw new EthError(code, err.message, { cause: err })
+      }
       throw err
     }
   }

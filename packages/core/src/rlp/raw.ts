@@ -77,7 +77,11 @@ function items(
 ): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let p = pos; p < end; ) {
-    if (out.length >= maxItems) fail(what, `more than ${maxItems} items`)
+    if (out.length >= maxItems) {
+      throw new RlpError(`invalid ${what}: more than ${maxItems} items`, {
+        code: 'ERR_TOO_MANY_ITEMS',
+      })
+    }
     const item = readHead(input, p, end, what)
     out.push(input.subarray(p, item.end))
     p = item.end

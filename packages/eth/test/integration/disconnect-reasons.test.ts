@@ -147,6 +147,19 @@ describe("disconnect reasons as go-ethereum's", () => {
     expect(reason).toBe(DisconnectReason.SubprotocolError)
   })
 
+  it('a Transactions list of more than 4096 items: subprotocol error (0x10)', async () => {
+    // Well-formed RLP over our item limit: go-ethereum counts after the decode, a plain error.
+    const reason = await reasonReceived({
+      handshake: true,
+      send: (rw) =>
+        rw.writeMsg(
+          MsgCode.Transactions,
+          encodeList(Array.from({ length: 4097 }, () => encodeBytes(Uint8Array.of(0x01)))),
+        ),
+    })
+    expect(reason).toBe(DisconnectReason.SubprotocolError)
+  })
+
   it('an announcement whose lists differ in length: subprotocol error (0x10)', async () => {
     const ann = encodeNewPooledTransactionHashes({
       types: Uint8Array.of(0, 2),
